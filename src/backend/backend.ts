@@ -1,0 +1,287 @@
+/**
+ * The `Backend` contract: storage and dispatch, one interface for every engine (internal API;
+ * applications use `Client` and `Worker`). Written for the semantics of DESIGN §2–§7, not for
+ * one engine. Every method takes one params object. Business rules (which transition is
+ * allowed, how long to back off, whether to retry) are decided by the core and passed in;
+ * an engine makes each change atomic and fenced.
+ *
+ * Time: an engine reads the time from the `Clock` it was opened with, never from its own
+ * server, so tests drive it with a `ManualClock`.
+ *
+ * Events: an engine emits the lifecycle event of every state change it makes (with the
+ * change, where it can), built with `jobEvent` from the core.
+ */
+import type { Clock } from '../core/clock.js';
+import type { EventFilter, GantryEvent } from '../core/events.js';
+import type { Job, JobError, JobProgress, JobState, NewJob } from '../core/job.js';
+
+/** What an engine can do beyond the contract; the core adapts to these, never to engine names. */
+export interface BackendCapabilities {
+  /** `jobsEnqueue` accepts `tx`, the caller's own transaction handle. */
+  transactionalEnqueue: boolean;
+  /** `workAwait` is woken by the engine on new work (else it polls). */
+  pushWakeups: boolean;
+  /** `eventsSubscribe` can resume after a past `seq` (SSE `Last-Event-ID`). */
+  eventReplay: boolean;
+  /** Several processes (or machines) may share the backend at once. */
+  multiProcess: boolean;
+}
+
+/** Options every engine factory takes. */
+export interface BackendOptions {
+  /** Engine URL, e.g. `sqlite:./gantry.db`, `postgres://…`. */
+  url: string;
+  /** Time source; default the system clock. */
+  clock?: Clock;
+  /** Apply migrations on open (default true); when false, a schema that is behind is an error. */
+  migrate?: boolean;
+  /** Engine-specific: schema (PostgreSQL), key prefix (Redis), stream prefix (NATS). */
+  namespace?: string;
+  /** Poll interval when no wake-up arrives, ms. */
+  pollMs?: number;
+}
+
+/** Outcome of enqueueing one job. */
+export interface EnqueueOutcome {
+  job: Job;
+  /** False when a job with this id existed already (idempotent enqueue): `job` is that job. */
+  created: boolean;
+}
+
+/** Filters of `jobsList` / `jobsCount`; every field narrows. */
+export interface JobFilter {
+  states?: JobState[];
+  queues?: string[];
+  types?: string[];
+  /** Jobs carrying every one of these tags. */
+  tags?: string[];
+  ids?: string[];
+  /** Case-insensitive substring of id, type or payload text. */
+  text?: string;
+}
+
+/** Counts by state for one queue. */
+export type StateCounts = Record<JobState, number>;
+
+/** A queue's settings and counts. */
+export interface QueueInfo {
+  name: string;
+  paused: boolean;
+  /** Cluster-wide cap on running jobs; `null` for none. */
+  concurrency: number | null;
+  /** Cap on waiting jobs (scheduled, queued, retrying); `null` for none. */
+  sizeCap: number | null;
+  /** What enqueue does at the size cap. */
+  sizePolicy: 'reject' | 'drop-oldest';
+  counts: StateCounts;
+}
+
+/** Settings of a queue that can be changed; `undefined` leaves one as it is. */
+export interface QueueSettings {
+  paused?: boolean;
+  concurrency?: number | null;
+  sizeCap?: number | null;
+  sizePolicy?: 'reject' | 'drop-oldest';
+}
+
+/** A worker's registration (DESIGN §5). */
+export interface WorkerInfo {
+  /** `host:pid:random`. */
+  id: string;
+  host: string;
+  pid: number;
+  queues: { name: string; weight: number }[];
+  concurrency: number;
+  /** Ids of the jobs it runs now. */
+  running: string[];
+  startedAt: Date;
+  lastSeenAt: Date;
+  /** Free text, e.g. `http` for an HTTP worker. */
+  kind?: string;
+}
+
+/** A fenced completion: applied only while `workerId` holds attempt `attempt` of the job. */
+export interface CompleteItem {
+  id: string;
+  workerId: string;
+  attempt: number;
+  result: unknown;
+}
+
+/**
+ * A fenced failure. The core decides the outcome: `retryAt` set → `retrying` at that time;
+ * `null` → `failed`.
+ */
+export interface FailItem {
+  id: string;
+  /** The worker that held the lease (maintenance passes the expired holder). */
+  workerId: string;
+  attempt: number;
+  error: JobError;
+  retryAt: Date | null;
+}
+
+/** Retention rules applied by `jobsPrune`. */
+export interface PruneParams {
+  /** Final jobs whose `finishedAt` is before this are deleted, per state. */
+  finishedBefore: Partial<Record<JobState, Date>>;
+  /** Per queue and final state, keep at most this many (newest first). */
+  maxPerQueueState?: number;
+  /** Events before this are deleted (engines that store events). */
+  eventsBefore?: Date;
+}
+
+/** A stored recurring schedule (DESIGN §4). The scheduler in the core interprets `spec`. */
+export interface ScheduleRecord {
+  name: string;
+  /** Cron expression or natural phrase. */
+  spec: string;
+  timezone: string | null;
+  /** The job each fire enqueues. */
+  template: { type: string; queue?: string; payload?: unknown; options?: Record<string, unknown> };
+  paused: boolean;
+  /** After downtime: `skip` missed times, fire `once`, or `all` up to a limit. */
+  misfire: 'skip' | 'once' | 'all';
+  lastFireAt: Date | null;
+  nextFireAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Storage and dispatch. Implemented once per engine; proven by `test/conformance/`.
+ * Methods throw `GantryError`s: `NotFoundError`, `InvalidTransitionError`,
+ * `UniqueConflictError`, `QueueFullError`, `EngineUnavailableError`.
+ */
+export interface Backend {
+  /** Engine name: `sqlite`, `postgres`, `nats`, `redis`. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** The clock every time comparison uses. */
+  readonly clock: Clock;
+
+  /** Creates or upgrades the schema (idempotent); throws `MigrationError` when the store is ahead. */
+  schemaMigrate(): Promise<{ from: number; to: number }>;
+  /** Throws `EngineUnavailableError` unless the engine answers. */
+  healthCheck(): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+
+  /**
+   * Stores new jobs atomically (all or none). An existing id returns that job with
+   * `created: false`. Unique key held → `UniqueConflictError`; queue at its size cap with
+   * `reject` → `QueueFullError` (with `drop-oldest` the oldest waiting jobs are cancelled).
+   * Emits `job.enqueued` per created job.
+   */
+  jobsEnqueue(params: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]>;
+  /** One job, or `null`. */
+  jobGet(params: { id: string }): Promise<Job | null>;
+  /** Newest first (by id); `cursor` is the opaque `nextCursor` of the page before. */
+  jobsList(params: { filter?: JobFilter; limit: number; cursor?: string | null }): Promise<{
+    jobs: Job[];
+    nextCursor: string | null;
+  }>;
+  /** Counts by state for every known queue (or those named). */
+  jobsCount(params: { queues?: string[] }): Promise<Record<string, StateCounts>>;
+
+  /**
+   * Atomically claims up to `limit` due jobs (state queued, or scheduled/retrying with
+   * `runAt <= now`), sets them `running` with `attempts + 1`, `workerId`, `leaseUntil = now +
+   * leaseMs`, `startedAt`. Queues are filled in the order given; paused queues are skipped; a
+   * queue's cluster-wide concurrency cap is never exceeded. Within a queue: priority desc, runAt
+   * asc, id asc. `types`, when given, restricts the job types. Emits `job.started` per job.
+   */
+  jobsClaim(params: {
+    workerId: string;
+    queues: string[];
+    types?: string[];
+    limit: number;
+    leaseMs: number;
+  }): Promise<Job[]>;
+  /** Extends the leases the worker still holds; returns the ids it no longer holds. */
+  jobsLeaseRenew(params: { workerId: string; ids: string[]; leaseMs: number }): Promise<{ lost: string[] }>;
+  /** Fenced batch completion; returns the ids that were not applied (lease lost). Emits `job.completed`. */
+  jobsComplete(params: { items: CompleteItem[] }): Promise<{ lost: string[] }>;
+  /** Fenced batch failure; returns the ids not applied. Emits `job.retrying` or `job.failed`. */
+  jobsFail(params: { items: FailItem[] }): Promise<{ lost: string[] }>;
+  /** Records progress while the worker holds the lease; false when it does not. Emits `job.progress`. */
+  jobProgress(params: { id: string; workerId: string; progress: JobProgress }): Promise<boolean>;
+
+  /** Live state → `cancelled` (a running job's lease ends). Emits `job.cancelled`. */
+  jobCancel(params: { id: string }): Promise<Job>;
+  /** Final state → `queued`, attempts reset to 0, errors kept. Emits `job.enqueued`. */
+  jobRetry(params: { id: string }): Promise<Job>;
+  /** Deletes a job in a final state; with `force`, in any state. Emits `job.deleted`. */
+  jobDelete(params: { id: string; force?: boolean }): Promise<void>;
+
+  /** Due `scheduled`/`retrying` jobs → `queued`; returns how many. */
+  jobsPromote(params: { limit: number }): Promise<number>;
+  /** Waiting jobs past their deadline → `expired`; returns how many. Emits `job.expired`. */
+  jobsExpire(params: { limit: number }): Promise<number>;
+  /** Running jobs whose lease ended before now (maintenance fails them through `jobsFail`). */
+  jobsLeaseExpired(params: { limit: number }): Promise<Job[]>;
+  /** Retention; returns how many jobs were deleted. */
+  jobsPrune(params: PruneParams): Promise<number>;
+
+  /** Every queue that has jobs or settings. */
+  queuesList(): Promise<QueueInfo[]>;
+  /** Changes a queue's settings (creating the queue). Emits `queue.paused` / `queue.resumed`. */
+  queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo>;
+
+  /** Registers or refreshes a worker (heartbeat). Emits `worker.joined` the first time. */
+  workerHeartbeat(params: { worker: WorkerInfo }): Promise<void>;
+  /** Removes a worker. Emits `worker.left`. */
+  workerRemove(params: { id: string }): Promise<void>;
+  /** Every registered worker. */
+  workersList(): Promise<WorkerInfo[]>;
+  /** Removes workers last seen before `before`; returns their ids. Emits `worker.left`. */
+  workersPrune(params: { before: Date }): Promise<string[]>;
+
+  /**
+   * Takes or renews the lease `name` for `holder` until now + `ttlMs`. True when `holder`
+   * holds it after the call.
+   */
+  leaderElect(params: { name: string; holder: string; ttlMs: number }): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it. */
+  leaderResign(params: { name: string; holder: string }): Promise<void>;
+
+  /** Publishes events not tied to an engine change (e.g. `schedule.fired`). */
+  eventsPublish(params: { events: GantryEvent[] }): Promise<void>;
+  /**
+   * Delivers events cluster-wide to `onEvent` until the returned function is called.
+   * `afterSeq` replays later events where `capabilities.eventReplay`.
+   */
+  eventsSubscribe(params: {
+    filter?: EventFilter;
+    afterSeq?: string;
+    onEvent: (e: GantryEvent) => void;
+  }): Promise<() => Promise<void>>;
+
+  /**
+   * Resolves when work may be ready in one of `queues` (a wake-up), after `timeoutMs` at the
+   * latest, or at once when `signal` aborts.
+   */
+  workAwait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /** Creates or replaces a schedule. */
+  scheduleUpsert(params: { schedule: ScheduleRecord }): Promise<ScheduleRecord>;
+  /** One schedule, or `null`. */
+  scheduleGet(params: { name: string }): Promise<ScheduleRecord | null>;
+  /** Every schedule, by name. */
+  schedulesList(): Promise<ScheduleRecord[]>;
+  /** Removes a schedule; false when there was none. */
+  scheduleDelete(params: { name: string }): Promise<boolean>;
+  /**
+   * Records a fire: sets `lastFireAt`/`nextFireAt` only if `lastFireAt` still equals
+   * `expectedLastFireAt` (compare-and-set); false when another scheduler was first.
+   */
+  scheduleMark(params: {
+    name: string;
+    expectedLastFireAt: Date | null;
+    lastFireAt: Date | null;
+    nextFireAt: Date | null;
+  }): Promise<boolean>;
+}
+
+/** A function that opens an engine. */
+export type BackendFactory = (options: BackendOptions) => Promise<Backend>;

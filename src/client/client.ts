@@ -1,0 +1,264 @@
+/**
+ * `Client`: the producer and operator API (DESIGN §1). Written once against `Backend`; it
+ * validates every input in the core before the engine sees it.
+ */
+import { openBackend } from '../backend/open.js';
+import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerInfo } from '../backend/backend.js';
+import { AsyncQueue } from '../core/async-queue.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../core/constants.js';
+import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { EventFilter, GantryEvent } from '../core/events.js';
+import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
+import { validateEnqueue, validateQueue, type EnqueueOptions, type EnqueueRequest } from '../core/validate.js';
+
+/** Options of `Client.connect`. */
+export interface ClientOptions {
+  /** Engine URL; default `GANTRY_URL` or `sqlite:./gantry.db`. */
+  url?: string;
+  /** Use this backend instead of opening one (it is not closed by `close()` unless `ownsBackend`). */
+  backend?: Backend;
+  clock?: Clock;
+  /** Engine namespace (PostgreSQL schema, Redis prefix, NATS stream prefix). */
+  namespace?: string;
+  /** Payload limit in bytes (default 1 MiB). */
+  maxPayloadBytes?: number;
+}
+
+/** Filters of `list`, in the singular/plural forms people type. */
+export interface ListOptions {
+  state?: JobState | JobState[];
+  queue?: string | string[];
+  type?: string | string[];
+  tag?: string | string[];
+  id?: string | string[];
+  text?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/** Turns list options into a backend filter, validating states and the limit. */
+export function toJobFilter(o: ListOptions): JobFilter {
+  const states = arr(o.state);
+  for (const s of states ?? []) {
+    if (!JOB_STATES.includes(s)) throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(s)}`);
+  }
+  const f: JobFilter = {};
+  if (states) f.states = states;
+  const queues = arr(o.queue);
+  if (queues) f.queues = queues;
+  const types = arr(o.type);
+  if (types) f.types = types;
+  const tags = arr(o.tag);
+  if (tags) f.tags = tags;
+  const ids = arr(o.id);
+  if (ids) f.ids = ids;
+  if (o.text) f.text = o.text;
+  return f;
+}
+
+/** The producer and operator API. */
+export class Client {
+  /** The engine this client talks to. */
+  readonly backend: Backend;
+  private readonly clock: Clock;
+  private readonly maxPayloadBytes: number | undefined;
+  private readonly ownsBackend: boolean;
+
+  constructor(backend: Backend, options: { maxPayloadBytes?: number; ownsBackend?: boolean } = {}) {
+    this.backend = backend;
+    this.clock = backend.clock ?? systemClock;
+    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.ownsBackend = options.ownsBackend ?? false;
+  }
+
+  /** Opens the engine named by `url` (migrating it) and returns a client that owns it. */
+  static async connect(options: ClientOptions = {}): Promise<Client> {
+    const backend =
+      options.backend ??
+      (await openBackend({
+        ...(options.url === undefined ? {} : { url: options.url }),
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      }));
+    return new Client(backend, {
+      ownsBackend: !options.backend,
+      ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+    });
+  }
+
+  private limits(): { maxPayloadBytes?: number } {
+    return this.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: this.maxPayloadBytes };
+  }
+
+  /**
+   * Enqueues one job. Returns the stored job (the existing one when `options.id` was used
+   * before). Throws `ValidationError`, `PayloadTooLargeError`, `UniqueConflictError`,
+   * `QueueFullError`. `tx` is the caller's transaction handle on engines that support it.
+   */
+  async enqueue<P = unknown>(type: string, payload?: P, options: EnqueueOptions & { tx?: unknown } = {}): Promise<Job<P>> {
+    const { tx, ...opts } = options;
+    const [job] = await this.enqueueMany([{ ...opts, type, payload }], tx === undefined ? {} : { tx });
+    return job as Job<P>;
+  }
+
+  /** Enqueues many jobs in one round trip, all or none. */
+  async enqueueMany(requests: EnqueueRequest[], options: { tx?: unknown } = {}): Promise<Job[]> {
+    if (!Array.isArray(requests)) throw new ValidationError('enqueueMany takes a list of jobs');
+    if (requests.length === 0) return [];
+    const now = this.clock.now();
+    const jobs = requests.map((r, i) => {
+      try {
+        return validateEnqueue(r, now, this.limits());
+      } catch (err) {
+        if (requests.length > 1 && err instanceof ValidationError) {
+          throw new ValidationError(`job ${i}: ${err.message}`, { cause: err });
+        }
+        throw err;
+      }
+    });
+    const outcomes = await this.backend.jobsEnqueue(options.tx === undefined ? { jobs } : { jobs, tx: options.tx });
+    return outcomes.map((o) => o.job);
+  }
+
+  /** A job by id, or `null`. */
+  get(id: string): Promise<Job | null> {
+    return this.backend.jobGet({ id });
+  }
+
+  /** Jobs matching the filters, newest first, one page at a time. */
+  list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+    }
+    return this.backend.jobsList({ filter: toJobFilter(options), limit, cursor: options.cursor ?? null });
+  }
+
+  /** Counts by state per queue. */
+  counts(queues?: string[]): Promise<Record<string, StateCounts>> {
+    return this.backend.jobsCount(queues ? { queues } : {});
+  }
+
+  /** Every queue with its settings and counts. */
+  queues(): Promise<QueueInfo[]> {
+    return this.backend.queuesList();
+  }
+
+  /** Cancels a live job; a running handler sees its `AbortSignal` fire. */
+  cancel(id: string): Promise<Job> {
+    return this.backend.jobCancel({ id });
+  }
+
+  /** Runs a finished job again, with a fresh attempt budget. */
+  retry(id: string): Promise<Job> {
+    return this.backend.jobRetry({ id });
+  }
+
+  /** Deletes a job in a final state (any state with `force`). */
+  delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.backend.jobDelete({ id, force: options.force ?? false });
+  }
+
+  /** Stops workers from claiming this queue's jobs, cluster-wide. */
+  pause(queue: string): Promise<QueueInfo> {
+    return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: true } });
+  }
+
+  /** Lets workers claim this queue's jobs again. */
+  resume(queue: string): Promise<QueueInfo> {
+    return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: false } });
+  }
+
+  /** Changes a queue's concurrency cap, size cap and policy. */
+  setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
+    const check = (v: number | null | undefined, field: string): void => {
+      if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) {
+        throw new ValidationError(`${field} must be an integer >= 1, or null for no cap; got ${v}`);
+      }
+    };
+    check(settings.concurrency, 'concurrency');
+    check(settings.sizeCap, 'sizeCap');
+    if (settings.sizePolicy !== undefined && !['reject', 'drop-oldest'].includes(settings.sizePolicy)) {
+      throw new ValidationError(`sizePolicy must be reject or drop-oldest, got ${JSON.stringify(settings.sizePolicy)}`);
+    }
+    return this.backend.queueUpdate({ queue: validateQueue(queue), settings });
+  }
+
+  /** Registered workers. */
+  workers(): Promise<WorkerInfo[]> {
+    return this.backend.workersList();
+  }
+
+  /**
+   * Events, cluster-wide, as an async iterator; `break` out of the loop (or pass a `signal`)
+   * to unsubscribe.
+   */
+  events(options: { filter?: EventFilter; afterSeq?: string; signal?: AbortSignal } = {}): AsyncIterableIterator<GantryEvent> {
+    const queue = new AsyncQueue<GantryEvent>(async () => {
+      options.signal?.removeEventListener('abort', onAbort);
+      await (await subscribed)?.();
+    });
+    const onAbort = (): void => void queue.close();
+    const subscribed = this.backend
+      .eventsSubscribe({
+        ...(options.filter ? { filter: options.filter } : {}),
+        ...(options.afterSeq ? { afterSeq: options.afterSeq } : {}),
+        onEvent: (e) => queue.push(e),
+      })
+      .catch(() => {
+        void queue.close();
+        return undefined;
+      });
+    if (options.signal?.aborted) void queue.close();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    return queue;
+  }
+
+  /**
+   * Waits until the job ends. Resolves with its result when `completed`; rejects with
+   * `JobFailedError` (failed, expired) or `JobCancelledError`.
+   */
+  async waitFor<R = unknown>(id: string, options: { signal?: AbortSignal } = {}): Promise<R> {
+    const ended = new Promise<void>((resolve, reject) => {
+      let unsub: (() => Promise<void>) | undefined;
+      const finish = (): void => {
+        options.signal?.removeEventListener('abort', abort);
+        void unsub?.();
+        resolve();
+      };
+      const abort = (): void => {
+        void unsub?.();
+        reject(options.signal?.reason);
+      };
+      options.signal?.addEventListener('abort', abort, { once: true });
+      this.backend
+        .eventsSubscribe({
+          filter: { jobId: id },
+          onEvent: (e) => {
+            if (e.state && isFinal(e.state)) finish();
+          },
+        })
+        .then(async (u) => {
+          unsub = u;
+          // The job may have ended before the subscription started.
+          const job = await this.get(id);
+          if (!job || isFinal(job.state)) finish();
+        }, reject);
+    });
+    await ended;
+    const job = await this.get(id);
+    if (!job) throw new NotFoundError('job', id);
+    if (job.state === 'completed') return job.result as R;
+    if (job.state === 'cancelled') throw new JobCancelledError(id);
+    if (!isFinal(job.state)) return this.waitFor(id, options);
+    throw new JobFailedError(id, job.state, job.errors.at(-1)?.message);
+  }
+
+  /** Closes the engine if this client opened it. */
+  async close(): Promise<void> {
+    if (this.ownsBackend) await this.backend.close();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Every default Gantry uses, in one place. Each is validated once where options are read
+ * (see `validate.ts`) and documented here, where it is defined.
+ */
+
+/** The engine used when no `--url` / `GANTRY_URL` is given: one SQLite file in the working directory. */
+export const DEFAULT_URL = 'sqlite:./gantry.db';
+
+/** The queue a job goes to when none is named. */
+export const DEFAULT_QUEUE = 'default';
+
+/** Attempts a job gets before it is `failed` (like BullMQ/graphile-worker; 1 = no retry). */
+export const DEFAULT_MAX_ATTEMPTS = 25;
+
+/** Largest accepted payload, in bytes of its JSON text (1 MiB). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+/** How long a claim holds before maintenance may take the job back, in ms. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** A running worker renews its leases every `leaseMs / LEASE_RENEW_DIVISOR`. */
+export const LEASE_RENEW_DIVISOR = 3;
+
+/** Jobs a worker runs at once. */
+export const DEFAULT_CONCURRENCY = 10;
+
+/** How long a stopping worker lets running jobs finish before aborting and handing them back, in ms. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Heartbeat interval of a worker registration, in ms. */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+/** A worker whose last heartbeat is older than this is forgotten, in ms (3 missed heartbeats). */
+export const DEFAULT_WORKER_TTL_MS = 15_000;
+
+/** Fallback poll interval when no wake-up arrives, in ms. */
+export const DEFAULT_POLL_MS = 1_000;
+
+/** Interval of the maintenance loop (lease reaper, deadlines, retention), in ms. */
+export const DEFAULT_MAINTENANCE_MS = 1_000;
+
+/** Lease that keeps maintenance single across processes, in ms. */
+export const DEFAULT_MAINTENANCE_LEASE_MS = 10_000;
+
+/** Completed jobs older than this are deleted by retention, in ms (7 days). */
+export const DEFAULT_RETAIN_COMPLETED_MS = 7 * 24 * 3600_000;
+
+/** Failed, cancelled and expired jobs older than this are deleted by retention, in ms (30 days). */
+export const DEFAULT_RETAIN_FAILED_MS = 30 * 24 * 3600_000;
+
+/** Most finished jobs kept per queue and final state; older ones beyond it are deleted. */
+export const DEFAULT_RETAIN_MAX_COUNT = 100_000;
+
+/** Events older than this are pruned from engines that store them, in ms (1 hour). */
+export const DEFAULT_EVENT_RETENTION_MS = 3600_000;
+
+/** Default page size of `list`. */
+export const DEFAULT_LIST_LIMIT = 50;
+
+/** Largest page size of `list`. */
+export const MAX_LIST_LIMIT = 1000;
+
+/** Most jobs claimed in one round trip. */
+export const MAX_CLAIM_BATCH = 1000;
+
+/** Exponential backoff: base delay before attempt 2, in ms. */
+export const DEFAULT_BACKOFF_BASE_MS = 1_000;
+
+/** Exponential backoff: the longest wait between attempts, in ms (1 hour). */
+export const DEFAULT_BACKOFF_MAX_MS = 3600_000;
+
+/** Named priorities; any integer is accepted too. Higher runs first. */
+export const PRIORITY_ALIASES = { critical: 20, high: 10, normal: 0, low: -10 } as const;
+
+/** Longest job type and queue name, in characters. */
+export const MAX_NAME_LENGTH = 128;

@@ -1,0 +1,39 @@
+import { ValidationError } from './errors.js';
+
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3600_000,
+  d: 86_400_000,
+};
+
+/**
+ * Parses a duration: a number of ms, or text like `500ms`, `10s`, `5m`, `2h`, `1d`, `1h30m`.
+ * Throws `ValidationError` naming `field` otherwise.
+ */
+export function parseDuration(input: unknown, field = 'duration'): number {
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input) || input < 0) throw new ValidationError(`${field} must be >= 0 ms, got ${input}`);
+    return input;
+  }
+  if (typeof input !== 'string' || input.trim() === '') {
+    throw new ValidationError(`${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`);
+  }
+  const s = input.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d+)?)\s*(ms|sec|min|s|m|h|d)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    total += Number(m[1]) * UNITS[m[2]!]!;
+    pos = re.lastIndex;
+  }
+  if (pos !== s.length || pos === 0) {
+    throw new ValidationError(`${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`);
+  }
+  return total;
+}

@@ -1,0 +1,195 @@
+/**
+ * Typed errors. Each has a stable `code` callers can switch on, a message that says what to
+ * do, and an optional `cause`. The HTTP layer maps codes to statuses (see `httpStatus`).
+ */
+
+/** Stable error codes of Gantry. */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'INVALID_TRANSITION'
+  | 'UNIQUE_CONFLICT'
+  | 'QUEUE_FULL'
+  | 'LEASE_LOST'
+  | 'ENGINE_UNAVAILABLE'
+  | 'MIGRATION'
+  | 'UNSUPPORTED_URL'
+  | 'UNKNOWN_JOB_TYPE'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'JOB_FAILED'
+  | 'SCHEDULE_PARSE'
+  | 'UNRECOVERABLE';
+
+/** Base class of every Gantry error. */
+export class GantryError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** Extra structured details (ids, fields). */
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    if (options?.details) this.details = options.details;
+  }
+}
+
+/** An input was not valid; the message names the field and what is expected. */
+export class ValidationError extends GantryError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('VALIDATION', message, options);
+  }
+}
+
+/** A payload was larger than the configured limit. */
+export class PayloadTooLargeError extends GantryError {
+  constructor(bytes: number, limit: number) {
+    super(
+      'PAYLOAD_TOO_LARGE',
+      `payload is ${bytes} bytes, over the limit of ${limit}; store large data elsewhere and pass a reference, or raise maxPayloadBytes`,
+      { details: { bytes, limit } },
+    );
+  }
+}
+
+/** No job (or schedule, queue) with that id or name. */
+export class NotFoundError extends GantryError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist (it may have been deleted by retention)`, {
+      details: { what, id },
+    });
+  }
+}
+
+/** A state change that DESIGN §2 does not allow. */
+export class InvalidTransitionError extends GantryError {
+  constructor(id: string, from: string, to: string, hint?: string) {
+    super(
+      'INVALID_TRANSITION',
+      `job ${id} cannot go from ${from} to ${to}${hint ? `: ${hint}` : ''}`,
+      { details: { id, from, to } },
+    );
+  }
+}
+
+/** A live job (or one in its unique window) already holds this unique key. */
+export class UniqueConflictError extends GantryError {
+  /** The id of the job that holds the key. */
+  readonly existingId: string;
+  constructor(uniqueKey: string, existingId: string) {
+    super(
+      'UNIQUE_CONFLICT',
+      `unique key ${JSON.stringify(uniqueKey)} is held by job ${existingId}; wait for it to finish or use another key`,
+      { details: { uniqueKey, existingId } },
+    );
+    this.existingId = existingId;
+  }
+}
+
+/** The queue is at its size cap and its policy is `reject`. */
+export class QueueFullError extends GantryError {
+  constructor(queue: string, cap: number) {
+    super('QUEUE_FULL', `queue ${JSON.stringify(queue)} holds its cap of ${cap} waiting jobs; retry later or raise the cap`, {
+      details: { queue, cap },
+    });
+  }
+}
+
+/** The caller no longer holds the job's lease (it expired, or the job was cancelled or re-claimed). */
+export class LeaseLostError extends GantryError {
+  constructor(id: string, workerId: string) {
+    super('LEASE_LOST', `worker ${workerId} no longer holds the lease of job ${id}; its result was not recorded`, {
+      details: { id, workerId },
+    });
+  }
+}
+
+/** The engine could not be reached. */
+export class EngineUnavailableError extends GantryError {
+  constructor(message: string, cause?: unknown) {
+    super('ENGINE_UNAVAILABLE', message, { cause });
+  }
+}
+
+/** The database schema is behind or ahead of this version of Gantry. */
+export class MigrationError extends GantryError {
+  constructor(message: string, cause?: unknown) {
+    super('MIGRATION', message, { cause });
+  }
+}
+
+/** The engine URL has a scheme Gantry does not know. */
+export class UnsupportedUrlError extends GantryError {
+  constructor(url: string) {
+    super(
+      'UNSUPPORTED_URL',
+      `cannot open ${JSON.stringify(url)}: use sqlite:<file>, postgres://…, nats://… or redis://…`,
+      { details: { url } },
+    );
+  }
+}
+
+/** A job's attempt ran past its `timeoutMs`. */
+export class JobTimeoutError extends GantryError {
+  constructor(timeoutMs: number) {
+    super('TIMEOUT', `attempt timed out after ${timeoutMs} ms`, { details: { timeoutMs } });
+  }
+}
+
+/** A job was cancelled. */
+export class JobCancelledError extends GantryError {
+  constructor(id: string) {
+    super('CANCELLED', `job ${id} was cancelled`, { details: { id } });
+  }
+}
+
+/** `waitFor` saw the job end in `failed` or `expired`. */
+export class JobFailedError extends GantryError {
+  constructor(id: string, state: string, lastError?: string) {
+    super('JOB_FAILED', `job ${id} ended ${state}${lastError ? `: ${lastError}` : ''}`, {
+      details: { id, state },
+    });
+  }
+}
+
+/**
+ * Throw this from a handler to fail the job at once, without retry (it goes to the dead letter
+ * view as `failed`).
+ */
+export class UnrecoverableError extends GantryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNRECOVERABLE', message, options);
+  }
+}
+
+/** HTTP status for an error code (used by the server). */
+export function httpStatus(code: ErrorCode | string): number {
+  switch (code) {
+    case 'VALIDATION':
+    case 'SCHEDULE_PARSE':
+    case 'UNSUPPORTED_URL':
+      return 400;
+    case 'NOT_FOUND':
+      return 404;
+    case 'INVALID_TRANSITION':
+    case 'UNIQUE_CONFLICT':
+    case 'LEASE_LOST':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'QUEUE_FULL':
+      return 429;
+    case 'ENGINE_UNAVAILABLE':
+    case 'MIGRATION':
+      return 503;
+    default:
+      return 500;
+  }
+}

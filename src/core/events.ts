@@ -1,0 +1,95 @@
+/** Lifecycle events (DESIGN §6). Every state change is one event. */
+import type { JobProgress, JobState } from './job.js';
+
+/** Every event type. */
+export const EVENT_TYPES = [
+  'job.enqueued',
+  'job.started',
+  'job.progress',
+  'job.completed',
+  'job.failed',
+  'job.retrying',
+  'job.cancelled',
+  'job.expired',
+  'job.deleted',
+  'worker.joined',
+  'worker.left',
+  'queue.paused',
+  'queue.resumed',
+  'schedule.fired',
+] as const;
+
+/** An event type. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The state each job event moves the job into. */
+export const EVENT_FOR_STATE: Readonly<Partial<Record<JobState, EventType>>> = {
+  scheduled: 'job.enqueued',
+  queued: 'job.enqueued',
+  running: 'job.started',
+  completed: 'job.completed',
+  failed: 'job.failed',
+  retrying: 'job.retrying',
+  cancelled: 'job.cancelled',
+  expired: 'job.expired',
+};
+
+/** One event, small enough for any engine's pub/sub (PostgreSQL NOTIFY takes 8000 bytes). */
+export interface GantryEvent {
+  /** Engine-assigned, increasing where the engine allows (used for SSE `Last-Event-ID`). */
+  seq?: string;
+  type: EventType;
+  /** When it happened, ms since the epoch. */
+  at: number;
+  jobId?: string;
+  jobType?: string;
+  queue?: string;
+  state?: JobState;
+  attempt?: number;
+  workerId?: string;
+  progress?: JobProgress;
+  /** Error message for `job.failed` / `job.retrying`. */
+  error?: string;
+  /** Schedule name for `schedule.fired`. */
+  schedule?: string;
+}
+
+/** Which events a subscriber wants; every field narrows. */
+export interface EventFilter {
+  types?: EventType[];
+  queues?: string[];
+  jobTypes?: string[];
+  jobId?: string;
+}
+
+/** True when `e` passes `f`. */
+export function eventMatches(e: GantryEvent, f: EventFilter | undefined): boolean {
+  if (!f) return true;
+  if (f.types?.length && !f.types.includes(e.type)) return false;
+  if (f.queues?.length && (!e.queue || !f.queues.includes(e.queue))) return false;
+  if (f.jobTypes?.length && (!e.jobType || !f.jobTypes.includes(e.jobType))) return false;
+  if (f.jobId && e.jobId !== f.jobId) return false;
+  return true;
+}
+
+/** The minimal job fields an event carries. */
+interface EventJobFields {
+  id: string;
+  type: string;
+  queue: string;
+  state: JobState;
+  attempts: number;
+  workerId?: string | null;
+}
+
+/** Builds the event of a job's change, for engines to emit. */
+export function jobEvent(
+  job: EventJobFields,
+  type: EventType,
+  at: number,
+  extra: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId'>> = {},
+): GantryEvent {
+  const e: GantryEvent = { type, at, jobId: job.id, jobType: job.type, queue: job.queue, state: job.state, attempt: job.attempts };
+  if (job.workerId) e.workerId = job.workerId;
+  return { ...e, ...extra };
+}

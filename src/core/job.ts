@@ -1,0 +1,147 @@
+/**
+ * The job model and its state machine (DESIGN §2). Only the transitions listed in
+ * `TRANSITIONS` are possible; `assertTransition` is the one check every path goes through.
+ */
+import { InvalidTransitionError } from './errors.js';
+import type { BackoffPolicy } from './backoff.js';
+
+/** Every state a job can be in. */
+export const JOB_STATES = [
+  'scheduled',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+
+/** A job's state. */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States in which a job still may run (and holds its unique key). */
+export const LIVE_STATES: readonly JobState[] = ['scheduled', 'queued', 'running', 'retrying'];
+
+/** States a job waits in before a worker claims it (counted by a queue's size cap). */
+export const WAITING_STATES: readonly JobState[] = ['scheduled', 'queued', 'retrying'];
+
+/** Final states: nothing happens to the job unless an operator retries it. */
+export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** States that pass their deadline become `expired`. */
+export const EXPIRABLE_STATES: readonly JobState[] = ['scheduled', 'queued', 'retrying'];
+
+/** The dead-letter view. */
+export const DEAD_STATES: readonly JobState[] = ['failed', 'expired'];
+
+/** The allowed transitions, `from -> to[]` (DESIGN §2). */
+export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  scheduled: ['queued', 'expired', 'cancelled'],
+  queued: ['running', 'expired', 'cancelled'],
+  running: ['completed', 'retrying', 'failed', 'cancelled'],
+  retrying: ['queued', 'expired', 'cancelled'],
+  completed: ['queued'],
+  failed: ['queued'],
+  cancelled: ['queued'],
+  expired: ['queued'],
+};
+
+/** True when `from -> to` is allowed. */
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Throws `InvalidTransitionError` unless `from -> to` is allowed. */
+export function assertTransition(id: string, from: JobState, to: JobState): void {
+  if (!canTransition(from, to)) throw new InvalidTransitionError(id, from, to);
+}
+
+/** States from which a transition to `to` is allowed (used to build engine `WHERE` clauses). */
+export function statesInto(to: JobState): JobState[] {
+  return JOB_STATES.filter((s) => TRANSITIONS[s].includes(to));
+}
+
+/** True for a live state. */
+export function isLive(state: JobState): boolean {
+  return LIVE_STATES.includes(state);
+}
+
+/** True for a final state. */
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+/** Progress a handler reports. */
+export interface JobProgress {
+  /** 0 to 100. */
+  percent: number;
+  message?: string;
+}
+
+/** One failed attempt. */
+export interface JobError {
+  message: string;
+  stack?: string;
+  /** The attempt number that failed (1-based). */
+  attempt: number;
+  workerId?: string;
+  /** When it failed. */
+  at: Date;
+  /** Error code, when the error had one (e.g. `TIMEOUT`, `LEASE_EXPIRED`). */
+  code?: string;
+}
+
+/** A job as stored (DESIGN §2 field names). */
+export interface Job<P = unknown, R = unknown> {
+  id: string;
+  type: string;
+  queue: string;
+  payload: P;
+  priority: number;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** Most one attempt may run, in ms; `null` for no limit. */
+  timeoutMs: number | null;
+  runAt: Date;
+  deadline: Date | null;
+  uniqueKey: string | null;
+  /** After the job ends, its unique key stays reserved this long (ms); `null` for not at all. */
+  uniqueWindowMs: number | null;
+  progress: JobProgress | null;
+  result: R | null;
+  errors: JobError[];
+  workerId: string | null;
+  leaseUntil: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * A validated job ready to be stored: what `validateEnqueue` makes and every engine's
+ * `jobsEnqueue` takes. The engine sets the remaining fields to their initial values.
+ */
+export interface NewJob {
+  id: string;
+  type: string;
+  queue: string;
+  payload: unknown;
+  priority: number;
+  /** `queued` when due now, else `scheduled`. */
+  state: 'queued' | 'scheduled';
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  timeoutMs: number | null;
+  runAt: Date;
+  deadline: Date | null;
+  uniqueKey: string | null;
+  uniqueWindowMs: number | null;
+  createdAt: Date;
+  tags: string[];
+  metadata: Record<string, unknown>;
+}
