@@ -1,0 +1,63 @@
+/**
+ * The public shapes of the worker runtime: handlers, their context, middleware and options.
+ * The `Worker` class (worker.ts) implements them.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { Clock } from '../core/clock.js';
+import type { Job } from '../core/job.js';
+
+/** The minimal logger Gantry writes to (pino's shape). */
+export interface Logger {
+  debug(obj: unknown, msg?: string): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+/** What a handler gets besides its job. */
+export interface JobContext {
+  /** Fires on timeout, cancel, lost lease or shutdown; pass it to fetch() and friends. */
+  signal: AbortSignal;
+  /** Reports progress (0–100) with an optional message; visible live in events and the dashboard. */
+  progress(percent: number, message?: string): Promise<void>;
+  /** A logger bound to the job (`jobId`, `type`, `attempt`). */
+  log: Logger;
+  /** The id of the worker running the job. */
+  workerId: string;
+}
+
+/** A job handler: its return value (JSON) is the job's result; a throw fails the attempt. */
+export type Handler<P = unknown, R = unknown> = (job: Job<P>, ctx: JobContext) => R | Promise<R>;
+
+/** A map of job type to handler, e.g. the default export of a `--handlers` module. */
+export type Handlers = Record<string, Handler<never, unknown>>;
+
+/** Wraps every handler call; call `next()` to run the handler (or the next middleware). */
+export type Middleware = (job: Job, ctx: JobContext, next: () => Promise<unknown>) => Promise<unknown>;
+
+/** Options of a `Worker`. Every number has a default in core/constants.ts. */
+export interface WorkerOptions {
+  /** The engine; give `backend` or `url` (default `GANTRY_URL` or sqlite:./gantry.db). */
+  backend?: Backend;
+  url?: string;
+  clock?: Clock;
+  /** Queues and their weights (`{critical: 6, default: 3, low: 1}`), or names (weight 1). Default `['default']`. */
+  queues?: Record<string, number> | string[];
+  /** Jobs run at once. */
+  concurrency?: number;
+  /** Lease of a claim, ms; renewed every third of it. */
+  leaseMs?: number;
+  /** On stop: how long running jobs may finish before they are aborted and handed back, ms. */
+  shutdownTimeoutMs?: number;
+  /** Fallback poll interval, ms. */
+  pollMs?: number;
+  /** Heartbeat interval, ms. */
+  heartbeatMs?: number;
+  /** Handlers by job type (more with `handle()`). */
+  handlers?: Handlers;
+  /** Middleware, outermost first (more with `use()`). */
+  middleware?: Middleware[];
+  /** Worker id; default `host:pid:random`. */
+  id?: string;
+  logger?: Logger;
+}

@@ -1,0 +1,29 @@
+/**
+ * The conformance suite: the semantics of DESIGN §2–§6 stated once and run unchanged
+ * against every engine. An engine is done when all of it passes.
+ *
+ * Usage in an engine's test file:
+ *   runConformance('sqlite', (clock) => openSqliteBackend({ url: …, clock }));
+ *
+ * Every test gets a fresh backend from the factory (its own file, schema or prefix) on a
+ * `ManualClock`. Each group lives in its own file here and is listed in GROUPS.
+ */
+import { describe } from 'vitest';
+import type { Backend } from '../../src/backend/backend.js';
+import type { ManualClock } from '../../src/core/clock.js';
+
+/** Opens a fresh, empty backend on the given clock. */
+export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
+
+/** A group of conformance cases: registers `describe`/`it` blocks. */
+export type ConformanceGroup = (factory: ConformanceFactory) => void;
+
+/** Every group, in order. Add a new group file's export here. */
+const GROUPS: ConformanceGroup[] = [];
+
+/** Runs the whole conformance suite against one engine. */
+export function runConformance(engine: string, factory: ConformanceFactory): void {
+  describe(`conformance: ${engine}`, () => {
+    for (const group of GROUPS) group(factory);
+  });
+}
