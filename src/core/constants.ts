@@ -74,3 +74,9 @@ export const PRIORITY_ALIASES = { critical: 20, high: 10, normal: 0, low: -10 } 
 
 /** Longest job type and queue name, in characters. */
 export const MAX_NAME_LENGTH = 128;
+
+/** How often maintenance applies retention (it is heavier than the other chores), in ms. */
+export const DEFAULT_PRUNE_INTERVAL_MS = 60_000;
+
+/** Jobs maintenance moves per backend call (promote, expire, lease recovery). */
+export const DEFAULT_MAINTENANCE_BATCH = 1000;

@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'JOB_FAILED'
   | 'SCHEDULE_PARSE'
-  | 'UNRECOVERABLE';
+  | 'UNRECOVERABLE'
+  | 'SHUTDOWN'
+  | 'LEASE_EXPIRED';
 
 /** Base class of every Gantry error. */
 export class GantryError extends Error {

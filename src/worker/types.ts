@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import type { Clock } from '../core/clock.js';
-import type { Job } from '../core/job.js';
+import type { Job, JobError, JobProgress } from '../core/job.js';
 
 /** The minimal logger Gantry writes to (pino's shape). */
 export interface Logger {
@@ -60,4 +60,33 @@ export interface WorkerOptions {
   /** Worker id; default `host:pid:random`. */
   id?: string;
   logger?: Logger;
+  /**
+   * Claim only the job types this worker has handlers for (default false: a job of an
+   * unknown type is claimed and its attempt fails with `UNKNOWN_JOB_TYPE`, so a typo shows).
+   */
+  onlyRegisteredTypes?: boolean;
+  /** Random source of backoff jitter (tests pin it). */
+  random?: () => number;
+}
+
+/** What a worker reports about the jobs it runs; `durationMs` is measured on the clock. */
+export interface WorkerEvents {
+  /** Registered and claiming. */
+  'worker:started': { workerId: string };
+  /** Deregistered; nothing runs any more. */
+  'worker:stopped': { workerId: string };
+  /** A claimed job's handler begins. */
+  'job:started': { job: Job };
+  /** The handler returned and the result was recorded. */
+  'job:completed': { job: Job; result: unknown; durationMs: number };
+  /** The attempt failed and the job will run again at `retryAt`. */
+  'job:retrying': { job: Job; error: JobError; retryAt: Date; durationMs: number };
+  /** The attempt failed and no attempt is left (or the error was unrecoverable). */
+  'job:failed': { job: Job; error: JobError; durationMs: number };
+  /** The handler reported progress. */
+  'job:progress': { job: Job; progress: JobProgress };
+  /** The attempt was cut short and its outcome dropped: cancelled, or the lease was lost. */
+  'job:aborted': { job: Job; reason: 'cancelled' | 'lease-lost'; durationMs: number };
+  /** A backend call failed; the worker carries on (claims back off by `pollMs`). */
+  error: { error: unknown; during: string };
 }

@@ -1,0 +1,83 @@
+/**
+ * The one rule that decides, after an attempt failed, whether the job runs again and when.
+ * The worker (handler threw, timed out) and maintenance (lease expired) both ask here, so a
+ * failure means the same thing whichever part of Gantry noticed it.
+ */
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { GantryError } from './errors.js';
+import type { JobError } from './job.js';
+
+/** The job fields the retry rule reads. */
+export interface RetryJobFields {
+  /** Attempts started so far, the failed one included. */
+  attempts: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+}
+
+/** Why an attempt's failure ends the job, or `retry` when it does not. */
+export type RetryOutcome = 'retry' | 'exhausted' | 'unrecoverable';
+
+/** The decision: `retryAt` is `null` when the job goes to `failed`. */
+export interface RetryDecision {
+  outcome: RetryOutcome;
+  retryAt: Date | null;
+}
+
+/** True for an error that must not be retried (`UnrecoverableError`, or any error coded so). */
+export function isUnrecoverable(error: unknown): boolean {
+  return error instanceof GantryError ? error.code === 'UNRECOVERABLE' : errorCode(error) === 'UNRECOVERABLE';
+}
+
+/**
+ * Decides the fate of a failed attempt: no retry for an unrecoverable error or when the
+ * attempt budget is spent; else retry at now + the job's backoff delay for that attempt.
+ */
+export function decideRetry(
+  job: RetryJobFields,
+  now: number,
+  error?: unknown,
+  random: () => number = Math.random,
+): RetryDecision {
+  if (error !== undefined && isUnrecoverable(error)) return { outcome: 'unrecoverable', retryAt: null };
+  if (job.attempts >= job.maxAttempts) return { outcome: 'exhausted', retryAt: null };
+  const delay = Math.max(0, backoffDelay(job.backoff, job.attempts, random));
+  return { outcome: 'retry', retryAt: new Date(now + delay) };
+}
+
+/** The `code` of an error-like value, when it has a string one. */
+export function errorCode(error: unknown): string | undefined {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Turns whatever a handler threw into the error entry stored with the job. */
+export function toJobError(
+  error: unknown,
+  at: { attempt: number; workerId?: string; now: number; code?: string },
+): JobError {
+  const entry: JobError = {
+    message: errorMessage(error),
+    attempt: at.attempt,
+    at: new Date(at.now),
+  };
+  if (error instanceof Error && error.stack) entry.stack = error.stack;
+  if (at.workerId !== undefined) entry.workerId = at.workerId;
+  const code = at.code ?? errorCode(error);
+  if (code !== undefined) entry.code = code;
+  return entry;
+}
+
+/** A readable message for any thrown value (handlers may throw strings or plain objects). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * One attempt of one job: the middleware chain around the handler, the timeout on the clock,
+ * and the race between the handler and its `AbortSignal`. Whatever fires first decides the
+ * outcome; a handler that ignores its signal is abandoned and its late result dropped.
+ */
+import type { Clock } from '../core/clock.js';
+import { JobTimeoutError } from '../core/errors.js';
+import type { Job } from '../core/job.js';
+import { checkPayload } from '../core/validate.js';
+import { UnknownJobTypeError } from './errors.js';
+import type { Handler, JobContext, Middleware } from './types.js';
+
+/** How an attempt ended, before the worker records it. */
+export type AttemptOutcome =
+  | { kind: 'completed'; result: unknown }
+  /** The handler threw, its result was not JSON, or it timed out: the retry rule decides. */
+  | { kind: 'failed'; error: unknown }
+  /** Cut short from outside (cancel, lost lease, shutdown); `reason` is the signal's reason. */
+  | { kind: 'aborted'; reason: unknown };
+
+/** What an attempt needs from its worker. */
+export interface AttemptDeps {
+  clock: Clock;
+  handlers: ReadonlyMap<string, Handler>;
+  middleware: readonly Middleware[];
+}
+
+/** Runs `job` once with `ctx` (whose signal belongs to `controller`); never throws. */
+export async function runAttempt(
+  job: Job,
+  ctx: JobContext,
+  controller: AbortController,
+  deps: AttemptDeps,
+): Promise<AttemptOutcome> {
+  const { signal } = ctx;
+  const timeoutMs = job.timeoutMs;
+  const cancelTimeout =
+    timeoutMs !== null && timeoutMs > 0
+      ? deps.clock.setTimeout(() => controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs)
+      : () => {};
+  let onAbort = (): void => {};
+  const aborted = new Promise<AttemptOutcome>((resolve) => {
+    onAbort = () => resolve(fromAbort(signal.reason));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const ran = Promise.resolve()
+    .then(() => compose(job, ctx, deps))
+    .then(
+      (value): AttemptOutcome => {
+        if (signal.aborted) return fromAbort(signal.reason);
+        const result = value === undefined ? null : value;
+        checkPayload(result);
+        return { kind: 'completed', result };
+      },
+      (error: unknown): AttemptOutcome => (signal.aborted ? fromAbort(signal.reason) : { kind: 'failed', error }),
+    )
+    .catch((error: unknown): AttemptOutcome => ({ kind: 'failed', error }));
+  try {
+    return await Promise.race([ran, aborted]);
+  } finally {
+    cancelTimeout();
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A timeout is the attempt's own failure; every other abort comes from outside. */
+function fromAbort(reason: unknown): AttemptOutcome {
+  return reason instanceof JobTimeoutError ? { kind: 'failed', error: reason } : { kind: 'aborted', reason };
+}
+
+/** Calls the middleware outermost first, the handler innermost. */
+function compose(job: Job, ctx: JobContext, deps: AttemptDeps): Promise<unknown> {
+  const dispatch = async (i: number): Promise<unknown> => {
+    const mw = deps.middleware[i];
+    if (mw) return mw(job, ctx, () => dispatch(i + 1));
+    const handler = deps.handlers.get(job.type);
+    if (!handler) throw new UnknownJobTypeError(job.type, [...deps.handlers.keys()]);
+    return handler(job, ctx);
+  };
+  return dispatch(0);
+}

@@ -1,0 +1,89 @@
+/**
+ * Batches the outcomes of attempts into `jobsComplete` / `jobsFail` calls, group-commit style:
+ * outcomes that arrive in the same tick, or while a write is in flight, go in one round trip.
+ * No timer is involved, so batching costs no latency and needs no clock.
+ */
+import type { Backend, CompleteItem, FailItem } from '../backend/backend.js';
+import { MAX_CLAIM_BATCH } from '../core/constants.js';
+
+interface Pending<T> {
+  item: T;
+  /** Resolves true when applied, false when the lease was lost (fenced). */
+  resolve: (applied: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The outcome writer of one worker. */
+export class Reporter {
+  private completes: Pending<CompleteItem>[] = [];
+  private fails: Pending<FailItem>[] = [];
+  private flushing: Promise<void> | null = null;
+  private scheduled = false;
+
+  constructor(private readonly backend: Backend) {}
+
+  /** Records a completion; resolves false when the worker no longer held the job. */
+  complete(item: CompleteItem): Promise<boolean> {
+    return this.add(this.completes, item);
+  }
+
+  /** Records a failure; resolves false when the worker no longer held the job. */
+  fail(item: FailItem): Promise<boolean> {
+    return this.add(this.fails, item);
+  }
+
+  /** Resolves when every outcome given so far is written. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.completes.length || this.fails.length) {
+      await (this.flushing ?? this.run());
+    }
+  }
+
+  private add<T>(list: Pending<T>[], item: T): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      list.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.flushing) void this.run();
+    });
+  }
+
+  private run(): Promise<void> {
+    this.flushing = (async () => {
+      try {
+        while (this.completes.length || this.fails.length) {
+          const completes = this.completes.splice(0, MAX_CLAIM_BATCH);
+          const fails = this.fails.splice(0, MAX_CLAIM_BATCH);
+          await Promise.all([
+            write(completes, (items) => this.backend.jobsComplete({ items })),
+            write(fails, (items) => this.backend.jobsFail({ items })),
+          ]);
+        }
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+}
+
+async function write<T extends { id: string }>(
+  batch: Pending<T>[],
+  call: (items: T[]) => Promise<{ lost: string[] }>,
+): Promise<void> {
+  if (batch.length === 0) return;
+  try {
+    const { lost } = await call(batch.map((p) => p.item));
+    const lostIds = new Set(lost);
+    for (const p of batch) p.resolve(!lostIds.has(p.item.id));
+  } catch (err) {
+    for (const p of batch) p.reject(err);
+  }
+}

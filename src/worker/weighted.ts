@@ -1,0 +1,80 @@
+/**
+ * Smooth weighted round-robin over queues (the nginx algorithm): every pick adds each queue's
+ * weight to its credit, takes the queue with the most credit and charges it the total. Over
+ * any run of picks each queue gets its share by weight, interleaved, so none starves.
+ */
+import { MAX_CLAIM_BATCH } from '../core/constants.js';
+import { ValidationError } from '../core/errors.js';
+
+interface Entry {
+  name: string;
+  weight: number;
+  credit: number;
+}
+
+/** One claim of a round: take up to `count` jobs, from `queues` in this order. */
+export interface ClaimStep {
+  queue: string;
+  count: number;
+  /** `queue` first, then the others most owed first, so an empty queue's share is not lost. */
+  queues: string[];
+}
+
+/** Normalises the `queues` option into names and weights; throws `ValidationError`. */
+export function parseQueueWeights(input: Record<string, number> | string[]): { name: string; weight: number }[] {
+  const pairs = Array.isArray(input) ? input.map((name) => [name, 1] as const) : Object.entries(input);
+  if (pairs.length === 0) throw new ValidationError('queues must name at least one queue');
+  const seen = new Set<string>();
+  return pairs.map(([name, weight]) => {
+    if (typeof name !== 'string' || name === '') throw new ValidationError('queue names must be non-empty strings');
+    if (seen.has(name)) throw new ValidationError(`queue ${JSON.stringify(name)} is listed twice`);
+    seen.add(name);
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 1000) {
+      throw new ValidationError(`weight of queue ${JSON.stringify(name)} must be an integer from 1 to 1000, got ${JSON.stringify(weight)}`);
+    }
+    return { name, weight };
+  });
+}
+
+/** The round-robin state of one worker. */
+export class WeightedRoundRobin {
+  private readonly entries: Entry[];
+  private readonly total: number;
+
+  constructor(queues: { name: string; weight: number }[]) {
+    if (queues.length === 0) throw new ValidationError('queues must name at least one queue');
+    this.entries = queues.map((q) => ({ name: q.name, weight: q.weight, credit: 0 }));
+    this.total = this.entries.reduce((s, e) => s + e.weight, 0);
+  }
+
+  /** The next queue in turn. */
+  next(): string {
+    let best: Entry | undefined;
+    for (const e of this.entries) {
+      e.credit += e.weight;
+      if (!best || e.credit > best.credit) best = e;
+    }
+    best!.credit -= this.total;
+    return best!.name;
+  }
+
+  /**
+   * Plans a claim round for `slots` free slots: one pick per slot, grouped by queue in the
+   * order first picked. Each step lists the other queues after its own, most owed first.
+   */
+  plan(slots: number): ClaimStep[] {
+    const n = Math.max(0, Math.min(Math.floor(slots), MAX_CLAIM_BATCH));
+    const counts = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const q = this.next();
+      counts.set(q, (counts.get(q) ?? 0) + 1);
+    }
+    const owed = [...this.entries].sort((a, b) => b.credit + b.weight - (a.credit + a.weight)).map((e) => e.name);
+    return [...counts].map(([queue, count]) => ({ queue, count, queues: [queue, ...owed.filter((q) => q !== queue)] }));
+  }
+
+  /** Every queue name, as configured. */
+  get names(): string[] {
+    return this.entries.map((e) => e.name);
+  }
+}
