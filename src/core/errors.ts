@@ -171,6 +171,20 @@ export class UnrecoverableError extends GantryError {
   }
 }
 
+/**
+ * A schedule spec (cron expression or natural phrase) could not be read. `details` carries the
+ * spec, the 0-based character `position`, the `word` found there and what was `expected`.
+ */
+export class ScheduleParseError extends GantryError {
+  constructor(
+    message: string,
+    details: { spec: string; position?: number; word?: string; expected?: string },
+    options?: { cause?: unknown },
+  ) {
+    super('SCHEDULE_PARSE', message, { ...options, details });
+  }
+}
+
 /** HTTP status for an error code (used by the server). */
 export function httpStatus(code: ErrorCode | string): number {
   switch (code) {
