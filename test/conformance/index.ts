@@ -11,6 +11,7 @@
 import { describe } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { ManualClock } from '../../src/core/clock.js';
+import { backendEnqueueGroup } from './backend-enqueue.js';
 
 /** Opens a fresh, empty backend on the given clock. */
 export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
@@ -19,7 +20,7 @@ export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
 export type ConformanceGroup = (factory: ConformanceFactory) => void;
 
 /** Every group, in order. Add a new group file's export here. */
-const GROUPS: ConformanceGroup[] = [];
+const GROUPS: ConformanceGroup[] = [backendEnqueueGroup];
 
 /** Runs the whole conformance suite against one engine. */
 export function runConformance(engine: string, factory: ConformanceFactory): void {

@@ -1,0 +1,49 @@
+/**
+ * Opening the SQLite file: URL forms and the pragmas that make one file safe and fast for
+ * several processes of one machine (WAL, a busy timeout instead of SQLITE_BUSY errors).
+ */
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { EngineUnavailableError, UnsupportedUrlError } from '../../core/errors.js';
+
+/** How long a writer waits for another process's write lock before failing, in ms. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** The better-sqlite3 connection type. */
+export type Db = Database.Database;
+
+/**
+ * The file path a URL names: `sqlite:./gantry.db`, `sqlite:/abs/path.db`, `sqlite::memory:`,
+ * `sqlite://./rel.db`, `file:./x.db`, `file:///abs/x.db`. A query string is ignored.
+ */
+export function sqlitePath(url: string): string {
+  const m = /^(sqlite|file):(.*)$/i.exec(url);
+  if (!m) throw new UnsupportedUrlError(url);
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!.replace(/\?.*$/, '');
+  if (rest === ':memory:' || rest === '//:memory:') return ':memory:';
+  if (scheme === 'file' && rest.startsWith('//')) return fileURLToPath(`file:${rest}`);
+  const path = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (path === '') throw new UnsupportedUrlError(url);
+  return path;
+}
+
+/** Opens the database with Gantry's pragmas; throws `EngineUnavailableError` when it cannot. */
+export function openDatabase(url: string): Db {
+  const path = sqlitePath(url);
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw new EngineUnavailableError(
+      `cannot open SQLite file ${JSON.stringify(path)}: check that its folder exists and is writable`,
+      cause,
+    );
+  }
+  // The busy timeout first: switching to WAL itself may wait for another process.
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = OFF');
+  return db;
+}

@@ -1,0 +1,120 @@
+/**
+ * The worker's path: claim, renew, complete, fail, progress. Each is one immediate
+ * transaction; every change after the claim is fenced on (state, worker, attempt).
+ */
+import type { CompleteItem, FailItem } from '../../backend/backend.js';
+import { jobEvent } from '../../core/events.js';
+import type { Job, JobProgress } from '../../core/job.js';
+import { claimOrder, errorText, rowEvent, rowToJob, type JobEventRow, type JobRow } from './rows.js';
+import type { Store } from './store.js';
+
+interface ClaimQueueRow {
+  name: string;
+  paused: number;
+  concurrency: number | null;
+}
+
+/** Parameters of `jobsClaim`. */
+export interface ClaimParams {
+  workerId: string;
+  queues: string[];
+  types?: string[];
+  limit: number;
+  leaseMs: number;
+}
+
+/** Claims up to `limit` due jobs, queue by queue in the order given. */
+export function jobsClaim(s: Store, p: ClaimParams): Job[] {
+  if (p.limit <= 0 || p.queues.length === 0) return [];
+  return s.write((out) => {
+    const now = s.now();
+    const queuesJson = JSON.stringify(p.queues);
+    const settings = new Map<string, ClaimQueueRow>();
+    for (const q of s.st.queuesIn.all(queuesJson) as ClaimQueueRow[]) settings.set(q.name, q);
+    const open = p.queues.filter((q) => settings.get(q)?.paused !== 1);
+    if (open.length === 0) return [];
+    s.st.promoteQueues.run({ now, queues: JSON.stringify(open) });
+    const claim = p.types?.length ? s.st.claimTypes : s.st.claim;
+    const types = p.types?.length ? JSON.stringify(p.types) : undefined;
+    const jobs: Job[] = [];
+    for (const queue of open) {
+      let take = p.limit - jobs.length;
+      if (take <= 0) break;
+      const cap = settings.get(queue)?.concurrency ?? null;
+      if (cap !== null) take = Math.min(take, cap - (s.st.runningCount.pluck().get(queue) as number));
+      if (take <= 0) continue;
+      const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
+      if (types !== undefined) params.types = types;
+      const rows = claim.all(params) as JobRow[];
+      const batch = rows.map(rowToJob).sort(claimOrder);
+      for (const j of batch) {
+        jobs.push(j);
+        out.push(jobEvent(j, 'job.started', now));
+      }
+    }
+    return jobs;
+  });
+}
+
+/** Extends the leases `workerId` still holds; returns the ids it lost. */
+export function jobsLeaseRenew(s: Store, p: { workerId: string; ids: string[]; leaseMs: number }): { lost: string[] } {
+  if (p.ids.length === 0) return { lost: [] };
+  return s.write(() => {
+    const lease = s.now() + p.leaseMs;
+    const lost = p.ids.filter((id) => s.st.renew.run({ id, worker: p.workerId, lease }).changes === 0);
+    return { lost };
+  });
+}
+
+/** Fenced batch completion in one statement; returns the ids not applied. */
+export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] } {
+  if (items.length === 0) return { lost: [] };
+  return s.write((out) => {
+    const now = s.now();
+    const payload = JSON.stringify(
+      items.map((i) => ({ id: i.id, workerId: i.workerId, attempt: i.attempt, result: i.result ?? null })),
+    );
+    const rows = s.st.complete.all({ now, items: payload }) as JobEventRow[];
+    const done = new Set<string>();
+    for (const r of rows) {
+      done.add(r.id);
+      out.push(rowEvent(r, 'job.completed', now));
+    }
+    return { lost: items.filter((i) => !done.has(i.id)).map((i) => i.id) };
+  });
+}
+
+/** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
+export function jobsFail(s: Store, items: FailItem[]): { lost: string[] } {
+  if (items.length === 0) return { lost: [] };
+  return s.write((out) => {
+    const now = s.now();
+    const lost: string[] = [];
+    for (const i of items) {
+      const row = s.st.fail.get({
+        id: i.id,
+        worker: i.workerId,
+        attempt: i.attempt,
+        now,
+        retry_at: i.retryAt ? i.retryAt.getTime() : null,
+        error: errorText(i.error),
+      }) as JobEventRow | undefined;
+      if (!row) lost.push(i.id);
+      else
+        out.push(
+          rowEvent(row, row.state === 'failed' ? 'job.failed' : 'job.retrying', now, { error: i.error.message }),
+        );
+    }
+    return { lost };
+  });
+}
+
+/** Records progress while `workerId` holds the job. */
+export function jobProgress(s: Store, p: { id: string; workerId: string; progress: JobProgress }): boolean {
+  return s.write((out) => {
+    const row = s.st.progress.get({ id: p.id, worker: p.workerId, progress: JSON.stringify(p.progress) }) as
+      JobEventRow | undefined;
+    if (row) out.push(rowEvent(row, 'job.progress', s.now(), { progress: p.progress }));
+    return row !== undefined;
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * Every SQL statement the engine runs, named, parameterised, prepared once per connection.
+ * State lists are spelled from the core's constants (never from input) so the partial
+ * indexes of the migration, which name the same literal states, can serve the queries.
+ */
+import type Database from 'better-sqlite3';
+import { EXPIRABLE_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
+import type { Db } from './connection.js';
+
+const list = (states: readonly JobState[]): string => states.map((s) => `'${s}'`).join(', ');
+const LIVE = list(LIVE_STATES);
+const WAITING = list(WAITING_STATES);
+const EXPIRABLE = list(EXPIRABLE_STATES);
+/** Waiting states that become due at `run_at` (the migration's `jobs_due` index). */
+const DELAYED = "'scheduled', 'retrying'";
+const IN_JSON = (param: string): string => `(SELECT value FROM json_each(${param}))`;
+
+const CLAIM = (types: boolean): string => `
+  UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = @worker, lease_until = @lease, started_at = @now
+  WHERE id IN (
+    SELECT id FROM jobs
+    WHERE queue = @queue AND state = 'queued' AND (deadline IS NULL OR deadline >= @now)
+      ${types ? `AND type IN ${IN_JSON('@types')}` : ''}
+    ORDER BY priority DESC, run_at, id LIMIT @limit)
+  RETURNING *`;
+
+/** The SQL text of each named statement. */
+export const SQL = {
+  jobGet: 'SELECT * FROM jobs WHERE id = ?',
+  jobInsert: `INSERT INTO jobs (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at,
+      deadline, unique_key, unique_window_ms, created_at, tags, metadata)
+    VALUES (@id, @type, @queue, @payload, @priority, @state, @max_attempts, @backoff, @timeout_ms, @run_at,
+      @deadline, @unique_key, @unique_window_ms, @created_at, @tags, @metadata)`,
+  uniqueHolder: `SELECT id FROM jobs WHERE unique_key = @key AND id != @id
+    AND (state IN (${LIVE}) OR (unique_window_ms IS NOT NULL AND finished_at + unique_window_ms > @now)) LIMIT 1`,
+  waitingCount: `SELECT count(*) FROM jobs WHERE queue = ? AND state IN (${WAITING})`,
+  oldestWaiting: `SELECT * FROM jobs WHERE queue = ? AND state IN (${WAITING}) ORDER BY created_at, id LIMIT ?`,
+  runningCount: "SELECT count(*) FROM jobs WHERE queue = ? AND state = 'running'",
+  counts: 'SELECT queue, state, count(*) AS n FROM jobs GROUP BY queue, state',
+
+  promoteQueues: `UPDATE jobs SET state = 'queued'
+    WHERE state IN (${DELAYED}) AND run_at <= @now AND queue IN ${IN_JSON('@queues')}`,
+  promoteAll: `UPDATE jobs SET state = 'queued' WHERE id IN (
+    SELECT id FROM jobs WHERE state IN (${DELAYED}) AND run_at <= @now ORDER BY run_at LIMIT @limit)`,
+  claim: CLAIM(false),
+  claimTypes: CLAIM(true),
+  renew: "UPDATE jobs SET lease_until = @lease WHERE id = @id AND state = 'running' AND worker_id = @worker",
+  complete: `UPDATE jobs SET state = 'completed', result = i.result, finished_at = @now, lease_until = NULL
+    FROM (SELECT value ->> 'id' AS id, value ->> 'workerId' AS wid, value ->> 'attempt' AS att,
+            value -> 'result' AS result FROM json_each(@items)) AS i
+    WHERE jobs.id = i.id AND jobs.state = 'running' AND jobs.worker_id = i.wid AND jobs.attempts = i.att
+    RETURNING jobs.id, jobs.type, jobs.queue, jobs.state, jobs.attempts, jobs.worker_id`,
+  fail: `UPDATE jobs SET
+      state = CASE WHEN @retry_at IS NULL THEN 'failed' ELSE 'retrying' END,
+      run_at = COALESCE(@retry_at, run_at),
+      finished_at = CASE WHEN @retry_at IS NULL THEN @now ELSE NULL END,
+      lease_until = NULL,
+      errors = json_insert(errors, '$[#]', json(@error))
+    WHERE id = @id AND state = 'running' AND worker_id = @worker AND attempts = @attempt
+    RETURNING id, type, queue, state, attempts, worker_id`,
+  progress: `UPDATE jobs SET progress = @progress WHERE id = @id AND state = 'running' AND worker_id = @worker
+    RETURNING id, type, queue, state, attempts, worker_id`,
+
+  finish: 'UPDATE jobs SET state = @state, finished_at = @now, lease_until = NULL WHERE id = @id',
+  retry: `UPDATE jobs SET state = 'queued', attempts = 0, run_at = @now, started_at = NULL, finished_at = NULL,
+      worker_id = NULL, lease_until = NULL, result = NULL, progress = NULL
+    WHERE id = @id`,
+  jobDelete: 'DELETE FROM jobs WHERE id = ?',
+  expire: `UPDATE jobs SET state = 'expired', finished_at = @now WHERE id IN (
+      SELECT id FROM jobs WHERE deadline < @now AND state IN (${EXPIRABLE}) ORDER BY deadline LIMIT @limit)
+    RETURNING id, type, queue, state, attempts, worker_id`,
+  leaseExpired: `SELECT * FROM jobs WHERE state = 'running' AND lease_until < @now ORDER BY lease_until LIMIT @limit`,
+  pruneFinished: 'DELETE FROM jobs WHERE queue = @queue AND state = @state AND finished_at < @before',
+  pruneExcess: `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE queue = @queue AND state = @state
+    ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET @keep)`,
+  jobsList: `SELECT * FROM jobs
+    WHERE (@cursor IS NULL OR id < @cursor)
+      AND (@states IS NULL OR state IN ${IN_JSON('@states')})
+      AND (@queues IS NULL OR queue IN ${IN_JSON('@queues')})
+      AND (@types IS NULL OR type IN ${IN_JSON('@types')})
+      AND (@ids IS NULL OR id IN ${IN_JSON('@ids')})
+      AND (@tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(@tags) AS w
+        WHERE w.value NOT IN (SELECT value FROM json_each(jobs.tags))))
+      AND (@text IS NULL OR instr(lower(id || ' ' || type || ' ' || payload), lower(@text)) > 0)
+    ORDER BY id DESC LIMIT @limit`,
+
+  queueEnsure: 'INSERT OR IGNORE INTO queues (name) VALUES (?)',
+  queueGet: 'SELECT * FROM queues WHERE name = ?',
+  queuesIn: `SELECT * FROM queues WHERE name IN ${IN_JSON('?')}`,
+  queuesAll: 'SELECT * FROM queues ORDER BY name',
+  queueUpsert: `INSERT INTO queues (name, paused, concurrency, size_cap, size_policy)
+    VALUES (@name, @paused, @concurrency, @size_cap, @size_policy)
+    ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,
+      size_cap = excluded.size_cap, size_policy = excluded.size_policy`,
+
+  eventsInsert: `INSERT INTO events (at, type, queue, origin, body)
+    SELECT value ->> 'at', value ->> 'type', value ->> 'queue', @origin, value FROM json_each(@events)`,
+  eventsMaxSeq: 'SELECT COALESCE(max(seq), 0) FROM events',
+  eventsAfter: 'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  eventsRemote: `SELECT seq, type, queue, body FROM events WHERE seq > @after AND origin != @origin
+    ORDER BY seq LIMIT @limit`,
+  eventsPrune: 'DELETE FROM events WHERE at < ?',
+  dataVersion: 'PRAGMA data_version',
+
+  workerExists: 'SELECT 1 FROM workers WHERE id = ?',
+  workerUpsert: `INSERT INTO workers (id, host, pid, queues, concurrency, running, kind, started_at, last_seen_at)
+    VALUES (@id, @host, @pid, @queues, @concurrency, @running, @kind, @started_at, @last_seen_at)
+    ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, queues = excluded.queues,
+      concurrency = excluded.concurrency, running = excluded.running, kind = excluded.kind,
+      last_seen_at = excluded.last_seen_at`,
+  workerDelete: 'DELETE FROM workers WHERE id = ? RETURNING id',
+  workersAll: 'SELECT * FROM workers ORDER BY id',
+  workersStale: 'DELETE FROM workers WHERE last_seen_at < ? RETURNING id',
+
+  leaseGet: 'SELECT holder, until FROM leases WHERE name = ?',
+  leaseSet: `INSERT INTO leases (name, holder, until) VALUES (@name, @holder, @until)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until`,
+  leaseDelete: 'DELETE FROM leases WHERE name = ? AND holder = ?',
+
+  scheduleGet: 'SELECT * FROM schedules WHERE name = ?',
+  schedulesAll: 'SELECT * FROM schedules ORDER BY name',
+  scheduleUpsert: `INSERT INTO schedules (name, spec, timezone, template, paused, misfire, last_fire_at, next_fire_at,
+      created_at, updated_at)
+    VALUES (@name, @spec, @timezone, @template, @paused, @misfire, @last_fire_at, @next_fire_at, @created_at, @updated_at)
+    ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, timezone = excluded.timezone, template = excluded.template,
+      paused = excluded.paused, misfire = excluded.misfire, last_fire_at = excluded.last_fire_at,
+      next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at`,
+  scheduleDelete: 'DELETE FROM schedules WHERE name = ?',
+  scheduleMark: `UPDATE schedules SET last_fire_at = @last, next_fire_at = @next, updated_at = @now
+    WHERE name = @name AND last_fire_at IS @expected`,
+} as const;
+
+/** The prepared statements, by name. */
+export type Statements = { [K in keyof typeof SQL]: Database.Statement };
+
+/** Prepares every statement on `db` (after the schema exists). */
+export function prepareStatements(db: Db): Statements {
+  const out = {} as Record<string, Database.Statement>;
+  for (const [name, sql] of Object.entries(SQL)) out[name] = db.prepare(sql);
+  return out as Statements;
+}
+
+/** States a job may be cancelled from (the core's state machine). */
+export const CANCELLABLE: readonly JobState[] = statesInto('cancelled');
