@@ -1,0 +1,61 @@
+/**
+ * The one way the dashboard talks to the server: JSON over `/api/v1` with the bearer token.
+ * Errors come back as `ApiError` carrying the server's `{ error: { code, message } }`.
+ */
+import { authStore } from './auth-store.js';
+
+/** Where the API lives; same origin as the page, which the server serves. */
+export const API_BASE = '/api/v1';
+
+/** An HTTP error from the API, with the server's stable code and message. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let code = `HTTP_${res.status}`;
+  let message = res.statusText || `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // Not JSON (a proxy's error page): the status line says enough.
+  }
+  return new ApiError(res.status, code, message);
+}
+
+/** Calls the API; `path` is relative to `/api/v1`. 204 resolves to `undefined`. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = authStore.get().token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(API_BASE + path, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  if (res.status === 401) authStore.unauthorized();
+  if (res.status === 403) authStore.forbidden();
+  if (!res.ok) throw await errorOf(res);
+  if (authStore.get().status !== 'ok') authStore.authorized(null);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Builds a query string from the set values of `params`. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,109 @@
+/**
+ * The live connection: one EventSource on `/api/v1/events`, shared by every page. It
+ * reconnects by itself (EventSource gives up for good on an HTTP error, so we retry with a
+ * growing delay) and tells the UI whether it is live.
+ */
+import { API_BASE } from './http.js';
+import type { GantryEvent } from './types.js';
+
+/** `connecting` before the first open, `live` while open, `down` between retries. */
+export type LiveStatus = 'connecting' | 'live' | 'down';
+
+/** Every event type the server may name in an SSE `event:` line. */
+const EVENT_NAMES = [
+  'job.enqueued',
+  'job.started',
+  'job.progress',
+  'job.completed',
+  'job.failed',
+  'job.retrying',
+  'job.cancelled',
+  'job.expired',
+  'job.deleted',
+  'worker.joined',
+  'worker.left',
+  'queue.paused',
+  'queue.resumed',
+  'schedule.fired',
+];
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+type Listener = (e: GantryEvent) => void;
+
+let status: LiveStatus = 'connecting';
+let source: EventSource | null = null;
+let retryMs = RETRY_MIN_MS;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let token: string | null = null;
+const statusListeners = new Set<() => void>();
+const eventListeners = new Set<Listener>();
+
+function setStatus(s: LiveStatus): void {
+  if (s === status) return;
+  status = s;
+  for (const l of statusListeners) l();
+}
+
+function dispatch(msg: MessageEvent<string>): void {
+  let e: GantryEvent;
+  try {
+    e = JSON.parse(msg.data) as GantryEvent;
+  } catch {
+    return; // heartbeats and comments are not events
+  }
+  if (!e || typeof e !== 'object' || typeof e.type !== 'string') return;
+  if (typeof e.at !== 'number') e.at = Date.now();
+  for (const l of eventListeners) l(e);
+}
+
+function open(): void {
+  retryTimer = null;
+  const url = `${API_BASE}/events${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const es = new EventSource(url);
+  source = es;
+  es.onopen = () => {
+    retryMs = RETRY_MIN_MS;
+    setStatus('live');
+  };
+  es.onmessage = dispatch;
+  for (const name of EVENT_NAMES) es.addEventListener(name, dispatch as EventListener);
+  es.onerror = () => {
+    setStatus('down');
+    // The browser retries by itself only while the stream stays CONNECTING; after a closed
+    // stream or an HTTP error it stops, so we start a fresh one.
+    if (es.readyState === EventSource.CLOSED) schedule();
+  };
+}
+
+function schedule(): void {
+  source?.close();
+  source = null;
+  if (retryTimer) return;
+  retryTimer = setTimeout(open, retryMs);
+  retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+}
+
+/** The shared live stream. */
+export const live = {
+  status: (): LiveStatus => status,
+  onStatus(listener: () => void): () => void {
+    statusListeners.add(listener);
+    return () => statusListeners.delete(listener);
+  },
+  /** Receives every event until the returned function is called. */
+  onEvent(listener: Listener): () => void {
+    eventListeners.add(listener);
+    return () => eventListeners.delete(listener);
+  },
+  /** (Re)connects with this token; called at start and whenever the token changes. */
+  connect(withToken: string | null): void {
+    token = withToken;
+    source?.close();
+    if (retryTimer) clearTimeout(retryTimer);
+    retryMs = RETRY_MIN_MS;
+    setStatus('connecting');
+    open();
+  },
+};

@@ -1,0 +1,141 @@
+/**
+ * The shapes of the public HTTP API (`/api/v1`) as the dashboard reads them. They mirror
+ * the server's JSON (DESIGN §2 field names, times as ISO text); the dashboard depends on the
+ * HTTP contract only, never on server code.
+ */
+
+/** Every job state, in lifecycle order (used for columns and filters). */
+export const JOB_STATES = [
+  'scheduled',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+
+/** A job's state. */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States in which a job may still run: these can be cancelled. */
+export const LIVE_STATES: readonly JobState[] = ['scheduled', 'queued', 'running', 'retrying'];
+
+/** Final states: these can be retried and deleted. */
+export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'expired'];
+
+/** Progress a handler reports. */
+export interface JobProgress {
+  percent: number;
+  message?: string;
+}
+
+/** One failed attempt. */
+export interface JobErrorJson {
+  message: string;
+  stack?: string;
+  attempt: number;
+  workerId?: string;
+  at: string;
+  code?: string;
+}
+
+/** A job as the API returns it. */
+export interface JobJson {
+  id: string;
+  type: string;
+  queue: string;
+  payload: unknown;
+  priority: number;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  runAt: string;
+  deadline: string | null;
+  uniqueKey: string | null;
+  progress: JobProgress | null;
+  result: unknown;
+  errors: JobErrorJson[];
+  workerId: string | null;
+  leaseUntil: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+}
+
+/** One page of jobs. */
+export interface JobPage {
+  jobs: JobJson[];
+  nextCursor: string | null;
+}
+
+/** Counts by state. */
+export type StateCounts = Record<JobState, number>;
+
+/** A queue's settings and counts. */
+export interface QueueJson {
+  name: string;
+  paused: boolean;
+  concurrency: number | null;
+  sizeCap?: number | null;
+  sizePolicy?: 'reject' | 'drop-oldest';
+  counts: StateCounts;
+}
+
+/** A worker's registration. */
+export interface WorkerJson {
+  id: string;
+  host: string;
+  pid: number;
+  queues: { name: string; weight: number }[];
+  concurrency: number;
+  running: string[];
+  startedAt: string;
+  lastSeenAt: string;
+  kind?: string;
+}
+
+/** A recurring schedule. */
+export interface ScheduleJson {
+  name: string;
+  spec: string;
+  timezone: string | null;
+  template: { type: string; queue?: string; payload?: unknown };
+  paused: boolean;
+  lastFireAt: string | null;
+  nextFireAt: string | null;
+  /** Upcoming fire times, when the server offers them. */
+  nextFireTimes?: string[];
+}
+
+/** A lifecycle event from the SSE stream (DESIGN §6). */
+export interface GantryEvent {
+  seq?: string;
+  type: string;
+  at: number;
+  jobId?: string;
+  jobType?: string;
+  queue?: string;
+  state?: JobState;
+  attempt?: number;
+  workerId?: string;
+  progress?: JobProgress;
+  error?: string;
+  schedule?: string;
+}
+
+/** What a token may do: `read` looks, `write` enqueues, `admin` operates. */
+export type Role = 'read' | 'write' | 'admin';
+
+/** Filters of the jobs list, as the API takes them. */
+export interface JobFilter {
+  queue?: string;
+  state?: string;
+  type?: string;
+  tag?: string;
+  id?: string;
+}

@@ -1,0 +1,59 @@
+/** One schedule: its spec in plain words, time zone, next fire times, last run and actions. */
+import { endpoints } from '../api/endpoints.js';
+import type { ScheduleJson } from '../api/types.js';
+import { describeSpec } from '../lib/describe-spec.js';
+import { formatTime } from '../lib/time.js';
+import { ActionButton } from './action-button.js';
+import { RelativeTime } from './relative-time.js';
+
+/** Props of `ScheduleRow`. */
+export interface ScheduleRowProps {
+  schedule: ScheduleJson;
+  canAct: boolean;
+  onDone: () => void;
+}
+
+/** A table row. */
+export function ScheduleRow({ schedule: s, canAct, onDone }: ScheduleRowProps) {
+  const next = s.nextFireTimes?.length ? s.nextFireTimes : s.nextFireAt ? [s.nextFireAt] : [];
+  const act = (a: 'pause' | 'resume' | 'trigger' | 'delete') => () => endpoints.scheduleAction(s.name, a).then(onDone);
+  return (
+    <tr data-schedule={s.name}>
+      <th scope="row">
+        {s.name}
+        {s.paused ? <span className="badge paused">paused</span> : null}
+      </th>
+      <td>
+        <code>{s.spec}</code>
+        <div className="muted">{describeSpec(s.spec)}</div>
+      </td>
+      <td>{s.timezone ?? 'UTC'}</td>
+      <td>
+        <code>{s.template.type}</code> → {s.template.queue ?? 'default'}
+      </td>
+      <td>
+        {next.length ? (
+          <ul className="plain">
+            {next.slice(0, 3).map((t) => (
+              <li key={t}>{formatTime(t)}</li>
+            ))}
+          </ul>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td>
+        <RelativeTime value={s.lastFireAt} />
+      </td>
+      {canAct ? (
+        <td className="actions">
+          <ActionButton onRun={act(s.paused ? 'resume' : 'pause')}>{s.paused ? 'Resume' : 'Pause'}</ActionButton>
+          <ActionButton onRun={act('trigger')}>Trigger now</ActionButton>
+          <ActionButton variant="danger" onRun={act('delete')}>
+            Remove
+          </ActionButton>
+        </td>
+      ) : null}
+    </tr>
+  );
+}

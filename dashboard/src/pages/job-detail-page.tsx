@@ -1,0 +1,83 @@
+/**
+ * One job: fields, live progress, payload and result, every attempt's error, the attempt
+ * timeline and the actions its state allows. Progress events update the bar directly; other
+ * events for this job reload it.
+ */
+import { useCallback, useState } from 'react';
+import { endpoints } from '../api/endpoints.js';
+import type { GantryEvent, JobProgress } from '../api/types.js';
+import { AttemptErrors } from '../components/attempt-errors.js';
+import { AttemptTimeline } from '../components/attempt-timeline.js';
+import { ErrorBanner } from '../components/error-banner.js';
+import { JobActions } from '../components/job-actions.js';
+import { JobFields } from '../components/job-fields.js';
+import { JsonView } from '../components/json-view.js';
+import { ProgressBar } from '../components/progress-bar.js';
+import { useCanAct } from '../hooks/use-auth.js';
+import { useLiveEvent } from '../hooks/use-live.js';
+import { useResource } from '../hooks/use-resource.js';
+import { href, navigate } from '../hooks/use-route.js';
+import { buildTimeline } from '../lib/timeline.js';
+
+/** The detail page of job `id`. */
+export function JobDetailPage({ id }: { id: string }) {
+  const canAct = useCanAct();
+  const [events, setEvents] = useState<GantryEvent[]>([]);
+  const [liveProgress, setLiveProgress] = useState<JobProgress | null>(null);
+  const affects = useCallback((e: GantryEvent) => e.jobId === id && e.type !== 'job.progress', [id]);
+  const job = useResource(() => endpoints.job(id), id, affects);
+
+  useLiveEvent((e) => {
+    if (e.jobId !== id) return;
+    if (e.type === 'job.progress') {
+      if (e.progress) setLiveProgress(e.progress);
+      return;
+    }
+    setEvents((prev) => [...prev, e]);
+    setLiveProgress(null);
+  });
+
+  const j = job.data;
+  return (
+    <div className="page">
+      <p>
+        <a href={href('/jobs')}>← Jobs</a>
+      </p>
+      <h1 className="mono break">Job {id}</h1>
+      <ErrorBanner error={job.error} />
+      {j ? (
+        <>
+          {canAct ? <JobActions job={j} onDone={(a) => (a === 'delete' ? navigate('/jobs') : job.reload())} /> : null}
+          <div className="grid-2">
+            <section className="card" aria-labelledby="jd-fields">
+              <h2 id="jd-fields">Details</h2>
+              <JobFields job={j} />
+              <h2>Progress</h2>
+              <ProgressBar progress={liveProgress ?? j.progress} />
+            </section>
+            <section className="card" aria-labelledby="jd-timeline">
+              <h2 id="jd-timeline">Timeline</h2>
+              <AttemptTimeline entries={buildTimeline(j, events)} />
+            </section>
+          </div>
+          <section className="card" aria-labelledby="jd-errors">
+            <h2 id="jd-errors">Errors</h2>
+            <AttemptErrors errors={j.errors} />
+          </section>
+          <div className="grid-2">
+            <section className="card" aria-labelledby="jd-payload">
+              <h2 id="jd-payload">Payload</h2>
+              <JsonView value={j.payload} label="Payload" />
+            </section>
+            <section className="card" aria-labelledby="jd-result">
+              <h2 id="jd-result">Result</h2>
+              <JsonView value={j.result} label="Result" />
+            </section>
+          </div>
+        </>
+      ) : job.loading ? (
+        <p className="muted">Loading…</p>
+      ) : null}
+    </div>
+  );
+}
