@@ -1,0 +1,118 @@
+/**
+ * `gantry dev`: everything in one process on the embedded default — a worker with the demo
+ * handlers, maintenance, the scheduler and the HTTP server/dashboard when this build has
+ * them — with demo jobs on first start and every job's progress printed as it happens.
+ */
+import type { Command } from 'commander';
+import type { Backend } from '../../backend/backend.js';
+import { openBackend } from '../../backend/open.js';
+import { Client } from '../../client/client.js';
+import { demoHandlers } from '../../dev/demo-handlers.js';
+import { enqueueDemoJobsOnce } from '../../dev/demo-jobs.js';
+import type { Logger } from '../../worker/types.js';
+import { envOption, globals, parseIntFlag } from '../context.js';
+import { startEventLog } from '../event-log.js';
+import { makeLogger } from '../logger.js';
+import { println } from '../output.js';
+import { startRuntime, stopOnSignal } from '../runtime.js';
+import { addRunOptions, loadHandlers, runtimeOptions, type RunFlags } from './worker.js';
+
+/** Port of the dev server and dashboard. */
+export const DEV_PORT = 3000;
+/** Host of the dev server: loopback, since dev runs without tokens. */
+export const DEV_HOST = '127.0.0.1';
+
+interface DevFlags extends RunFlags {
+  handlers?: string;
+  demo: boolean;
+  server: boolean;
+  port: number;
+  host: string;
+}
+
+/** A started HTTP server. */
+interface RunningServer {
+  url?: string;
+  close?: () => Promise<void>;
+  stop?: () => Promise<void>;
+}
+
+/**
+ * Starts the HTTP API and dashboard when this build has `src/server` (loaded by a computed
+ * path so dev works without it). The one place that knows the server's start function.
+ */
+async function startServerIfPresent(backend: Backend, flags: DevFlags, logger: Logger): Promise<RunningServer | null> {
+  const path = '../../server/index.js';
+  let mod: { startServer?: (o: Record<string, unknown>) => Promise<RunningServer> };
+  try {
+    mod = (await import(path)) as typeof mod;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+  if (!mod.startServer) return null;
+  return mod.startServer({ backend, host: flags.host, port: flags.port, logger });
+}
+
+/** The first lines dev prints: where it runs and what it started. */
+function banner(
+  url: string,
+  workerId: string,
+  flags: DevFlags,
+  server: RunningServer | null,
+  demo: number | null,
+): void {
+  println(`gantry dev on ${url}`);
+  println(
+    `  worker     ${workerId} (queues ${Object.keys(flags.queues).join(', ')}, concurrency ${flags.concurrency})`,
+  );
+  if (server?.url) println(`  dashboard  ${server.url}`);
+  if (demo === null)
+    println('  demo jobs  already enqueued on an earlier start (delete the database to see them again)');
+  else if (demo > 0) println(`  demo jobs  ${demo} enqueued`);
+  println('  Ctrl+C to stop (twice to force)');
+  println();
+}
+
+async function runDev(flags: DevFlags, c: Command): Promise<void> {
+  const url = globals(c).url;
+  const logger = makeLogger(flags.logLevel, flags.logFormat);
+  const handlers = { ...demoHandlers, ...(flags.handlers ? await loadHandlers(flags.handlers) : {}) };
+  const backend = await openBackend({ url, pollMs: flags.poll });
+  const client = new Client(backend);
+  try {
+    const stopLog = await startEventLog(client);
+    const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
+    const server = flags.server ? await startServerIfPresent(backend, flags, logger) : null;
+    const demo = flags.demo ? await enqueueDemoJobsOnce(client) : [];
+    banner(url, runtime.worker.id, flags, server, demo === null ? null : demo.length);
+    await stopOnSignal(async () => {
+      println('\nstopping: running jobs may finish (Ctrl+C again to force)');
+      await (server?.close ?? server?.stop)?.call(server);
+      await runtime.stop();
+      await stopLog();
+    }, logger);
+    println('stopped');
+  } finally {
+    await backend.close();
+  }
+}
+
+/** Registers `dev`. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('dev')
+    .description('run Gantry locally: worker, maintenance, demo handlers and jobs, live output')
+    .addOption(
+      envOption('--handlers <module>', 'your own handlers too (default export: type → handler)', 'GANTRY_HANDLERS'),
+    )
+    .addOption(envOption('--no-demo', 'do not enqueue the demo jobs', 'GANTRY_NO_DEMO'))
+    .addOption(envOption('--no-server', 'do not start the HTTP server and dashboard', 'GANTRY_NO_SERVER'))
+    .addOption(
+      envOption('--port <port>', 'port of the HTTP server and dashboard', 'GANTRY_PORT')
+        .default(DEV_PORT)
+        .argParser(parseIntFlag('--port', 0, 65535)),
+    )
+    .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEV_HOST));
+  addRunOptions(cmd, 'pretty', 'warn').action(runDev);
+}

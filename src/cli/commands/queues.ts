@@ -1,0 +1,55 @@
+/** `gantry queues …`: counts by state per queue, pause and resume. */
+import type { Command } from 'commander';
+import type { QueueInfo } from '../../backend/backend.js';
+import { JOB_STATES } from '../../core/job.js';
+import { withClient } from '../context.js';
+import { printJson, printTable, println } from '../output.js';
+
+/** A queue as JSON: its settings and its counts by state. */
+export function queueToJson(q: QueueInfo): QueueInfo {
+  return {
+    name: q.name,
+    paused: q.paused,
+    concurrency: q.concurrency,
+    sizeCap: q.sizeCap,
+    sizePolicy: q.sizePolicy,
+    counts: q.counts,
+  };
+}
+
+function queueRow(q: QueueInfo): (string | number | null)[] {
+  return [q.name, q.paused ? 'paused' : 'active', ...JOB_STATES.map((s) => q.counts[s] ?? 0), q.concurrency];
+}
+
+/** Registers `queues ls|pause|resume`. */
+export function register(program: Command): void {
+  const queues = program.command('queues').description('inspect and operate queues');
+  queues
+    .command('ls')
+    .alias('list')
+    .description('every queue with its job counts by state')
+    .action(async (_f: unknown, cmd: Command) => {
+      await withClient(cmd, async (client, g) => {
+        const list = await client.queues();
+        if (g.json) return printJson(list.map(queueToJson));
+        const headers = ['QUEUE', 'STATUS', ...JOB_STATES.map((s) => s.toUpperCase()), 'CAP'];
+        printTable(headers, list.map(queueRow), '(no queues)');
+      });
+    });
+  for (const action of ['pause', 'resume'] as const) {
+    queues
+      .command(`${action} <queue>`)
+      .description(
+        action === 'pause'
+          ? 'stop workers from claiming this queue, cluster-wide'
+          : 'let workers claim this queue again',
+      )
+      .action(async (name: string, _f: unknown, cmd: Command) => {
+        await withClient(cmd, async (client, g) => {
+          const q = await client[action](name);
+          if (g.json) printJson(queueToJson(q));
+          else println(`${q.name} ${q.paused ? 'paused' : 'resumed'}`);
+        });
+      });
+  }
+}

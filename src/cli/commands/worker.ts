@@ -1,0 +1,171 @@
+/**
+ * `gantry worker --handlers <module>`: runs the handlers of a module (its default export maps
+ * job type → handler) with the maintenance loop and the scheduler, until SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { openBackend } from '../../backend/open.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAINTENANCE_LEASE_MS,
+  DEFAULT_MAINTENANCE_MS,
+  DEFAULT_POLL_MS,
+  DEFAULT_QUEUE,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_WORKER_TTL_MS,
+  MAX_CLAIM_BATCH,
+} from '../../core/constants.js';
+import { ValidationError } from '../../core/errors.js';
+import type { Backend } from '../../backend/backend.js';
+import type { Handlers, Logger } from '../../worker/types.js';
+import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
+import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
+import { startRuntime, stopOnSignal, type RuntimeOptions } from '../runtime.js';
+
+/** The flags of `worker` (shared in part by `dev`). */
+export interface RunFlags {
+  queues: Record<string, number>;
+  concurrency: number;
+  lease: number;
+  shutdownTimeout: number;
+  poll: number;
+  maintenanceInterval: number;
+  maintenanceLease: number;
+  workerTtl: number;
+  scheduler: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/** Adds the flags that tune a worker (used by `worker` and `dev`). */
+export function addRunOptions(cmd: Command, defaultLogFormat: LogFormat, defaultLogLevel: LogLevel = 'info'): Command {
+  const s = (ms: number): string => `${ms / 1000}s`;
+  return cmd
+    .addOption(
+      envOption('--queues <list>', 'queues and weights, e.g. critical:6,default:3,low:1', 'GANTRY_QUEUES')
+        .default(parseQueues(DEFAULT_QUEUE), DEFAULT_QUEUE)
+        .argParser(parseQueues),
+    )
+    .addOption(
+      envOption('--concurrency <n>', 'jobs run at once', 'GANTRY_CONCURRENCY')
+        .default(DEFAULT_CONCURRENCY)
+        .argParser(parseIntFlag('--concurrency', 1, MAX_CLAIM_BATCH)),
+    )
+    .addOption(
+      envOption('--lease <duration>', 'lease of a claim; a dead worker’s jobs return after it', 'GANTRY_LEASE')
+        .default(DEFAULT_LEASE_MS, s(DEFAULT_LEASE_MS))
+        .argParser(parseDurationFlag('--lease')),
+    )
+    .addOption(
+      envOption('--shutdown-timeout <duration>', 'on stop, how long running jobs may finish', 'GANTRY_SHUTDOWN_TIMEOUT')
+        .default(DEFAULT_SHUTDOWN_TIMEOUT_MS, s(DEFAULT_SHUTDOWN_TIMEOUT_MS))
+        .argParser(parseDurationFlag('--shutdown-timeout')),
+    )
+    .addOption(
+      envOption('--poll <duration>', 'fallback poll interval when no wake-up arrives', 'GANTRY_POLL')
+        .default(DEFAULT_POLL_MS, s(DEFAULT_POLL_MS))
+        .argParser(parseDurationFlag('--poll')),
+    )
+    .addOption(
+      envOption('--maintenance-interval <duration>', 'time between maintenance ticks', 'GANTRY_MAINTENANCE_INTERVAL')
+        .default(DEFAULT_MAINTENANCE_MS, s(DEFAULT_MAINTENANCE_MS))
+        .argParser(parseDurationFlag('--maintenance-interval')),
+    )
+    .addOption(
+      envOption(
+        '--maintenance-lease <duration>',
+        'lease keeping maintenance single; another process takes over after it',
+        'GANTRY_MAINTENANCE_LEASE',
+      )
+        .default(DEFAULT_MAINTENANCE_LEASE_MS, s(DEFAULT_MAINTENANCE_LEASE_MS))
+        .argParser(parseDurationFlag('--maintenance-lease')),
+    )
+    .addOption(
+      envOption('--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL')
+        .default(DEFAULT_WORKER_TTL_MS, s(DEFAULT_WORKER_TTL_MS))
+        .argParser(parseDurationFlag('--worker-ttl')),
+    )
+    .addOption(envOption('--no-scheduler', 'do not run the scheduler in this process', 'GANTRY_NO_SCHEDULER'))
+    .addOption(
+      envOption(
+        '--log-level <level>',
+        'debug, info, warn, error or silent',
+        'GANTRY_LOG_LEVEL',
+        defaultLogLevel,
+      ).argParser(parseLogLevel),
+    )
+    .addOption(
+      envOption('--log-format <format>', 'json or pretty', 'GANTRY_LOG_FORMAT', defaultLogFormat).argParser(
+        parseLogFormat,
+      ),
+    );
+}
+
+/** Imports a handlers module (path relative to the working directory) and checks its default export. */
+export async function loadHandlers(modulePath: string, cwd = process.cwd()): Promise<Handlers> {
+  const file = path.resolve(cwd, modulePath);
+  if (!existsSync(file)) throw new ValidationError(`--handlers: no file at ${file}`);
+  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const handlers = mod.default;
+  if (!handlers || typeof handlers !== 'object') {
+    throw new ValidationError(
+      `--handlers: ${file} must default-export an object mapping job type to handler, e.g. export default { 'email.send': async (job) => … }`,
+    );
+  }
+  for (const [type, fn] of Object.entries(handlers)) {
+    if (typeof fn !== 'function')
+      throw new ValidationError(`--handlers: the handler of ${JSON.stringify(type)} in ${file} is not a function`);
+  }
+  return handlers as Handlers;
+}
+
+/** The runtime options the run flags stand for. */
+export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Handlers, logger: Logger): RuntimeOptions {
+  return {
+    backend,
+    handlers,
+    logger,
+    queues: flags.queues,
+    concurrency: flags.concurrency,
+    leaseMs: flags.lease,
+    shutdownTimeoutMs: flags.shutdownTimeout,
+    pollMs: flags.poll,
+    maintenanceIntervalMs: flags.maintenanceInterval,
+    maintenanceLeaseMs: flags.maintenanceLease,
+    workerTtlMs: flags.workerTtl,
+    scheduler: flags.scheduler,
+  };
+}
+
+/** Registers `worker`. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('worker')
+    .description('run job handlers (with maintenance and the scheduler) until SIGINT/SIGTERM')
+    .addOption(
+      envOption(
+        '--handlers <module>',
+        'module whose default export maps job type to handler',
+        'GANTRY_HANDLERS',
+      ).makeOptionMandatory(),
+    );
+  addRunOptions(cmd, 'json').action(async (flags: RunFlags & { handlers: string }, c: Command) => {
+    const handlers = await loadHandlers(flags.handlers);
+    const logger = makeLogger(flags.logLevel, flags.logFormat);
+    const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
+    try {
+      const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
+      logger.info(
+        { workerId: runtime.worker.id, queues: flags.queues, types: Object.keys(handlers) },
+        'worker started',
+      );
+      await stopOnSignal(() => runtime.stop(), logger);
+      logger.info({ workerId: runtime.worker.id }, 'worker stopped');
+    } finally {
+      await backend.close();
+    }
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The long-running side of the CLI, shared by `gantry worker` and `gantry dev`: a Worker, the
+ * maintenance loop and (when present and wanted) the scheduler in one process, stopped
+ * gracefully on SIGINT/SIGTERM, forced on a second signal.
+ */
+import type { Backend } from '../backend/backend.js';
+import { Maintenance } from '../maintenance/maintenance.js';
+import { Worker } from '../worker/worker.js';
+import type { Handlers, Logger } from '../worker/types.js';
+
+/** What the runtime runs; numbers left out take the worker's defaults. */
+export interface RuntimeOptions {
+  backend: Backend;
+  handlers: Handlers;
+  queues?: Record<string, number>;
+  concurrency?: number;
+  leaseMs?: number;
+  shutdownTimeoutMs?: number;
+  pollMs?: number;
+  /** Maintenance tick interval, leader lease and worker TTL, ms. */
+  maintenanceIntervalMs?: number;
+  maintenanceLeaseMs?: number;
+  workerTtlMs?: number;
+  /** Run the scheduler too (when this build has one). */
+  scheduler: boolean;
+  logger: Logger;
+}
+
+/** A started runtime. */
+export interface Runtime {
+  worker: Worker;
+  /** Stops claiming, lets running jobs finish (up to the shutdown timeout), stops every loop. */
+  stop(): Promise<void>;
+}
+
+/** A part that starts and stops (the scheduler, the server). */
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the scheduler when this build has one. It is loaded by a computed path so the CLI
+ * builds and runs whether or not `src/scheduler` exists yet.
+ */
+async function startScheduler(backend: Backend, logger: Logger): Promise<Stoppable | null> {
+  const path = '../scheduler/index.js';
+  let mod: {
+    Scheduler?: new (o: { backend: Backend; logger?: Logger }) => Stoppable & { start(): Promise<void> | void };
+  };
+  try {
+    mod = (await import(path)) as typeof mod;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+  if (!mod.Scheduler) return null;
+  const scheduler = new mod.Scheduler({ backend, logger });
+  await scheduler.start();
+  return scheduler;
+}
+
+/** Starts worker, maintenance and scheduler on `options.backend`. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { backend, logger } = options;
+  const worker = new Worker({
+    backend,
+    handlers: options.handlers,
+    logger,
+    ...(options.queues ? { queues: options.queues } : {}),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+  });
+  const maintenance = new Maintenance({
+    backend,
+    logger,
+    ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
+    ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
+    ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
+  });
+  await worker.start();
+  maintenance.start();
+  const scheduler = options.scheduler ? await startScheduler(backend, logger) : null;
+  return {
+    worker,
+    async stop() {
+      await Promise.all([worker.stop(), maintenance.stop(), scheduler?.stop()]);
+    },
+  };
+}
+
+/**
+ * Resolves once SIGINT or SIGTERM arrives and `stop` has finished. A second signal while
+ * stopping exits at once with code 130 (running jobs are then recovered by lease expiry).
+ */
+export function stopOnSignal(stop: () => Promise<void>, logger: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now; running jobs return after their lease expires');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping: no new jobs; running jobs may finish (Ctrl+C again to force)');
+      stop().then(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      }, reject);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

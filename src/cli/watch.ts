@@ -1,0 +1,87 @@
+/**
+ * `gantry jobs watch`: follows one job until it ends. Events drive the display; a slow poll
+ * backs them up so a missed event never leaves the watcher hanging.
+ */
+import type { Client } from '../client/client.js';
+import { NotFoundError } from '../core/errors.js';
+import type { GantryEvent } from '../core/events.js';
+import { isFinal, type Job } from '../core/job.js';
+import { jobToJson } from '../core/serialize.js';
+import { formatDuration, progressBar, shortJson } from './output.js';
+
+/** How often the watcher re-reads the job when no event came. */
+const WATCH_POLL_MS = 1_000;
+
+/** One status line: state, bar and message. */
+function statusLine(job: Job): string {
+  const pct = job.state === 'completed' ? 100 : (job.progress?.percent ?? 0);
+  const msg = job.progress?.message ? `  ${job.progress.message}` : '';
+  return `${job.state.padEnd(9)} ${progressBar(pct)}  attempt ${job.attempts}/${job.maxAttempts}${msg}`;
+}
+
+/** The closing line: outcome, duration, result or last error. */
+function outcomeLine(job: Job): string {
+  const took =
+    job.startedAt && job.finishedAt ? ` in ${formatDuration(job.finishedAt.getTime() - job.startedAt.getTime())}` : '';
+  if (job.state === 'completed') return `completed${took}: ${shortJson(job.result, 200)}`;
+  const err = job.errors.at(-1);
+  return `${job.state}${took}${err ? `: ${err.message}` : ''}`;
+}
+
+/** Draws the live line: redrawn in place on a terminal, one line per change otherwise. */
+class Display {
+  private last = '';
+  private readonly tty = Boolean(process.stdout.isTTY);
+
+  show(line: string): void {
+    if (line === this.last) return;
+    this.last = line;
+    if (this.tty) process.stdout.write(`\r\x1b[2K${line}`);
+    else process.stdout.write(`${line}\n`);
+  }
+
+  end(line: string): void {
+    if (this.tty) process.stdout.write('\n');
+    process.stdout.write(`${line}\n`);
+  }
+}
+
+/**
+ * Follows job `id` until it is final and returns it. With `json`, prints each event as one
+ * JSON line and the final job as the last line (NDJSON).
+ */
+export async function watchJob(client: Client, id: string, json: boolean): Promise<Job> {
+  const abort = new AbortController();
+  const events = client.events({ filter: { jobId: id }, signal: abort.signal });
+  const display = new Display();
+  let pending: Promise<IteratorResult<GantryEvent>> | null = null;
+  let eventsEnded = false;
+  try {
+    let job = await client.get(id);
+    if (!job) throw new NotFoundError('job', id);
+    while (!isFinal(job.state)) {
+      if (!json) display.show(statusLine(job));
+      if (!eventsEnded) pending ??= events.next();
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), WATCH_POLL_MS)));
+      const next = await Promise.race(pending ? [pending, tick] : [tick]);
+      clearTimeout(timer);
+      if (next !== null) {
+        pending = null;
+        if (next.done) eventsEnded = true;
+        else if (json) process.stdout.write(`${JSON.stringify(next.value)}\n`);
+      }
+      const fresh = await client.get(id);
+      if (!fresh) throw new NotFoundError('job', id);
+      job = fresh;
+    }
+    if (json) process.stdout.write(`${JSON.stringify(jobToJson(job))}\n`);
+    else {
+      display.show(statusLine(job));
+      display.end(outcomeLine(job));
+    }
+    return job;
+  } finally {
+    abort.abort();
+  }
+}
