@@ -11,7 +11,9 @@
 import { describe } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { ManualClock } from '../../src/core/clock.js';
+import { backendClaimGroup } from './backend-claim.js';
 import { backendEnqueueGroup } from './backend-enqueue.js';
+import { backendLifecycleGroup } from './backend-lifecycle.js';
 
 /** Opens a fresh, empty backend on the given clock. */
 export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
@@ -20,7 +22,7 @@ export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
 export type ConformanceGroup = (factory: ConformanceFactory) => void;
 
 /** Every group, in order. Add a new group file's export here. */
-const GROUPS: ConformanceGroup[] = [backendEnqueueGroup];
+const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup];
 
 /** Runs the whole conformance suite against one engine. */
 export function runConformance(engine: string, factory: ConformanceFactory): void {
