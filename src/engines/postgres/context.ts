@@ -1,0 +1,65 @@
+/** What every part of the PostgreSQL engine shares, and event emission inside a transaction. */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { Clock } from '../../core/clock.js';
+import type { GantryEvent } from '../../core/events.js';
+import { run, type Queryable } from './connection.js';
+import { adminStatements, type AdminStatements } from './statements-admin.js';
+import { jobStatements, type JobStatements } from './statements-jobs.js';
+
+/** The engine's shared state. */
+export interface Ctx {
+  pool: pg.Pool;
+  schema: string;
+  clock: Clock;
+  jobs: JobStatements;
+  admin: AdminStatements;
+  /** NOTIFY channels: full events, and queue names to wake workers. */
+  channels: { events: string; wake: string };
+}
+
+/** Builds the statements and channel names of a schema. */
+export function makeCtx(pool: pg.Pool, schema: string, clock: Clock): Ctx {
+  // Statement names are per connection; the caller's own client (transactional enqueue) may
+  // serve several schemas, so names carry a digest of the schema.
+  const p = `g${createHash('sha1').update(schema).digest('hex').slice(0, 10)}`;
+  const s = `"${schema}"`;
+  return {
+    pool,
+    schema,
+    clock,
+    jobs: jobStatements(s, p),
+    admin: adminStatements(s, p),
+    channels: { events: `${schema}_events`, wake: `${schema}_wake` },
+  };
+}
+
+/** The clock's time as a `Date` parameter. */
+export function now(ctx: Ctx): Date {
+  return new Date(ctx.clock.now());
+}
+
+/** Longest text kept in an event field; NOTIFY payloads must stay under 8000 bytes. */
+const MAX_EVENT_TEXT = 1000;
+
+function shrink(e: GantryEvent): GantryEvent {
+  if (e.error && e.error.length > MAX_EVENT_TEXT) e = { ...e, error: `${e.error.slice(0, MAX_EVENT_TEXT)}…` };
+  if (e.progress?.message && e.progress.message.length > MAX_EVENT_TEXT) {
+    e = { ...e, progress: { ...e.progress, message: `${e.progress.message.slice(0, MAX_EVENT_TEXT)}…` } };
+  }
+  return e;
+}
+
+/**
+ * Stores `events` and NOTIFYs them, and wakes workers of `wake` queues, on `db` — inside the
+ * caller's transaction, so listeners hear of a change only when it commits.
+ */
+export async function emit(ctx: Ctx, db: Queryable, events: GantryEvent[], wake: Iterable<string> = []): Promise<void> {
+  const queues = [...new Set(wake)];
+  if (events.length === 0) {
+    if (queues.length > 0) await run(db, ctx.admin.wake, [ctx.channels.wake, queues]);
+    return;
+  }
+  const data = events.map((e) => JSON.stringify(shrink(e)));
+  await run(db, ctx.admin.emit, [data, ctx.channels.events, ctx.channels.wake, queues]);
+}

@@ -1,0 +1,135 @@
+/**
+ * Enqueue: all or none in one transaction (the caller's own with `tx`), idempotent on id,
+ * unique keys (live and window), queue size caps.
+ */
+import type { EnqueueOutcome } from '../../backend/backend.js';
+import { QueueFullError, UniqueConflictError, ValidationError } from '../../core/errors.js';
+import { jobEvent, type GantryEvent } from '../../core/events.js';
+import type { NewJob } from '../../core/job.js';
+import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
+import { emit, now, type Ctx } from './context.js';
+import { json, toJob, type JobRow } from './rows.js';
+
+type EventRow = Pick<JobRow, 'id' | 'type' | 'queue' | 'state' | 'attempts' | 'worker_id'>;
+
+/** The event of a changed row. */
+export function rowEvent(r: EventRow, type: GantryEvent['type'], at: number, error?: string): GantryEvent {
+  return jobEvent({ ...r, workerId: r.worker_id }, type, at, error === undefined ? {} : { error });
+}
+
+/** The unique keys given twice in one batch, or held by another job, fail the batch. */
+async function checkUnique(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<void> {
+  const keyed = jobs.filter((j) => j.uniqueKey !== null);
+  if (keyed.length === 0) return;
+  const seen = new Map<string, string>();
+  for (const j of keyed) {
+    const first = seen.get(j.uniqueKey!);
+    if (first !== undefined && first !== j.id) throw new UniqueConflictError(j.uniqueKey!, first);
+    seen.set(j.uniqueKey!, j.id);
+  }
+  const rows = await run<{ id: string; unique_key: string }>(db, ctx.jobs.uniqueHolders, [
+    [...seen.keys()],
+    jobs.map((j) => j.id),
+    now(ctx),
+  ]);
+  if (rows[0]) throw new UniqueConflictError(rows[0].unique_key, rows[0].id);
+}
+
+/** Applies the size caps of the batch's queues: reject, or cancel the oldest waiting jobs. */
+async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[], events: GantryEvent[]): Promise<void> {
+  const byQueue = new Map<string, number>();
+  for (const j of jobs) byQueue.set(j.queue, (byQueue.get(j.queue) ?? 0) + 1);
+  const capped = await run<{ name: string; size_cap: number; size_policy: string }>(db, ctx.jobs.lockCapped, [
+    [...byQueue.keys()],
+  ]);
+  for (const q of capped) {
+    const [{ n } = { n: 0 }] = await run<{ n: number }>(db, ctx.jobs.waitingCount, [q.name]);
+    const excess = n + byQueue.get(q.name)! - q.size_cap;
+    if (excess <= 0) continue;
+    if (q.size_policy !== 'drop-oldest') throw new QueueFullError(q.name, q.size_cap);
+    const dropped = await run<EventRow>(db, ctx.jobs.dropOldest, [q.name, Math.min(excess, n), now(ctx)]);
+    for (const r of dropped) events.push(rowEvent(r, 'job.cancelled', ctx.clock.now()));
+  }
+}
+
+/** Column arrays of the insert statement, in its parameter order. */
+function columns(jobs: NewJob[]): unknown[] {
+  return [
+    jobs.map((j) => j.id),
+    jobs.map((j) => j.type),
+    jobs.map((j) => j.queue),
+    jobs.map((j) => json(j.payload)),
+    jobs.map((j) => j.priority),
+    jobs.map((j) => j.state),
+    jobs.map((j) => j.maxAttempts),
+    jobs.map((j) => json(j.backoff)),
+    jobs.map((j) => j.timeoutMs),
+    jobs.map((j) => j.runAt),
+    jobs.map((j) => j.deadline),
+    jobs.map((j) => j.uniqueKey),
+    jobs.map((j) => j.uniqueWindowMs),
+    jobs.map((j) => j.createdAt),
+    jobs.map((j) => json(j.tags)),
+    jobs.map((j) => json(j.metadata)),
+  ];
+}
+
+async function insertAll(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<EnqueueOutcome[]> {
+  const events: GantryEvent[] = [];
+  await applyCaps(ctx, db, jobs, events);
+  await checkUnique(ctx, db, jobs);
+  let inserted: JobRow[];
+  try {
+    inserted = await run<JobRow>(db, ctx.jobs.insert, columns(jobs));
+  } catch (err) {
+    // Another transaction took a live unique key between our check and our insert.
+    if (isUniqueViolation(err, 'jobs_unique_live')) return raceConflict(ctx, jobs);
+    throw err;
+  }
+  const created = new Map(inserted.map((r) => [r.id, r]));
+  const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
+  const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];
+  const old = new Map(existing.map((r) => [r.id, r]));
+  const at = ctx.clock.now();
+  for (const r of inserted) events.push(rowEvent(r, 'job.enqueued', at));
+  await emit(
+    ctx,
+    db,
+    events,
+    inserted.filter((r) => r.state === 'queued').map((r) => r.queue),
+  );
+  return jobs.map((j) => {
+    const row = created.get(j.id);
+    if (row) {
+      created.delete(j.id); // a repeated id in one batch: the first is created, the rest find it
+      return { job: toJob(row), created: true };
+    }
+    const prior = old.get(j.id) ?? inserted.find((r) => r.id === j.id);
+    return { job: toJob(prior!), created: false };
+  });
+}
+
+/** Names the job that won the race for a unique key (read outside the failed transaction). */
+async function raceConflict(ctx: Ctx, jobs: NewJob[]): Promise<never> {
+  const keys = jobs.flatMap((j) => (j.uniqueKey === null ? [] : [j.uniqueKey]));
+  try {
+    const rows = await run<{ id: string; unique_key: string }>(ctx.pool, ctx.jobs.uniqueHolders, [
+      keys,
+      jobs.map((j) => j.id),
+      now(ctx),
+    ]);
+    if (rows[0]) throw new UniqueConflictError(rows[0].unique_key, rows[0].id);
+  } catch (err) {
+    if (err instanceof UniqueConflictError) throw err;
+  }
+  throw new UniqueConflictError(keys[0] ?? '', 'unknown');
+}
+
+/** Stores new jobs atomically (see `Backend.jobsEnqueue`). */
+export async function enqueue(ctx: Ctx, jobs: NewJob[], tx?: unknown): Promise<EnqueueOutcome[]> {
+  if (jobs.length === 0) return [];
+  if (tx !== undefined && (tx === null || typeof (tx as Queryable).query !== 'function')) {
+    throw new ValidationError('tx must be your pg Client or PoolClient, inside your open transaction');
+  }
+  return withTx(ctx.pool, (db) => insertAll(ctx, db, jobs), tx as Queryable | undefined);
+}

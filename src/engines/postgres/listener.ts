@@ -1,0 +1,256 @@
+/**
+ * LISTEN/NOTIFY: one dedicated connection per backend carries worker wake-ups (the wake
+ * channel: a queue name per notification) and, while someone subscribes, every event (the
+ * events channel). A lost connection is re-established with backoff; then every waiter is
+ * woken (its poll finds what was missed) and subscribers replay the events table.
+ */
+import pg from 'pg';
+import type { Clock } from '../../core/clock.js';
+import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { ident, mapError, run } from './connection.js';
+import type { Ctx } from './context.js';
+
+interface Waiter {
+  queues: string[];
+  done: () => void;
+}
+
+interface Subscriber {
+  filter: EventFilter | undefined;
+  onEvent: (e: GantryEvent) => void;
+  /** Live events held back while the subscriber replays the table. */
+  buffer: GantryEvent[] | null;
+}
+
+/** Reconnect backoff bounds, ms. */
+const RECONNECT_MIN_MS = 50;
+const RECONNECT_MAX_MS = 2_000;
+/** Events read per replay query; seqs remembered to drop duplicates after a replay. */
+const REPLAY_PAGE = 1000;
+const RECENT_SEQS = 2000;
+/** Wake-ups remembered for queues nobody waited on at the moment (bounded). */
+const MAX_PENDING = 1000;
+
+/** The listening connection of one backend. */
+export class Listener {
+  private client: pg.Client | null = null;
+  private closed = false;
+  private delay = RECONNECT_MIN_MS;
+  private cancelRetry: (() => void) | null = null;
+  private readonly waiters = new Set<Waiter>();
+  private readonly subscribers = new Set<Subscriber>();
+  /** Queues woken while nobody waited: the next wait on them returns at once (no lost wake-up). */
+  private readonly pending = new Set<string>();
+  private readonly recent: string[] = [];
+  private readonly recentSet = new Set<string>();
+  private lastSeq = '0';
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly connectionString: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens the connection (the first time; later ones reconnect by themselves). */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (err) {
+      mapError(err);
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (n) => this.onNotification(n.channel, n.payload ?? ''));
+    await client.connect();
+    await client.query(`LISTEN ${ident(this.ctx.channels.wake)}`);
+    if (this.subscribers.size > 0) await client.query(`LISTEN ${ident(this.ctx.channels.events)}`);
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.delay = RECONNECT_MIN_MS;
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.cancelRetry) return;
+    this.cancelRetry = this.clock.setTimeout(() => {
+      this.cancelRetry = null;
+      this.connect().then(
+        () => this.recovered(),
+        () => {
+          this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
+          this.scheduleReconnect();
+        },
+      );
+    }, this.delay);
+  }
+
+  /** After a reconnect: wake every waiter and let subscribers catch up from the table. */
+  private recovered(): void {
+    for (const w of [...this.waiters]) w.done();
+    if (this.subscribers.size > 0)
+      void this.replayInto([...this.subscribers], this.lastSeq, true).catch(() => undefined);
+  }
+
+  private onNotification(channel: string, payload: string): void {
+    if (channel === this.ctx.channels.wake) return this.wake(payload);
+    if (channel !== this.ctx.channels.events) return;
+    let e: GantryEvent;
+    try {
+      e = JSON.parse(payload) as GantryEvent;
+    } catch {
+      return;
+    }
+    if (e.seq !== undefined && !this.remember(e.seq)) return;
+    for (const s of this.subscribers) {
+      if (s.buffer) s.buffer.push(e);
+      else deliver(s, e);
+    }
+  }
+
+  /** Records a delivered seq; false when it was delivered already. */
+  private remember(seq: string): boolean {
+    if (this.recentSet.has(seq)) return false;
+    this.recentSet.add(seq);
+    this.recent.push(seq);
+    if (this.recent.length > RECENT_SEQS) this.recentSet.delete(this.recent.shift()!);
+    if (BigInt(seq) > BigInt(this.lastSeq)) this.lastSeq = seq;
+    return true;
+  }
+
+  private wake(queue: string): void {
+    let woke = false;
+    for (const w of [...this.waiters]) {
+      if (w.queues.includes(queue)) {
+        w.done();
+        woke = true;
+      }
+    }
+    if (!woke && this.pending.size < MAX_PENDING) this.pending.add(queue);
+  }
+
+  /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
+  await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted || this.closed) return Promise.resolve();
+    const hit = queues.filter((q) => this.pending.has(q));
+    if (hit.length > 0) {
+      for (const q of hit) this.pending.delete(q);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        queues,
+        done: () => {
+          this.waiters.delete(w);
+          cancel();
+          signal?.removeEventListener('abort', w.done);
+          resolve();
+        },
+      };
+      const cancel = this.clock.setTimeout(w.done, timeoutMs);
+      signal?.addEventListener('abort', w.done, { once: true });
+      this.waiters.add(w);
+    });
+  }
+
+  /** Delivers events to `onEvent` (after replaying those past `afterSeq`) until unsubscribed. */
+  async subscribe(
+    filter: EventFilter | undefined,
+    afterSeq: string | undefined,
+    onEvent: (e: GantryEvent) => void,
+  ): Promise<() => Promise<void>> {
+    const sub: Subscriber = { filter, onEvent, buffer: afterSeq === undefined ? null : [] };
+    this.subscribers.add(sub);
+    try {
+      if (this.subscribers.size === 1 && this.client) {
+        await this.client.query(`LISTEN ${ident(this.ctx.channels.events)}`);
+      }
+      if (afterSeq !== undefined) await this.replayInto([sub], afterSeq);
+    } catch (err) {
+      this.subscribers.delete(sub);
+      mapError(err);
+    }
+    return async () => {
+      if (!this.subscribers.delete(sub)) return;
+      if (this.subscribers.size === 0 && this.client) {
+        await this.client.query(`UNLISTEN ${ident(this.ctx.channels.events)}`).catch(() => undefined);
+      }
+    };
+  }
+
+  /**
+   * Replays stored events after `afterSeq` into `subs`, then releases what they buffered.
+   * `everyone`: all subscribers replay (after a reconnect).
+   */
+  private async replayInto(subs: Subscriber[], afterSeq: string, everyone = false): Promise<void> {
+    for (const s of subs) s.buffer ??= [];
+    const seen = new Set<string>();
+    let after = /^\d+$/.test(afterSeq) ? afterSeq : '0';
+    try {
+      for (;;) {
+        const rows = await run<{ seq: string; data: GantryEvent }>(this.ctx.pool, this.ctx.admin.replay, [
+          after,
+          REPLAY_PAGE,
+        ]);
+        for (const r of rows) {
+          const e = { ...r.data, seq: r.seq };
+          seen.add(r.seq);
+          // After a reconnect every subscriber replays, so a late NOTIFY of the same seq is a duplicate.
+          if (everyone && !this.remember(r.seq)) continue;
+          for (const s of subs) if (this.subscribers.has(s)) deliver(s, e);
+        }
+        if (rows.length < REPLAY_PAGE) break;
+        after = rows[rows.length - 1]!.seq;
+      }
+    } finally {
+      for (const s of subs) {
+        const held = s.buffer ?? [];
+        s.buffer = null;
+        for (const e of held) if (e.seq === undefined || !seen.has(e.seq)) deliver(s, e);
+      }
+    }
+  }
+
+  /** True while the listening connection is up. */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  /** The server process id of the listening connection (tests terminate it). */
+  get backendPid(): number | null {
+    return (this.client as unknown as { processID?: number } | null)?.processID ?? null;
+  }
+
+  /** Stops listening and wakes every waiter. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelRetry?.();
+    this.cancelRetry = null;
+    for (const w of [...this.waiters]) w.done();
+    this.subscribers.clear();
+    const c = this.client;
+    this.client = null;
+    await c?.end().catch(() => undefined);
+  }
+}
+
+function deliver(s: Subscriber, e: GantryEvent): void {
+  if (!eventMatches(e, s.filter)) return;
+  try {
+    s.onEvent(e);
+  } catch {
+    // A subscriber's own error must not stop delivery to the others.
+  }
+}

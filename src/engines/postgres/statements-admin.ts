@@ -1,0 +1,128 @@
+/**
+ * Named statements for maintenance, listing, queues, workers, leader leases, schedules and
+ * events. Every value is a parameter.
+ */
+import { EXPIRABLE_STATES, FINAL_STATES, WAITING_STATES, statesInto } from '../../core/job.js';
+import type { Statement } from './connection.js';
+import { EVENT_COLS, stateList } from './statements-jobs.js';
+
+/** Maintenance and operator statements for one schema `s` (quoted), named with prefix `p`. */
+export function adminStatements(s: string, p: string) {
+  const st = (name: string, text: string): Statement => ({ name: `${p}_${name}`, text });
+  const promotable = statesInto('queued').filter((x) => WAITING_STATES.includes(x));
+  return {
+    promote: st(
+      'promote',
+      `UPDATE ${s}.jobs j SET state = 'queued'
+       WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE state IN ${stateList(promotable)} AND run_at <= $1
+         ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING ${EVENT_COLS}`,
+    ),
+    expire: st(
+      'expire',
+      `UPDATE ${s}.jobs j SET state = 'expired', finished_at = $1, lease_until = NULL
+       WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE deadline IS NOT NULL AND deadline < $1
+         AND state IN ${stateList(EXPIRABLE_STATES)} ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING ${EVENT_COLS}`,
+    ),
+    leaseExpired: st(
+      'lease_expired',
+      `SELECT * FROM ${s}.jobs WHERE state = 'running' AND lease_until < $1 ORDER BY lease_until LIMIT $2`,
+    ),
+    pruneAge: st(
+      'prune_age',
+      `DELETE FROM ${s}.jobs j USING unnest($1::text[], $2::timestamptz[]) AS u(state, before)
+       WHERE j.state = u.state AND j.state IN ${stateList(FINAL_STATES)} AND j.finished_at < u.before`,
+    ),
+    pruneCount: st(
+      'prune_count',
+      `DELETE FROM ${s}.jobs WHERE id IN (
+         SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY queue, state ORDER BY finished_at DESC, id DESC) AS rn
+           FROM ${s}.jobs WHERE state IN ${stateList(FINAL_STATES)}) x
+         WHERE x.rn > $1)`,
+    ),
+    pruneEvents: st('prune_events', `DELETE FROM ${s}.events WHERE at < $1`),
+    list: st(
+      'list',
+      `SELECT * FROM ${s}.jobs
+       WHERE ($1::text[] IS NULL OR state = ANY($1::text[]))
+         AND ($2::text[] IS NULL OR queue = ANY($2::text[]))
+         AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+         AND ($4::text[] IS NULL OR tags @> $4::text[])
+         AND ($5::text[] IS NULL OR id = ANY($5::text[]))
+         AND ($6::text IS NULL OR id ILIKE $6 OR type ILIKE $6 OR payload::text ILIKE $6)
+         AND ($7::text IS NULL OR id < $7)
+       ORDER BY id DESC LIMIT $8`,
+    ),
+    count: st(
+      'count',
+      `SELECT queue, state, count(*)::int AS n FROM ${s}.jobs
+       WHERE ($1::text[] IS NULL OR queue = ANY($1::text[])) GROUP BY queue, state`,
+    ),
+    queueNames: st('queue_names', `SELECT name FROM ${s}.queues`),
+    queueSettings: st('queue_settings', `SELECT * FROM ${s}.queues ORDER BY name`),
+    /** $3/$5: whether concurrency/size_cap are given (null is a value: no cap). */
+    queueUpsert: st(
+      'queue_upsert',
+      `INSERT INTO ${s}.queues AS c (name, paused, concurrency, size_cap, size_policy)
+       VALUES ($1, coalesce($2, false), $4, $6, coalesce($7, 'reject'))
+       ON CONFLICT (name) DO UPDATE SET
+         paused = coalesce($2, c.paused),
+         concurrency = CASE WHEN $3 THEN $4 ELSE c.concurrency END,
+         size_cap = CASE WHEN $5 THEN $6 ELSE c.size_cap END,
+         size_policy = coalesce($7, c.size_policy)
+       RETURNING c.*, (SELECT o.paused FROM ${s}.queues o WHERE o.name = $1) AS was_paused`,
+    ),
+    workerUpsert: st(
+      'worker_upsert',
+      `INSERT INTO ${s}.workers AS w (id, host, pid, queues, concurrency, running, kind, started_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET host = $2, pid = $3, queues = $4, concurrency = $5, running = $6, kind = $7,
+         last_seen_at = $9
+       RETURNING (xmax = 0) AS inserted`,
+    ),
+    workerRemove: st('worker_remove', `DELETE FROM ${s}.workers WHERE id = $1 RETURNING id`),
+    workersList: st('workers_list', `SELECT * FROM ${s}.workers ORDER BY id`),
+    workersPrune: st('workers_prune', `DELETE FROM ${s}.workers WHERE last_seen_at < $1 RETURNING id`),
+    leaderElect: st(
+      'leader_elect',
+      `INSERT INTO ${s}.leases AS l (name, holder, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3
+       WHERE l.holder = $2 OR l.expires_at <= $4
+       RETURNING holder`,
+    ),
+    leaderResign: st('leader_resign', `DELETE FROM ${s}.leases WHERE name = $1 AND holder = $2`),
+    scheduleUpsert: st(
+      'schedule_upsert',
+      `INSERT INTO ${s}.schedules AS c (name, spec, timezone, template, paused, misfire, last_fire_at, next_fire_at,
+         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (name) DO UPDATE SET spec = $2, timezone = $3, template = $4, paused = $5, misfire = $6,
+         last_fire_at = $7, next_fire_at = $8, updated_at = $10
+       RETURNING *`,
+    ),
+    scheduleGet: st('schedule_get', `SELECT * FROM ${s}.schedules WHERE name = $1`),
+    schedulesList: st('schedules_list', `SELECT * FROM ${s}.schedules ORDER BY name`),
+    scheduleDelete: st('schedule_delete', `DELETE FROM ${s}.schedules WHERE name = $1 RETURNING name`),
+    scheduleMark: st(
+      'schedule_mark',
+      `UPDATE ${s}.schedules SET last_fire_at = $3, next_fire_at = $4, updated_at = $5
+       WHERE name = $1 AND last_fire_at IS NOT DISTINCT FROM $2::timestamptz RETURNING name`,
+    ),
+    /** Stores events and NOTIFYs each (with its seq) on $2, then wakes the queues $4 on $3. */
+    emit: st(
+      'emit',
+      `WITH ins AS (
+         INSERT INTO ${s}.events (at, data) SELECT (d->>'at')::bigint, d FROM unnest($1::jsonb[]) AS d
+         RETURNING seq, data
+       )
+       SELECT (SELECT count(pg_notify($2, jsonb_set(data, '{seq}', to_jsonb(seq::text))::text)) FROM ins) AS e,
+         (SELECT count(pg_notify($3, w)) FROM unnest($4::text[]) AS w) AS w`,
+    ),
+    wake: st('wake', `SELECT count(pg_notify($1, w)) AS w FROM unnest($2::text[]) AS w`),
+    replay: st('replay', `SELECT seq::text AS seq, data FROM ${s}.events WHERE seq > $1::bigint ORDER BY seq LIMIT $2`),
+  };
+}
+
+/** The admin statements' type. */
+export type AdminStatements = ReturnType<typeof adminStatements>;
