@@ -75,8 +75,47 @@ export const PRIORITY_ALIASES = { critical: 20, high: 10, normal: 0, low: -10 } 
 /** Longest job type and queue name, in characters. */
 export const MAX_NAME_LENGTH = 128;
 
+/** Port of `gantry server` when `--port` is not given. */
+export const DEFAULT_HTTP_PORT = 8080;
+
+/** Address `gantry server` binds when `--host` is not given: loopback, safe without tokens. */
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+
+/** Largest HTTP request body, in bytes (a batch of jobs may carry several payloads). */
+export const DEFAULT_HTTP_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Longest long poll of `POST /api/v1/claims`, in ms. */
+export const MAX_CLAIM_WAIT_MS = 60_000;
+
+/** Interval of the comment lines that keep a server-sent-event stream open through proxies, in ms. */
+export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
+
+/** `Retry-After` (seconds) the server sends with 429 (queue full) and 503 (engine unreachable). */
+export const DEFAULT_RETRY_AFTER_S = 5;
+
+/** Most jobs one bulk action (retry, cancel, delete by filter) touches per call. */
+export const MAX_BULK_JOBS = 10_000;
+
 /** How often maintenance applies retention (it is heavier than the other chores), in ms. */
 export const DEFAULT_PRUNE_INTERVAL_MS = 60_000;
 
 /** Jobs maintenance moves per backend call (promote, expire, lease recovery). */
 export const DEFAULT_MAINTENANCE_BATCH = 1000;
+
+/** The scheduler checks for due schedules at least this often, in ms (it also wakes at the next fire time). */
+export const DEFAULT_SCHEDULER_INTERVAL_MS = 1_000;
+
+/** Lease that keeps one scheduler leader across processes, in ms; a new leader takes over after it lapses. */
+export const DEFAULT_SCHEDULER_LEASE_MS = 10_000;
+
+/**
+ * A due fire time older than this is a misfire (the scheduler was down) and follows the
+ * schedule's misfire policy; younger ones are simply late and each fires, in ms.
+ */
+export const DEFAULT_SCHEDULE_MISFIRE_GRACE_MS = 5_000;
+
+/** Most missed fire times a schedule with misfire policy `all` catches up at once (the latest ones). */
+export const DEFAULT_SCHEDULE_MAX_CATCH_UP = 10;
+
+/** Longest schedule name, in characters (it is part of each fired job's unique key). */
+export const MAX_SCHEDULE_NAME_LENGTH = 100;

@@ -22,7 +22,11 @@ export type ErrorCode =
   | 'SCHEDULE_PARSE'
   | 'UNRECOVERABLE'
   | 'SHUTDOWN'
-  | 'LEASE_EXPIRED';
+  | 'LEASE_EXPIRED'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL';
 
 /** Base class of every Gantry error. */
 export class GantryError extends Error {
@@ -192,6 +196,10 @@ export function httpStatus(code: ErrorCode | string): number {
     case 'SCHEDULE_PARSE':
     case 'UNSUPPORTED_URL':
       return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
     case 'INVALID_TRANSITION':
@@ -200,6 +208,8 @@ export function httpStatus(code: ErrorCode | string): number {
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
     case 'QUEUE_FULL':
       return 429;
     case 'ENGINE_UNAVAILABLE':

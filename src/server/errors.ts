@@ -1,0 +1,81 @@
+/**
+ * One error shape for every answer that is not a success: `{ error: { code, message } }` with
+ * the status `httpStatus()` gives for the code. Fastify's own errors (bad JSON, schema
+ * mismatch, body too large) are translated to the same shape.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_RETRY_AFTER_S } from '../core/constants.js';
+import { GantryError, httpStatus } from '../core/errors.js';
+import { isUnreachable } from './engine.js';
+
+/** The JSON body of an error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+interface Translated {
+  status: number;
+  body: ErrorBody;
+}
+
+const body = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  error: details ? { code, message, details } : { code, message },
+});
+
+/** Describes a schema validation failure so the caller knows which field to fix. */
+function validationMessage(err: FastifyError): string {
+  const first = err.validation?.[0];
+  const where = err.validationContext ?? 'request';
+  if (!first) return err.message;
+  const path = `${where}${first.instancePath.replace(/\//g, '.')}`;
+  const params = first.params as Record<string, unknown>;
+  if (first.keyword === 'additionalProperties') {
+    return `${path} has unknown field ${JSON.stringify(params.additionalProperty)}; see /openapi.json for the fields allowed`;
+  }
+  return `${path} ${first.message ?? 'is not valid'}`;
+}
+
+/** Maps any thrown value to a status and error body. */
+export function translateError(err: unknown): Translated {
+  if (err instanceof GantryError) {
+    const status = isUnreachable(err) ? 503 : httpStatus(err.code);
+    return { status, body: body(err.code, err.message, err.details) };
+  }
+  if (isUnreachable(err)) {
+    return { status: 503, body: body('ENGINE_UNAVAILABLE', `the engine is unreachable: ${(err as Error).message}`) };
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) return { status: 400, body: body('VALIDATION', validationMessage(fe)) };
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, body: body('PAYLOAD_TOO_LARGE', 'the request body is over the server limit; send smaller batches') };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'send JSON with "Content-Type: application/json"') };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, body: body('VALIDATION', 'the body is empty; send a JSON object or no Content-Type') };
+  }
+  if (fe.statusCode === 400 || err instanceof SyntaxError) {
+    return { status: 400, body: body('VALIDATION', `the body is not valid JSON: ${fe.message}`) };
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: body(fe.code ?? 'BAD_REQUEST', fe.message) };
+  }
+  return { status: 500, body: body('INTERNAL', 'internal error; the server log has the details (search its request id)') };
+}
+
+/** Sends an error answer, with `Retry-After` where waiting helps. */
+export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  const { status, body: b } = translateError(err);
+  if (status === 429 || status === 503) void reply.header('retry-after', String(DEFAULT_RETRY_AFTER_S));
+  return reply.code(status).type('application/json; charset=utf-8').send(b);
+}
+
+/** Installs the error handler: logs server faults, answers everything in the one shape. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status } = translateError(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: (err as { code?: string }).code, status }, 'request refused');
+    return sendError(reply, err);
+  });
+}

@@ -1,0 +1,171 @@
+/**
+ * The Gantry HTTP server (DESIGN §8): the REST API under `/api/v1` with its OpenAPI document,
+ * bearer tokens with roles, server-sent events, HTTP workers, Prometheus metrics, health
+ * probes and the dashboard. Built on the `Client` (operations) and the `Backend` (claims).
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../core/clock.js';
+import { DEFAULT_HTTP_BODY_LIMIT, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_SSE_HEARTBEAT_MS } from '../core/constants.js';
+import { EngineUnavailableError, ValidationError } from '../core/errors.js';
+import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
+import { installAuth, type ServerContext } from './context.js';
+import { EngineHandle, redact, type EngineSource } from './engine.js';
+import { installErrorHandler } from './errors.js';
+import { ServerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { registerClaimRoutes } from './routes/claims.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerQueueRoutes } from './routes/queues.js';
+import { SHARED_SCHEMAS } from './schemas/common.js';
+import { registerDashboard } from './static.js';
+
+export { Authenticator, loadTokens, parseTokens, type Role, type TokenEntry } from './auth.js';
+
+/** Options of `createServer` / `startServer`. Give one of `client`, `backend` or `url`. */
+export interface ServerOptions extends EngineSource {
+  /** Address to bind (startServer); default 127.0.0.1. Public addresses need tokens. */
+  host?: string;
+  /** Port (startServer); default 8080, 0 for any free port. */
+  port?: number;
+  /** Tokens (`role:token,…` text or entries), in addition to `tokensFile` and `GANTRY_API_TOKENS`. */
+  tokens?: TokenEntry[] | string;
+  /** File of `role:token` lines. */
+  tokensFile?: string;
+  /** Environment to read `GANTRY_API_TOKENS` from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** `false` for silence, `true` for pino at info, or a pino logger. */
+  logger?: boolean | FastifyBaseLogger;
+  /** Time source of the server's timers (SSE heartbeats, long polls); default the engine's. */
+  clock?: Clock;
+  /** Interval of SSE heartbeat comments, ms. */
+  sseHeartbeatMs?: number;
+  /** Largest request body, bytes. */
+  bodyLimit?: number;
+  /** Folder of the built dashboard; `null` to serve none; default `<package>/dist/dashboard`. */
+  dashboardDir?: string | null;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  /** Stops listening, ends streams and long polls, closes an engine the server opened. */
+  close(): Promise<void>;
+}
+
+function loggerOptions(logger: ServerOptions['logger']): Record<string, unknown> {
+  if (logger === false) return { logger: false };
+  if (logger === undefined || logger === true) return { logger: { level: process.env.GANTRY_LOG_LEVEL ?? 'info' } };
+  return { loggerInstance: logger };
+}
+
+/** Builds the server with resolved tokens (startServer resolves them once, before binding). */
+function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: FastifyInstance; engine: EngineHandle } {
+  const app = Fastify({
+    ...loggerOptions(options.logger),
+    bodyLimit: options.bodyLimit ?? DEFAULT_HTTP_BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Unknown fields are refused, not silently dropped; body types are never coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, strict: false } },
+  }) as unknown as FastifyInstance;
+  const engine = new EngineHandle(options);
+  const closing = new AbortController();
+  const clock = options.clock ?? options.client?.backend.clock ?? options.backend?.clock ?? systemClock;
+  const metrics = new ServerMetrics(engine);
+  const ctx: ServerContext = {
+    engine,
+    auth: new Authenticator(tokens),
+    clock,
+    metrics,
+    closing: closing.signal,
+    sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_SSE_HEARTBEAT_MS,
+  };
+  installJsonParser(app);
+  installErrorHandler(app);
+  installAuth(app, ctx);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  void app.register(registerOpenApi);
+  void app.register(
+    async (api) => {
+      registerJobRoutes(api, ctx);
+      registerClaimRoutes(api, ctx);
+      registerQueueRoutes(api, ctx);
+      registerEventRoutes(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+  registerHealthRoutes(app, ctx);
+  void app.register(async (root) => {
+    const served = await registerDashboard(root, options.dashboardDir === undefined ? undefined : options.dashboardDir);
+    if (!served) root.log.debug('no built dashboard found; serving the API only');
+  });
+  metrics.start();
+  app.addHook('preClose', async () => {
+    closing.abort();
+    await metrics.stop();
+  });
+  app.addHook('onClose', async () => engine.close());
+  return { app, engine };
+}
+
+/** JSON bodies as Fastify parses them, except that an empty body means "no body". */
+function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return parse(request, text, done);
+  });
+}
+
+/**
+ * Creates the server without listening (for tests and embedding: `app.inject`, or
+ * `app.listen`). Tokens come from `tokens`, `tokensFile` and `GANTRY_API_TOKENS`.
+ */
+export function createServer(options: ServerOptions): FastifyInstance {
+  const { app } = buildServer(options, loadTokens(options));
+  return app;
+}
+
+/**
+ * Starts the server. Refuses a public address without tokens. With a `url` whose engine is
+ * unreachable it starts anyway, answers 503, and recovers when the engine comes back.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HTTP_HOST;
+  const tokens = loadTokens(options);
+  if (tokens.length === 0 && !isLoopback(host)) {
+    throw new ValidationError(
+      `refusing to listen on ${host} without API tokens: anyone could run and delete jobs. ` +
+        'Set GANTRY_API_TOKENS=role:token,… or --tokens-file, or bind to 127.0.0.1',
+    );
+  }
+  const { app, engine } = buildServer(options, tokens);
+  if (options.url && !options.client && !options.backend) await probe(app, engine, options.url);
+  if (tokens.length === 0) app.log.warn(`no API tokens configured: listening on loopback (${host}) only`);
+  await app.listen({ host, port: options.port ?? DEFAULT_HTTP_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_HTTP_PORT);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${port}`, port, app, close: () => app.close() };
+}
+
+/** Opens the engine once at start: a bad URL stops the start, an outage only warns. */
+async function probe(app: FastifyInstance, engine: EngineHandle, url: string): Promise<void> {
+  try {
+    await engine.get();
+  } catch (err) {
+    if (!(err instanceof EngineUnavailableError)) throw err;
+    app.log.warn({ err }, `engine at ${redact(url)} unreachable; answering 503 until it is back`);
+  }
+}

@@ -1,0 +1,153 @@
+/** Queue, worker and stats routes. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { QueueInfo, StateCounts, WorkerInfo } from '../../backend/backend.js';
+import { NotFoundError } from '../../core/errors.js';
+import { JOB_STATES } from '../../core/job.js';
+import { validateQueue } from '../../core/validate.js';
+import type { ServerContext } from '../context.js';
+import { AUTH_ERRORS, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
+
+const Counts = Type.Object(Object.fromEntries(JOB_STATES.map((s) => [s, Type.Integer()])), {
+  additionalProperties: false,
+  description: 'jobs by state',
+});
+
+const QueueSchema = Type.Object(
+  {
+    name: Type.String(),
+    paused: Type.Boolean(),
+    concurrency: Nullable(Type.Integer({ description: 'cluster-wide cap on running jobs' })),
+    sizeCap: Nullable(Type.Integer({ description: 'cap on waiting jobs' })),
+    sizePolicy: Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')]),
+    counts: Counts,
+  },
+  { additionalProperties: false },
+);
+
+const QueueSettingsBody = Type.Object(
+  {
+    concurrency: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    sizeCap: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    sizePolicy: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')])),
+    paused: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+type QueueSettingsBody = Static<typeof QueueSettingsBody>;
+
+const WorkerSchema = Type.Object(
+  {
+    id: Type.String(),
+    host: Type.String(),
+    pid: Type.Integer(),
+    queues: Type.Array(Type.Object({ name: Type.String(), weight: Type.Number() }, { additionalProperties: false })),
+    concurrency: Type.Integer(),
+    running: Type.Array(Type.String()),
+    startedAt: Time,
+    lastSeenAt: Time,
+    kind: Type.Optional(Type.String({ description: 'e.g. http for an HTTP worker' })),
+  },
+  { additionalProperties: false },
+);
+
+const StatsSchema = Type.Object(
+  {
+    engine: Type.String(),
+    totals: Counts,
+    queues: Type.Record(Type.String(), Counts),
+    workers: Type.Integer({ description: 'registered workers' }),
+    throughput: Type.Array(
+      Type.Object({ minute: Time, enqueued: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
+      { description: 'per minute, oldest first, the last hour as seen by this server' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A worker registration as JSON. */
+export function workerToJson(w: WorkerInfo): Static<typeof WorkerSchema> {
+  return { ...w, startedAt: w.startedAt.toISOString(), lastSeenAt: w.lastSeenAt.toISOString() };
+}
+
+function totals(byQueue: Record<string, StateCounts>): StateCounts {
+  const t = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
+  for (const c of Object.values(byQueue)) for (const s of JOB_STATES) t[s] += c[s] ?? 0;
+  return t;
+}
+
+const queueRoute = (summary: string) => ({
+  tags: ['queues'],
+  summary,
+  params: NameParams,
+  response: { 200: QueueSchema, ...errorResponses(400, ...AUTH_ERRORS) },
+});
+
+/** Registers queue, worker and stats routes. */
+export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const list = {
+    tags: ['queues'],
+    summary: 'Every queue: counts by state, paused, caps',
+    response: { 200: Type.Object({ queues: Type.Array(QueueSchema) }), ...errorResponses(...AUTH_ERRORS) },
+  };
+  app.get('/queues', { config: { role: 'read' }, schema: list }, async () => ({
+    queues: await (await ctx.engine.get()).queues(),
+  }));
+
+  app.get<{ Params: { name: string } }>(
+    '/queues/:name',
+    { config: { role: 'read' }, schema: { ...queueRoute('One queue'), response: { 200: QueueSchema, ...errorResponses(404, ...AUTH_ERRORS) } } },
+    async (request) => {
+      const q = (await (await ctx.engine.get()).queues()).find((x: QueueInfo) => x.name === request.params.name);
+      if (!q) throw new NotFoundError('queue', request.params.name);
+      return q;
+    },
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post<{ Params: { name: string } }>(
+      `/queues/:name/${action}`,
+      { config: { role: 'admin' }, schema: queueRoute(action === 'pause' ? 'Stop claims from a queue' : 'Allow claims again') },
+      async (request) => {
+        const client = await ctx.engine.get();
+        const name = validateQueue(request.params.name);
+        return action === 'pause' ? client.pause(name) : client.resume(name);
+      },
+    );
+  }
+
+  app.patch<{ Params: { name: string }; Body: QueueSettingsBody }>(
+    '/queues/:name',
+    {
+      config: { role: 'admin' },
+      schema: { ...queueRoute('Change a queue: concurrency cap, size cap and policy, paused'), body: QueueSettingsBody },
+    },
+    async (request) => (await ctx.engine.get()).setQueue(request.params.name, request.body),
+  );
+
+  app.get(
+    '/workers',
+    {
+      config: { role: 'read' },
+      schema: {
+        tags: ['workers'],
+        summary: 'Registered workers (TypeScript and HTTP)',
+        response: { 200: Type.Object({ workers: Type.Array(WorkerSchema) }), ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async () => ({ workers: (await (await ctx.engine.get()).workers()).map(workerToJson) }),
+  );
+
+  app.get(
+    '/stats',
+    {
+      config: { role: 'read' },
+      schema: { tags: ['stats'], summary: 'Totals, counts per queue, workers, throughput', response: { 200: StatsSchema, ...errorResponses(...AUTH_ERRORS) } },
+    },
+    async () => {
+      const client = await ctx.engine.get();
+      const [queues, workers] = await Promise.all([client.counts(), client.workers()]);
+      return { engine: client.backend.name, totals: totals(queues), queues, workers: workers.length, throughput: ctx.metrics.throughput() };
+    },
+  );
+}

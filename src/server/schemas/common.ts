@@ -1,0 +1,142 @@
+/**
+ * Shared TypeBox schemas. Each is written once: Fastify validates requests with it and
+ * `@fastify/swagger` publishes it in `/openapi.json` (OpenAPI 3.1, so `null` is a type).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { JOB_STATES } from '../../core/job.js';
+import { EVENT_TYPES } from '../../core/events.js';
+
+/** `T` or `null`. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** ISO 8601 time text. */
+export const Time = Type.String({ description: 'ISO 8601 time', examples: ['2030-01-01T00:00:00.000Z'] });
+
+/** The error answer every non-2xx status carries. */
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ description: 'stable code, e.g. VALIDATION, NOT_FOUND, UNIQUE_CONFLICT' }),
+        message: Type.String({ description: 'what went wrong and what to do' }),
+        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { $id: 'Error', additionalProperties: false },
+);
+
+/** Error statuses and what each means, for `response` maps. */
+export const errorResponses = (...statuses: number[]): Record<number, TSchema> => {
+  const out: Record<number, TSchema> = {};
+  for (const s of statuses) out[s] = Type.Ref('Error', { description: ERROR_DESCRIPTIONS[s] ?? 'error' });
+  return out;
+};
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'bad input',
+  401: 'no token or an unknown token',
+  403: 'the token role may not do this',
+  404: 'no such job, queue or schedule',
+  409: 'conflict: unique key held, transition not allowed, or lease lost',
+  413: 'payload or body too large',
+  429: 'queue full (see Retry-After)',
+  503: 'engine unreachable (see Retry-After)',
+};
+
+/** The usual error statuses of any authenticated route. */
+export const AUTH_ERRORS = [401, 403, 503];
+
+/** A job state. */
+export const JobStateSchema = Type.Union(
+  JOB_STATES.map((s) => Type.Literal(s)),
+  { description: 'job state' },
+);
+
+/** An event type. */
+export const EventTypeSchema = Type.Union(EVENT_TYPES.map((s) => Type.Literal(s)));
+
+/** Progress a handler reports. */
+export const ProgressSchema = Type.Object(
+  {
+    percent: Type.Number({ minimum: 0, maximum: 100 }),
+    message: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+/** A job as JSON (DESIGN §2 field names). */
+export const JobSchema = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    queue: Type.String(),
+    payload: Type.Unknown({ description: 'any JSON value' }),
+    priority: Type.Integer(),
+    state: JobStateSchema,
+    attempts: Type.Integer({ description: 'attempts started so far' }),
+    maxAttempts: Type.Integer(),
+    backoff: Type.Object({ type: Type.String() }, { additionalProperties: true }),
+    timeoutMs: Nullable(Type.Number()),
+    runAt: Time,
+    deadline: Nullable(Time),
+    uniqueKey: Nullable(Type.String()),
+    uniqueWindowMs: Nullable(Type.Number()),
+    progress: Nullable(ProgressSchema),
+    result: Type.Unknown({ description: 'the handler result, or null' }),
+    errors: Type.Array(
+      Type.Object(
+        {
+          message: Type.String(),
+          stack: Type.Optional(Type.String()),
+          attempt: Type.Integer(),
+          workerId: Type.Optional(Type.String()),
+          at: Time,
+          code: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    workerId: Nullable(Type.String()),
+    leaseUntil: Nullable(Time),
+    createdAt: Time,
+    startedAt: Nullable(Time),
+    finishedAt: Nullable(Time),
+    tags: Type.Array(Type.String()),
+    metadata: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'Job', additionalProperties: false },
+);
+
+/** `{ id }` path parameters. */
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+
+/** `{ id }` path parameters. */
+export type IdParams = Static<typeof IdParams>;
+
+/** `{ name }` path parameters. */
+export const NameParams = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+/** A query value given once, repeated, or comma-separated. */
+export const listParam = (description?: string) =>
+  Type.Union(
+    [Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 100 })],
+    description ? { description } : {},
+  );
+
+/** A query value given once, repeated, or comma-separated. */
+export const ListParam = listParam();
+
+/** Splits a `ListParam` into its values. */
+export function listValues(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const out = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return out.length ? out : undefined;
+}
+
+/** Shared schemas registered with `addSchema` so routes can `$ref` them. */
+export const SHARED_SCHEMAS = [ErrorSchema, JobSchema];
