@@ -1,0 +1,157 @@
+// `npm run bench`: Gantry against its peers on one engine, in one run, on this machine.
+// See docs/benchmarks.md for what is measured and how to read the output.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOptions, USAGE } from './lib/options.js';
+import { ensureDatabase, query } from './lib/pg.js';
+import { render } from './lib/report.js';
+import { drainRate, enqueueRate, latency } from './lib/scenarios.js';
+import { median } from './lib/stats.js';
+import { SYSTEMS } from './systems/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENQUEUE_MODES = [
+  ['single', 'single'],
+  ['batch 100', 100],
+  ['batch 1000', 1000],
+];
+const DRAIN_CONFIGS = [
+  [10, 1],
+  [50, 1],
+  [10, 2],
+  [50, 2],
+];
+const MEMORY_CONCURRENCY = 50;
+
+const log = (...args) => console.error(...args);
+const fmtRun = (v) => (typeof v === 'number' ? `${Math.round(v).toLocaleString('en-US')} jobs/s` : JSON.stringify(v));
+
+/** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
+async function repeated(opts, systems, results, label, fn) {
+  const runs = Object.fromEntries(systems.map((s) => [s.name, []]));
+  for (let r = 0; r < opts.repeat; r++) {
+    for (const s of systems) {
+      try {
+        const v = await fn(s);
+        runs[s.name].push(v);
+        log(`  ${label} · ${s.name} · run ${r + 1}/${opts.repeat}: ${fmtRun(v)}`);
+      } catch (err) {
+        results.errors.push(`${label} · ${s.name} · run ${r + 1}: ${err.message}`);
+        log(`  ${label} · ${s.name} · run ${r + 1} FAILED: ${err.stack ?? err.message}`);
+      }
+    }
+  }
+  return runs;
+}
+
+async function machine(opts) {
+  const info = {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.versions.node,
+    loadavg: os.loadavg()[0].toFixed(1),
+  };
+  if (opts.engine === 'postgres')
+    info.server = `PostgreSQL ${(await query(opts.pgUrl, 'SHOW server_version'))[0].server_version}`;
+  return info;
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.help) return void process.stdout.write(USAGE);
+  if (opts.build)
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (opts.engine === 'postgres') await ensureDatabase(opts.pgUrl);
+  const systems = SYSTEMS[opts.engine].filter((s) => !opts.only || opts.only.includes(s.name));
+  if (systems.length === 0)
+    throw new Error(
+      `--only matched no system of ${opts.engine}: ${SYSTEMS[opts.engine].map((s) => s.name).join(', ')}`,
+    );
+  const tmpDir = mkdtempSync(join(os.tmpdir(), 'gantry-bench-'));
+  const ctx = { pgUrl: opts.pgUrl, tmpDir };
+  const results = {
+    engine: opts.engine,
+    jobs: opts.jobs,
+    repeat: opts.repeat,
+    startedAt: new Date().toISOString(),
+    machine: await machine(opts),
+    systems: systems.map((s) => ({ name: s.name, settings: s.settings })),
+    enqueue: {},
+    drain: {},
+    latency: {},
+    memory: {},
+    errors: [],
+  };
+  const summarise = (runs) =>
+    Object.fromEntries(Object.entries(runs).map(([n, v]) => [n, { median: median(v), runs: v }]));
+  try {
+    if (!opts.skip.includes('enqueue')) {
+      for (const [label, mode] of ENQUEUE_MODES) {
+        const runs = await repeated(opts, systems, results, `enqueue ${label}`, (s) =>
+          enqueueRate(s, ctx, { jobs: opts.jobs, mode }),
+        );
+        results.enqueue[label] = summarise(runs);
+      }
+    }
+    if (!opts.skip.includes('drain')) {
+      for (const [concurrency, processes] of DRAIN_CONFIGS) {
+        const label = `c${concurrency} x${processes} proc`;
+        const runs = await repeated(opts, systems, results, `drain ${label}`, (s) =>
+          drainRate(s, ctx, { jobs: opts.jobs, concurrency, processes }),
+        );
+        results.drain[label] = summarise(runs);
+      }
+    }
+    if (!opts.skip.includes('latency')) {
+      const runs = await repeated(opts, systems, results, 'latency', (s) =>
+        latency(s, ctx, { samples: opts.latencySamples, budgetS: opts.latencyBudgetS }),
+      );
+      for (const [name, list] of Object.entries(runs)) {
+        results.latency[name] = {
+          p50: median(list.map((x) => x.p50)),
+          p99: median(list.map((x) => x.p99)),
+          samples: median(list.map((x) => x.samples)),
+          runs: list,
+        };
+      }
+    }
+    if (!opts.skip.includes('memory')) {
+      for (const s of opts.memoryAll ? systems : systems.slice(0, 1)) {
+        if (s.name !== 'gantry' && !opts.memoryAll) continue;
+        const label = `memory ${opts.memoryJobs.toLocaleString('en-US')} jobs`;
+        try {
+          const { rate, memory } = await drainRate(s, ctx, {
+            jobs: opts.memoryJobs,
+            concurrency: MEMORY_CONCURRENCY,
+            processes: 1,
+            sampleRss: true,
+          });
+          results.memory[s.name] = { jobs: opts.memoryJobs, concurrency: MEMORY_CONCURRENCY, rate, ...memory };
+          log(`  ${label} · ${s.name}: peak ${memory.peakMiB.toFixed(1)} MiB, ${Math.round(rate)} jobs/s`);
+        } catch (err) {
+          results.errors.push(`${label} · ${s.name}: ${err.message}`);
+          log(`  ${label} · ${s.name} FAILED: ${err.stack ?? err.message}`);
+        }
+      }
+    }
+  } finally {
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+  results.finishedAt = new Date().toISOString();
+  results.machine.loadavgAtEnd = os.loadavg()[0].toFixed(1);
+  if (opts.json === '-') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else {
+    process.stdout.write(render(results));
+    if (opts.json) writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+  }
+  process.exitCode = results.errors.length > 0 ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err?.message ?? err);
+  process.exitCode = 2;
+});

@@ -1,0 +1,93 @@
+// Gantry itself, on PostgreSQL or SQLite, through the public API built in dist/: `Client` to
+// enqueue and `Worker` to run no-op handlers. Nothing is tuned: the worker's defaults are kept,
+// only its concurrency is set by the scenario.
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropSchema, freshSchema } from '../lib/pg.js';
+
+const QUEUE = 'bench';
+const TYPE = 'noop';
+const LIVE = ['queued', 'scheduled', 'running', 'retrying'];
+
+async function gantry() {
+  return import('gantry');
+}
+
+async function workerClass() {
+  const mod = await gantry();
+  if (mod.Worker) return mod.Worker;
+  return (await import('../../dist/worker/worker.js')).Worker;
+}
+
+function makeSystem(engine) {
+  return {
+    name: 'gantry',
+    engine,
+    settings: 'defaults; concurrency from the scenario',
+
+    async create(ctx) {
+      if (engine === 'sqlite') {
+        const dir = mkdtempSync(join(ctx.tmpDir ?? tmpdir(), 'gantry-'));
+        return { url: `sqlite:${join(dir, 'gantry.db')}`, dir };
+      }
+      const spec = { url: ctx.pgUrl, namespace: freshSchema('gantry'), pgUrl: ctx.pgUrl };
+      const { Client } = await gantry();
+      const client = await Client.connect({ url: spec.url, namespace: spec.namespace });
+      await client.close();
+      return spec;
+    },
+
+    async destroy(spec) {
+      if (spec.dir) rmSync(spec.dir, { recursive: true, force: true });
+      else await dropSchema(spec.pgUrl, spec.namespace);
+    },
+
+    async producer(spec) {
+      const { Client } = await gantry();
+      const client = await Client.connect({ url: spec.url, ...(spec.namespace ? { namespace: spec.namespace } : {}) });
+      return {
+        one: (payload) => client.enqueue(TYPE, payload, { queue: QUEUE }),
+        many: (payloads) => client.enqueueMany(payloads.map((payload) => ({ type: TYPE, queue: QUEUE, payload }))),
+        async pending() {
+          const counts = (await client.counts([QUEUE]))[QUEUE] ?? {};
+          return LIVE.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
+        },
+        close: () => client.close(),
+      };
+    },
+
+    async consumer(spec, { concurrency, onJob }) {
+      const { openBackend } = await gantry();
+      const Worker = await workerClass();
+      const backend = await openBackend({ url: spec.url, ...(spec.namespace ? { namespace: spec.namespace } : {}) });
+      let worker = null;
+      return {
+        async start() {
+          worker = new Worker({
+            backend,
+            queues: [QUEUE],
+            concurrency,
+            handlers: {
+              [TYPE]: async (job) => {
+                onJob(job.payload);
+              },
+            },
+          });
+          worker.on?.('error', ({ error, during }) => console.error(`gantry worker error during ${during}:`, error));
+          await worker.start();
+        },
+        async stop() {
+          await worker?.stop();
+          worker = null;
+        },
+        close: () => backend.close(),
+      };
+    },
+  };
+}
+
+/** Gantry on PostgreSQL: one fresh schema per run. */
+export const gantryPostgres = makeSystem('postgres');
+/** Gantry on SQLite: one fresh file per run. */
+export const gantrySqlite = makeSystem('sqlite');
