@@ -13,6 +13,8 @@ import type { Backend } from '../../src/backend/backend.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import { backendClaimGroup } from './backend-claim.js';
 import { backendEnqueueGroup } from './backend-enqueue.js';
+import { backendEventsGroup } from './backend-events.js';
+import { backendRegistryGroup } from './backend-registry.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
 
 /** Opens a fresh, empty backend on the given clock. */
@@ -22,7 +24,7 @@ export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
 export type ConformanceGroup = (factory: ConformanceFactory) => void;
 
 /** Every group, in order. Add a new group file's export here. */
-const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup];
+const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup, backendEventsGroup, backendRegistryGroup];
 
 /** Runs the whole conformance suite against one engine. */
 export function runConformance(engine: string, factory: ConformanceFactory): void {
