@@ -18,16 +18,9 @@ import { QueuesPage } from './pages/queues-page.js';
 import { SchedulesPage } from './pages/schedules-page.js';
 import { WorkersPage } from './pages/workers-page.js';
 
-/**
- * Learns the role. Without a `whoami` endpoint a successful read proves the token works and
- * actions are shown; the server still refuses what the role may not do, and the first 403
- * hides them.
- */
+/** Learns the role (a 401 on the way shows the token prompt instead). */
 async function signIn(): Promise<void> {
-  const role = await endpoints.whoami();
-  if (role) return authStore.authorized(role);
-  await endpoints.queues();
-  authStore.authorized('admin');
+  authStore.authorized(await endpoints.whoami());
 }
 
 function Page({ route }: { route: Route }) {
@@ -36,7 +29,9 @@ function Page({ route }: { route: Route }) {
   if (first === 'jobs' && second) return <JobDetailPage id={second} />;
   if (first === 'jobs') {
     const filter = Object.fromEntries(
-      (['queue', 'state', 'type', 'tag', 'id'] as const).flatMap((k) => (p.get(k) ? [[k, p.get(k) as string]] : [])),
+      (['queue', 'state', 'type', 'tag', 'id', 'text'] as const).flatMap((k) =>
+        p.get(k) ? [[k, p.get(k) as string]] : [],
+      ),
     );
     return <JobsPage filter={filter} />;
   }

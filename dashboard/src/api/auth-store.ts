@@ -59,8 +59,9 @@ export const authStore = {
   authorized(role: Role | null): void {
     set({ status: 'ok', role: role ?? state.role });
   },
-  /** A 403 on an action: whatever the role is, it is not enough to act. */
-  forbidden(): void {
-    if (state.role === 'admin' || state.role === null) set({ role: 'read' });
+  /** A 403: the server may say our role; either way it is not enough to act. */
+  forbidden(role?: Role): void {
+    const next = role ?? (state.role === 'admin' || state.role === null ? 'read' : state.role);
+    if (next !== state.role) set({ role: next });
   },
 };

@@ -3,7 +3,7 @@
  * (issue 5) are written once.
  */
 import { api, ApiError, query } from './http.js';
-import type { JobFilter, JobJson, JobPage, QueueJson, Role, ScheduleJson, WorkerJson } from './types.js';
+import type { JobFilter, JobJson, JobPage, QueueJson, Role, ScheduleJson, Stats, WorkerJson } from './types.js';
 
 /** Unwraps `{ [key]: value }` or a bare value, so either style of response reads the same. */
 function unwrap<T>(body: unknown, key: string): T {
@@ -15,6 +15,18 @@ function unwrap<T>(body: unknown, key: string): T {
 
 const enc = encodeURIComponent;
 
+/** An id no job has (ids are UUIDv7), so the role probe changes nothing. */
+const ROLE_PROBE_ID = 'gantry-dashboard-role-probe';
+
+/** What a bulk action reports. */
+export interface BulkResult {
+  matched: number;
+  affected: number;
+  skipped: { id: string; code: string; message: string }[];
+  /** More jobs matched than one call handles: call again. */
+  more: boolean;
+}
+
 /** A bulk action's target: the given ids, or every job matching a filter. */
 export type BulkTarget = { ids: string[] } | { filter: JobFilter };
 
@@ -23,19 +35,28 @@ export type JobAction = 'retry' | 'cancel' | 'delete';
 
 /** The API calls. */
 export const endpoints = {
-  /** The caller's role; `null` when the server has no such endpoint. */
-  async whoami(): Promise<Role | null> {
+  /**
+   * The caller's role, from `GET /whoami` when the server has it. Otherwise from a no-op
+   * admin call (a bulk retry of a job id that cannot exist): 200 means admin, and a 403 names
+   * the role. Sends 401 to the auth store like any call.
+   */
+  async whoami(): Promise<Role> {
     try {
       const body = await api<{ role?: Role }>('/whoami');
-      return body?.role ?? null;
+      if (body?.role) return body.role;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return null;
+      if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    }
+    try {
+      await api(`/jobs/bulk/retry${query({ id: ROLE_PROBE_ID })}`, { method: 'POST' });
+      return 'admin';
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) return (err.details.role as Role | undefined) ?? 'read';
       throw err;
     }
   },
   async jobs(filter: JobFilter, limit: number, cursor: string | null): Promise<JobPage> {
-    const { id: _id, ...rest } = filter;
-    return api<JobPage>(`/jobs${query({ ...rest, limit, cursor })}`);
+    return api<JobPage>(`/jobs${query({ ...filter, limit, cursor })}`);
   },
   async job(id: string): Promise<JobJson> {
     return unwrap<JobJson>(await api(`/jobs/${enc(id)}`), 'job');
@@ -44,11 +65,10 @@ export const endpoints = {
     if (action === 'delete') await api(`/jobs/${enc(id)}`, { method: 'DELETE' });
     else await api(`/jobs/${enc(id)}/${action}`, { method: 'POST', body: {} });
   },
-  /** Applies `action` to every target job; resolves to how many the server changed. */
-  async bulk(action: JobAction, target: BulkTarget): Promise<number> {
-    const body = 'ids' in target ? { ids: target.ids } : { ...target.filter };
-    const res = await api<{ count?: number; affected?: number }>(`/jobs/bulk/${action}`, { method: 'POST', body });
-    return res?.count ?? res?.affected ?? 0;
+  /** Applies `action` to every target job (the server skips jobs whose state does not allow it). */
+  async bulk(action: JobAction, target: BulkTarget): Promise<BulkResult> {
+    const filter = 'ids' in target ? { id: target.ids.join(',') } : target.filter;
+    return api<BulkResult>(`/jobs/bulk/${action}${query({ ...filter })}`, { method: 'POST' });
   },
   async queues(): Promise<QueueJson[]> {
     return unwrap<QueueJson[]>(await api('/queues'), 'queues');
@@ -58,6 +78,9 @@ export const endpoints = {
   },
   async queueConcurrency(name: string, concurrency: number | null): Promise<void> {
     await api(`/queues/${enc(name)}`, { method: 'PATCH', body: { concurrency } });
+  },
+  async stats(): Promise<Stats> {
+    return api<Stats>('/stats');
   },
   async workers(): Promise<WorkerJson[]> {
     return unwrap<WorkerJson[]>(await api('/workers'), 'workers');

@@ -3,6 +3,7 @@
  * Errors come back as `ApiError` carrying the server's `{ error: { code, message } }`.
  */
 import { authStore } from './auth-store.js';
+import type { Role } from './types.js';
 
 /** Where the API lives; same origin as the page, which the server serves. */
 export const API_BASE = '/api/v1';
@@ -11,25 +12,32 @@ export const API_BASE = '/api/v1';
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** The server's structured details, e.g. `{ role, needed }` on a 403. */
+  readonly details: Record<string, unknown>;
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
 async function errorOf(res: Response): Promise<ApiError> {
   let code = `HTTP_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
+  let details: Record<string, unknown> = {};
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    const body = (await res.json()) as {
+      error?: { code?: string; message?: string; details?: Record<string, unknown> };
+    };
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    if (body.error?.details) details = body.error.details;
   } catch {
     // Not JSON (a proxy's error page): the status line says enough.
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, details);
 }
 
 /** Calls the API; `path` is relative to `/api/v1`. 204 resolves to `undefined`. */
@@ -44,8 +52,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   if (res.status === 401) authStore.unauthorized();
-  if (res.status === 403) authStore.forbidden();
-  if (!res.ok) throw await errorOf(res);
+  if (!res.ok) {
+    const err = await errorOf(res);
+    if (res.status === 403) authStore.forbidden(err.details.role as Role | undefined);
+    throw err;
+  }
   if (authStore.get().status !== 'ok') authStore.authorized(null);
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -137,5 +137,16 @@ export interface JobFilter {
   state?: string;
   type?: string;
   tag?: string;
+  /** One id or several, comma-separated. */
   id?: string;
+  /** Case-insensitive substring of id, type or payload. */
+  text?: string;
+}
+
+/** `GET /stats`: totals and the server's own throughput per minute. */
+export interface Stats {
+  engine: string;
+  totals: StateCounts;
+  workers: number;
+  throughput: { minute: string; enqueued: number; completed: number; failed: number }[];
 }

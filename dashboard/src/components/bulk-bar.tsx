@@ -1,6 +1,6 @@
 /** Bulk retry / cancel / delete, of the selected rows or of everything the filter matches. */
 import { useState } from 'react';
-import { endpoints, type JobAction } from '../api/endpoints.js';
+import { endpoints, type BulkTarget, type JobAction } from '../api/endpoints.js';
 import type { JobFilter } from '../api/types.js';
 import { ConfirmButton } from './confirm-button.js';
 
@@ -17,23 +17,23 @@ export interface BulkBarProps {
   onDone: () => void;
 }
 
-/** Reports how many jobs each action changed and how many it could not. */
+/**
+ * Reports how many jobs each action changed; the server skips jobs whose state does not
+ * allow the action, and refuses a bulk action without any filter (so "all" is never everything).
+ */
 export function BulkBar({ selected, filter, onDone }: BulkBarProps) {
   const [note, setNote] = useState<string | null>(null);
-  const onSelected = async (action: JobAction): Promise<void> => {
-    const results = await Promise.allSettled(selected.map((id) => endpoints.jobAction(id, action)));
-    const failed = results.filter((r) => r.status === 'rejected').length;
+  const run = async (action: JobAction, target: BulkTarget): Promise<void> => {
+    const r = await endpoints.bulk(action, target);
+    const skipped = r.matched - r.affected;
     setNote(
-      `${action}: ${results.length - failed} done${failed ? `, ${failed} refused (state does not allow it)` : ''}`,
+      `${action}: ${r.affected} done` +
+        (skipped ? `, ${skipped} skipped (state changed)` : '') +
+        (r.more ? '; more match, run it again' : ''),
     );
     onDone();
   };
-  const onFilter = async (action: JobAction): Promise<void> => {
-    const { id: _id, ...f } = filter;
-    const n = await endpoints.bulk(action, { filter: f });
-    setNote(`${action}: ${n} jobs matching the filter`);
-    onDone();
-  };
+  const hasFilter = Object.values(filter).some(Boolean);
   return (
     <div className="bulk" role="toolbar" aria-label="Bulk actions">
       <span className="muted">{selected.length} selected:</span>
@@ -42,17 +42,18 @@ export function BulkBar({ selected, filter, onDone }: BulkBarProps) {
           key={`s-${a}`}
           disabled={selected.length === 0}
           question={`${label} ${selected.length} selected?`}
-          onConfirm={() => onSelected(a)}
+          onConfirm={() => run(a, { ids: selected })}
         >
           {label} selected
         </ConfirmButton>
       ))}
-      <span className="muted">All matching:</span>
+      <span className="muted">All matching the filter:</span>
       {ACTIONS.map(([a, label]) => (
         <ConfirmButton
           key={`f-${a}`}
+          disabled={!hasFilter}
           question={`${label} every job matching the filter?`}
-          onConfirm={() => onFilter(a)}
+          onConfirm={() => run(a, { filter })}
         >
           {label} all
         </ConfirmButton>

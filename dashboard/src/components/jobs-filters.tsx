@@ -3,7 +3,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { JOB_STATES, type JobFilter } from '../api/types.js';
 import { navigate } from '../hooks/use-route.js';
 
-const FIELDS = ['queue', 'type', 'tag', 'id'] as const;
+const FIELDS = ['queue', 'type', 'tag', 'id', 'text'] as const;
+const LABELS = { queue: 'Queue', type: 'Type', tag: 'Tag', id: 'Id', text: 'Text' } as const;
 
 /** Edits `filter`; Apply navigates, Clear resets. */
 export function JobsFilters({ filter }: { filter: JobFilter }) {
@@ -28,7 +29,7 @@ export function JobsFilters({ filter }: { filter: JobFilter }) {
       </label>
       {FIELDS.map((f) => (
         <label key={f}>
-          {f === 'id' ? 'Id' : f[0]?.toUpperCase() + f.slice(1)}
+          {LABELS[f]}
           <input
             name={f}
             value={draft[f] ?? ''}

@@ -21,6 +21,8 @@ export interface ThroughputBucket {
 type Kind = 'completed' | 'failed';
 
 const seen = new Map<string, { at: number; kind: Kind }>();
+/** The server's own per-minute counts (`GET /stats`), by minute start. */
+let server = new Map<number, { completed: number; failed: number }>();
 const listeners = new Set<() => void>();
 let version = 0;
 
@@ -63,6 +65,14 @@ export const throughput = {
       e.type === 'job.completed' ? 'completed' : e.type === 'job.failed' || e.type === 'job.retrying' ? 'failed' : null;
     if (kind && add(e.jobId, e.attempt ?? 0, kind, e.at)) changed();
   },
+  /**
+   * Takes the server's per-minute counts. It counts since it started and we count since the
+   * page opened (plus what job records tell), so each minute shows the larger of the two.
+   */
+  setServer(rows: { minute: string; completed: number; failed: number }[]): void {
+    server = new Map(rows.map((r) => [Date.parse(r.minute), { completed: r.completed, failed: r.failed }]));
+    changed();
+  },
   /** The last hour in minutes, oldest first, ending with the current minute. */
   buckets(now: number): ThroughputBucket[] {
     const end = Math.floor(now / THROUGHPUT_BUCKET_MS) * THROUGHPUT_BUCKET_MS;
@@ -73,6 +83,13 @@ export const throughput = {
     for (const { at, kind } of seen.values()) {
       const b = out[Math.floor((at - start) / THROUGHPUT_BUCKET_MS)];
       if (b) b[kind]++;
+    }
+    for (const b of out) {
+      const s = server.get(b.t);
+      if (s) {
+        b.completed = Math.max(b.completed, s.completed);
+        b.failed = Math.max(b.failed, s.failed);
+      }
     }
     return out;
   },

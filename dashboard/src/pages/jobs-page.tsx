@@ -1,8 +1,7 @@
 /** The jobs list: filters, a page of jobs, cursor pagination, bulk actions; refreshed live. */
 import { useCallback, useMemo, useState } from 'react';
-import { ApiError } from '../api/http.js';
 import { endpoints } from '../api/endpoints.js';
-import type { GantryEvent, JobFilter, JobPage } from '../api/types.js';
+import type { GantryEvent, JobFilter } from '../api/types.js';
 import { BulkBar } from '../components/bulk-bar.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { JobsFilters } from '../components/jobs-filters.js';
@@ -13,17 +12,6 @@ import { useResource } from '../hooks/use-resource.js';
 
 /** Jobs per page. */
 const PAGE_SIZE = 50;
-
-/** An id filter looks one job up; a missing job is an empty page, not an error. */
-async function loadPage(filter: JobFilter, cursor: string | null): Promise<JobPage> {
-  if (!filter.id) return endpoints.jobs(filter, PAGE_SIZE, cursor);
-  try {
-    return { jobs: [await endpoints.job(filter.id)], nextCursor: null };
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return { jobs: [], nextCursor: null };
-    throw err;
-  }
-}
 
 /** The jobs page; `filter` comes from the URL. */
 export function JobsPage({ filter }: { filter: JobFilter }) {
@@ -37,7 +25,7 @@ export function JobsPage({ filter }: { filter: JobFilter }) {
     (e: GantryEvent) => e.type.startsWith('job.') && (!filter.queue || e.queue === filter.queue),
     [filter.queue],
   );
-  const page = useResource(() => loadPage(filter, cursor), `${filterKey}|${cursor}`, affects);
+  const page = useResource(() => endpoints.jobs(filter, PAGE_SIZE, cursor), `${filterKey}|${cursor}`, affects);
   const jobs = useMemo(() => page.data?.jobs ?? [], [page.data]);
 
   const move = (next: (string | null)[]): void => {

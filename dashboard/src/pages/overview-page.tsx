@@ -16,11 +16,14 @@ const isJobOrQueue = (e: GantryEvent): boolean => e.type.startsWith('job.') || e
 const isWorker = (e: GantryEvent): boolean => e.type.startsWith('worker.');
 const isFailure = (e: GantryEvent): boolean => e.type === 'job.failed' || e.type === 'job.deleted';
 
+/** Fills the chart from job records and the server's counts; live events add to it from then on. */
 async function seedThroughput(): Promise<true> {
-  const pages = await Promise.all(
-    (['completed', 'failed', 'retrying'] as const).map((state) => endpoints.jobs({ state }, SEED_LIMIT, null)),
-  );
+  const [stats, ...pages] = await Promise.all([
+    endpoints.stats(),
+    ...(['completed', 'failed', 'retrying'] as const).map((state) => endpoints.jobs({ state }, SEED_LIMIT, null)),
+  ]);
   for (const p of pages) throughput.addJobs(p.jobs);
+  if (Array.isArray(stats.throughput)) throughput.setServer(stats.throughput);
   return true;
 }
 

@@ -1,0 +1,175 @@
+/**
+ * The dashboard in a real Chromium against a real server, engine (SQLite) and worker: what the
+ * user sees matches the API, and it changes live as jobs run, fail, retry and are cancelled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { JobContext } from '../../src/worker/types.js';
+import type { Job } from '../../src/core/job.js';
+import { chromiumAvailable, Gate, screenshot, startStack, waitForState, type Stack } from './harness.js';
+
+const fixed = new Set<string>();
+const aborted = new Set<string>();
+const progressGate = new Gate();
+
+const handlers = {
+  'demo.ok': async () => ({ ok: true }),
+  /** Fails every attempt until the test "deploys a fix" for the job. */
+  'demo.flaky': async (job: Job) => {
+    if (!fixed.has(job.id)) throw new Error(`boom on attempt ${job.attempts}`);
+    return { recovered: true };
+  },
+  /** Reports progress one step each time the test opens the gate. */
+  'demo.progress': async (_job: Job, ctx: JobContext) => {
+    for (const p of [10, 45, 80]) {
+      await progressGate.wait();
+      await ctx.progress(p, `step ${p}`);
+    }
+    await progressGate.wait();
+    return { done: true };
+  },
+  /** Runs until cancelled. */
+  'demo.block': (job: Job, ctx: JobContext) =>
+    new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        aborted.add(job.id);
+        reject(new Error('aborted'));
+      });
+    }),
+};
+
+/** Waits until the element at `selector` has exactly `text` (trimmed). */
+async function waitText(page: Page, selector: string, text: string): Promise<void> {
+  await page.waitForFunction(
+    ([sel, t]) => document.querySelector(sel as string)?.textContent?.trim() === t,
+    [selector, text],
+    { timeout: 10_000 },
+  );
+}
+
+const hasChromium = chromiumAvailable();
+
+describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
+  let stack: Stack;
+  let page: Page;
+  const api = async <T>(path: string): Promise<T> =>
+    (await (await fetch(`${stack.server.url}/api/v1${path}`)).json()) as T;
+
+  beforeAll(async () => {
+    stack = await startStack(handlers, ['default']);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const open = async (hash: string): Promise<Page> => {
+    page = await stack.browser.newPage();
+    await page.goto(`${stack.server.url}/#${hash}`);
+    return page;
+  };
+
+  it('overview shows the counts the API reports, and follows new jobs live', async () => {
+    for (let i = 0; i < 3; i++) await stack.client.enqueue('demo.ok', { i }, { queue: 'idle' });
+    for (let i = 0; i < 2; i++) await stack.client.enqueue('demo.ok', { i }, { queue: 'idle', delay: 3_600_000 });
+    const done = await stack.client.enqueue('demo.ok', {}, { queue: 'default' });
+    await waitForState(stack.client, done.id, 'completed');
+
+    const p = await open('/');
+    const cell = (q: string, s: string): string =>
+      `[data-testid=queue-counts] tr[data-queue="${q}"] td[data-state="${s}"]`;
+    await waitText(p, cell('idle', 'queued'), '3');
+    const { queues } = await api<{ queues: { name: string; counts: Record<string, number> }[] }>('/queues');
+    for (const q of queues) {
+      for (const [state, n] of Object.entries(q.counts)) await waitText(p, cell(q.name, state), String(n));
+    }
+    expect(queues.find((q) => q.name === 'idle')?.counts.scheduled).toBe(2);
+    await waitText(p, '[data-testid=workers-alive]', '1');
+    await waitText(p, '[data-testid=completed-hour]', '1');
+
+    await stack.client.enqueue('demo.ok', {}, { queue: 'idle' });
+    await waitText(p, cell('idle', 'queued'), '4');
+    await screenshot(p, 'overview');
+
+    await p.setViewportSize({ width: 390, height: 844 });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(p, 'overview-phone');
+    await p.close();
+  });
+
+  it("a failed job's detail shows each attempt's error, and Retry runs it to completion live", async () => {
+    const job = await stack.client.enqueue(
+      'demo.flaky',
+      { to: 'a@b.c' },
+      { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 10 } },
+    );
+    await waitForState(stack.client, job.id, 'failed');
+
+    const p = await open(`/jobs/${job.id}`);
+    await waitText(p, '[data-testid=job-state]', 'failed');
+    const errors = p.locator('[data-testid=attempt-errors] article');
+    await expect.poll(() => errors.count()).toBe(2);
+    expect(await p.locator('[data-attempt="1"] .error-message').textContent()).toBe('boom on attempt 1');
+    expect(await p.locator('[data-attempt="2"] .error-message').textContent()).toBe('boom on attempt 2');
+    await p.locator('[data-attempt="2"] summary').click();
+    expect(await p.locator('[data-attempt="2"] .stack').textContent()).toContain('Error: boom on attempt 2');
+    await screenshot(p, 'job-failed');
+
+    await p.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+    fixed.add(job.id);
+    await p.getByRole('button', { name: 'Retry', exact: true }).click();
+    await waitText(p, '[data-testid=job-state]', 'completed');
+    expect(await p.locator('[aria-label=Result]').textContent()).toContain('"recovered": true');
+    expect(await p.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect((await stack.client.get(job.id))?.state).toBe('completed');
+    await screenshot(p, 'job-retried');
+    await p.close();
+  });
+
+  it("a running job's progress bar moves live", async () => {
+    const job = await stack.client.enqueue('demo.progress', { file: 'report.csv' });
+    await waitForState(stack.client, job.id, 'running');
+    const p = await open(`/jobs/${job.id}`);
+    await waitText(p, '[data-testid=job-state]', 'running');
+    for (const step of [10, 45, 80]) {
+      progressGate.open();
+      await p.waitForSelector(`[role=progressbar][aria-valuenow="${step}"]`, { timeout: 10_000 });
+      await waitText(p, '[data-testid=progress-message]', `· step ${step}`);
+    }
+    await screenshot(p, 'job-progress');
+    progressGate.open();
+    await waitText(p, '[data-testid=job-state]', 'completed');
+    await p.close();
+  });
+
+  it('pauses and resumes a queue', async () => {
+    const p = await open('/queues');
+    const row = p.locator('[data-testid=queues-table] tr[data-queue="default"]');
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await waitText(p, '[data-testid=queues-table] tr[data-queue="default"] [data-testid=queue-status]', 'paused');
+    const paused = await api<{ queues: { name: string; paused: boolean }[] }>('/queues');
+    expect(paused.queues.find((q) => q.name === 'default')?.paused).toBe(true);
+    const waiting = await stack.client.enqueue('demo.ok', {});
+    await screenshot(p, 'queue-paused');
+
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await waitText(p, '[data-testid=queues-table] tr[data-queue="default"] [data-testid=queue-status]', 'active');
+    const resumed = await api<{ queues: { name: string; paused: boolean }[] }>('/queues');
+    expect(resumed.queues.find((q) => q.name === 'default')?.paused).toBe(false);
+    await waitForState(stack.client, waiting.id, 'completed');
+    await p.close();
+  });
+
+  it('cancels a running job, and its handler sees the abort', async () => {
+    const job = await stack.client.enqueue('demo.block', {});
+    await waitForState(stack.client, job.id, 'running');
+    const p = await open(`/jobs/${job.id}`);
+    await waitText(p, '[data-testid=job-state]', 'running');
+    await p.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await waitText(p, '[data-testid=job-state]', 'cancelled');
+    expect((await stack.client.get(job.id))?.state).toBe('cancelled');
+    await expect.poll(() => aborted.has(job.id), { timeout: 10_000 }).toBe(true);
+    await screenshot(p, 'job-cancelled');
+    await p.close();
+  });
+});
