@@ -163,7 +163,15 @@ export class Maintenance {
    * when `prune` is true (the default).
    */
   async runOnce(options: { prune?: boolean } = {}): Promise<MaintenanceReport> {
-    const report: MaintenanceReport = { leader: false, promoted: 0, expired: 0, recovered: 0, failed: 0, workersPruned: [], pruned: null };
+    const report: MaintenanceReport = {
+      leader: false,
+      promoted: 0,
+      expired: 0,
+      recovered: 0,
+      failed: 0,
+      workersPruned: [],
+      pruned: null,
+    };
     report.leader = await this.backend.leaderElect({ name: 'maintenance', holder: this.id, ttlMs: this.leaseMs });
     if (!report.leader) return report;
     report.promoted = await this.drain((limit) => this.backend.jobsPromote({ limit }));

@@ -18,7 +18,9 @@ export function bindLogger(base: Logger, bindings: Record<string, unknown>): Log
   if (base === silentLogger) return base;
   if (hasChild(base)) return base.child(bindings);
   const merge = (obj: unknown): unknown =>
-    obj !== null && typeof obj === 'object' && !(obj instanceof Error) ? { ...bindings, ...obj } : { ...bindings, msg: obj };
+    obj !== null && typeof obj === 'object' && !(obj instanceof Error)
+      ? { ...bindings, ...obj }
+      : { ...bindings, msg: obj };
   return {
     debug: (obj, msg) => base.debug(merge(obj), msg),
     info: (obj, msg) => base.info(merge(obj), msg),

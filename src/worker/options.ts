@@ -36,7 +36,12 @@ export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-function positiveInt(value: number | undefined, fallback: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+function positiveInt(
+  value: number | undefined,
+  fallback: number,
+  field: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new ValidationError(`${field} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);

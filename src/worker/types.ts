@@ -73,6 +73,8 @@ export interface WorkerOptions {
 export interface WorkerEvents {
   /** Registered and claiming. */
   'worker:started': { workerId: string };
+  /** Stopping: claiming has ended and `running` jobs get `shutdownTimeoutMs` to finish. */
+  'worker:draining': { workerId: string; running: string[]; shutdownTimeoutMs: number };
   /** Deregistered; nothing runs any more. */
   'worker:stopped': { workerId: string };
   /** A claimed job's handler begins. */

@@ -30,7 +30,9 @@ export function parseQueueWeights(input: Record<string, number> | string[]): { n
     if (seen.has(name)) throw new ValidationError(`queue ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
     if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 1000) {
-      throw new ValidationError(`weight of queue ${JSON.stringify(name)} must be an integer from 1 to 1000, got ${JSON.stringify(weight)}`);
+      throw new ValidationError(
+        `weight of queue ${JSON.stringify(name)} must be an integer from 1 to 1000, got ${JSON.stringify(weight)}`,
+      );
     }
     return { name, weight };
   });

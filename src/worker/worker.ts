@@ -52,6 +52,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private unsubscribe: (() => Promise<void>) | undefined;
   private startedAt = new Date(0);
   private stopPromise: Promise<void> | undefined;
+  /** Bumped by every sign of new work; a claim round that saw it change does not go to sleep. */
+  private workSeq = 0;
+  private readonly queueNames: Set<string>;
 
   constructor(options: WorkerOptions = {}) {
     super();
@@ -60,6 +63,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.engine = options.backend;
     this.url = options.url;
     this.rr = new WeightedRoundRobin(this.opts.queues);
+    this.queueNames = new Set(this.rr.names);
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
   }
@@ -106,13 +110,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.reporter = new Reporter(backend);
     this.startedAt = new Date(this.opts.clock.now());
     this.unsubscribe = await backend.eventsSubscribe({
-      filter: { types: ['job.cancelled', 'job.deleted'] },
-      onEvent: (e) => this.onJobEndedElsewhere(e),
+      filter: { types: ['job.cancelled', 'job.deleted', 'job.enqueued', 'queue.resumed'] },
+      onEvent: (e) => this.onEvent(e),
     });
     await this.heartbeat();
     const onError = (during: string) => (error: unknown) => this.notify('error', { error, during });
     const { clock, leaseMs, heartbeatMs } = this.opts;
-    this.cancelTimers.push(every(clock, Math.max(1, Math.floor(leaseMs / 3)), () => this.renew(), onError('lease renewal')));
+    this.cancelTimers.push(
+      every(clock, Math.max(1, Math.floor(leaseMs / 3)), () => this.renew(), onError('lease renewal')),
+    );
     this.cancelTimers.push(every(clock, heartbeatMs, () => this.heartbeat(), onError('heartbeat')));
     this.phase = 'running';
     this.loopDone = this.loop();
@@ -136,10 +142,16 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.loopAbort.abort();
     this.wake();
     await this.loopDone;
+    // The shutdown timer starts only once claiming has stopped; `worker:draining` says so.
     if (this.held.size > 0) {
       let cancel = noop;
       const timedOut = new Promise<void>((resolve) => {
         cancel = this.opts.clock.setTimeout(resolve, this.opts.shutdownTimeoutMs);
+      });
+      this.notify('worker:draining', {
+        workerId: this.id,
+        running: this.running,
+        shutdownTimeoutMs: this.opts.shutdownTimeoutMs,
       });
       await Promise.race([this.drained(), timedOut]);
       cancel();
@@ -151,7 +163,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     for (const cancel of this.cancelTimers.splice(0)) cancel();
     const backend = this.backend;
     await this.unsubscribe?.().catch(noop);
-    await backend.workerRemove({ id: this.id }).catch((error: unknown) => this.notify('error', { error, during: 'deregister' }));
+    await backend
+      .workerRemove({ id: this.id })
+      .catch((error: unknown) => this.notify('error', { error, during: 'deregister' }));
     if (this.ownsBackend) await backend.close();
     this.phase = 'stopped';
     this.notify('worker:stopped', { workerId: this.id });
@@ -168,8 +182,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         continue;
       }
       try {
+        const seq = this.workSeq;
         const drained = await this.claimRound(backend, free);
-        if (drained && !signal.aborted) {
+        // Work that arrived while claiming may have rung before workAwait listened.
+        if (drained && !signal.aborted && seq === this.workSeq) {
           await backend.workAwait({ queues: this.rr.names, timeoutMs: this.opts.pollMs, signal });
         }
       } catch (error) {
@@ -215,10 +231,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     void runAttempt(job, ctx, controller, this.attemptDeps())
       .then((outcome) => this.record(h, outcome))
       .catch((error: unknown) => this.notify('error', { error, during: 'record outcome' }))
-      .finally(() => {
-        this.held.delete(job.id);
-        this.wake();
-      });
+      .finally(() => this.release(job.id));
   }
 
   private attemptDeps(): AttemptDeps {
@@ -234,20 +247,24 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     const base = { id: job.id, workerId: this.id, attempt: job.attempts };
     if (outcome.kind === 'completed') {
       const applied = await reporter.complete({ ...base, result: outcome.result });
+      this.release(job.id);
       if (applied) this.notify('job:completed', { job, result: outcome.result, durationMs });
       else this.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
       return;
     }
     if (outcome.kind === 'aborted' && !(outcome.reason instanceof WorkerShutdownError)) {
       const reason = outcome.reason instanceof JobCancelledError ? 'cancelled' : 'lease-lost';
+      this.release(job.id);
       this.notify('job:aborted', { job, reason, durationMs });
       return;
     }
     const thrown = outcome.kind === 'failed' ? outcome.error : outcome.reason;
     const error = toJobError(thrown, { attempt: job.attempts, workerId: this.id, now });
     // A handed-back job runs again at once: shutdown is not the job's fault.
-    const retryAt = outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, this.opts.random).retryAt;
+    const retryAt =
+      outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, this.opts.random).retryAt;
     const applied = await reporter.fail({ ...base, error, retryAt });
+    this.release(job.id);
     if (!applied) this.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
     else if (retryAt) this.notify('job:retrying', { job, error, retryAt, durationMs });
     else this.notify('job:failed', { job, error, durationMs });
@@ -290,16 +307,31 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     });
   }
 
-  /** Cancel (or forced delete) of a job it runs: the handler's signal fires at once. */
-  private onJobEndedElsewhere(e: GantryEvent): void {
+  /**
+   * New work in its queues marks the claim round in progress stale; a cancel (or forced
+   * delete) of a job it runs fires that handler's signal at once.
+   */
+  private onEvent(e: GantryEvent): void {
+    if (e.type === 'job.enqueued' || e.type === 'queue.resumed') {
+      if (e.state === 'scheduled') return;
+      if (e.queue === undefined || this.queueNames.has(e.queue)) this.workSeq++;
+      return;
+    }
     const h = e.jobId === undefined ? undefined : this.held.get(e.jobId);
     if (!h) return;
-    h.controller.abort(e.type === 'job.cancelled' ? new JobCancelledError(h.job.id) : new LeaseLostError(h.job.id, this.id));
+    h.controller.abort(
+      e.type === 'job.cancelled' ? new JobCancelledError(h.job.id) : new LeaseLostError(h.job.id, this.id),
+    );
   }
 
   /** Resolves when no job is held. */
   private async drained(): Promise<void> {
     while (this.held.size > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The job is no longer held: its slot is free (listeners of its outcome see it so). */
+  private release(id: string): void {
+    if (this.held.delete(id)) this.wake();
   }
 
   private wake(): void {

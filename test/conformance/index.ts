@@ -16,6 +16,12 @@ import { backendEnqueueGroup } from './backend-enqueue.js';
 import { backendEventsGroup } from './backend-events.js';
 import { backendRegistryGroup } from './backend-registry.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
+import { schedulesFiringGroup } from './schedules-firing.js';
+import { schedulesPoliciesGroup } from './schedules-policies.js';
+import { runtimeClaims } from './runtime-claims.js';
+import { runtimeFailures } from './runtime-failures.js';
+import { runtimeLifecycle } from './runtime-lifecycle.js';
+import { runtimeRecovery } from './runtime-recovery.js';
 
 /** Opens a fresh, empty backend on the given clock. */
 export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
@@ -24,7 +30,7 @@ export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
 export type ConformanceGroup = (factory: ConformanceFactory) => void;
 
 /** Every group, in order. Add a new group file's export here. */
-const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup, backendEventsGroup, backendRegistryGroup];
+const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup, backendEventsGroup, backendRegistryGroup, runtimeClaims, runtimeFailures, runtimeLifecycle, runtimeRecovery, schedulesFiringGroup, schedulesPoliciesGroup];
 
 /** Runs the whole conformance suite against one engine. */
 export function runConformance(engine: string, factory: ConformanceFactory): void {
