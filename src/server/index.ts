@@ -120,7 +120,8 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
 /** JSON bodies as Fastify parses them, except that an empty body means "no body". */
 function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // Only JSON is accepted; anything else is a 415 that says so, not a confusing schema error.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
