@@ -46,3 +46,19 @@ export type {
 } from './worker/types.js';
 export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance/maintenance.js';
 export { decideRetry, type RetryDecision } from './core/retry.js';
+export { ScheduleClient, type ScheduleSetOptions } from './client/schedules.js';
+export {
+  Scheduler,
+  parseSchedule,
+  nextFireTimes,
+  previewSchedule,
+  scheduleToJson,
+  type SchedulerOptions,
+  type TickResult,
+  type FiredJob,
+  type ScheduleSpec,
+  type MisfirePolicy,
+  type ScheduleTemplate,
+  type ScheduleInfo,
+  type ScheduleJson,
+} from './scheduler/index.js';

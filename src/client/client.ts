@@ -11,6 +11,7 @@ import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } fro
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
 import { validateEnqueue, validateQueue, type EnqueueOptions, type EnqueueRequest } from '../core/validate.js';
+import { ScheduleClient } from './schedules.js';
 
 /** Options of `Client.connect`. */
 export interface ClientOptions {
@@ -87,6 +88,11 @@ export class Client {
       ownsBackend: !options.backend,
       ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
     });
+  }
+
+  /** Recurring schedules (DESIGN §4): set, get, list, pause, resume, trigger, remove. */
+  get schedules(): ScheduleClient {
+    return new ScheduleClient(this.backend, this.limits());
   }
 
   private limits(): { maxPayloadBytes?: number } {
