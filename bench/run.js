@@ -1,7 +1,7 @@
 // `npm run bench`: Gantry against its peers on one engine, in one run, on this machine.
 // See docs/benchmarks.md for what is measured and how to read the output.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,17 @@ async function repeated(opts, systems, results, label, fn) {
   return runs;
 }
 
+/** Rebuilds dist/ when the sources are newer; a failed build falls back to the dist/ there is. */
+function buildIfStale() {
+  try {
+    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  } catch (err) {
+    if (!existsSync(join(ROOT, 'dist/index.js')))
+      throw new Error('npm run build failed and there is no dist/ to measure', { cause: err });
+    log('warning: npm run build failed; measuring the dist/ built before');
+  }
+}
+
 async function machine(opts) {
   const info = {
     cpus: os.cpus().length,
@@ -63,8 +74,7 @@ async function machine(opts) {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.help) return void process.stdout.write(USAGE);
-  if (opts.build)
-    execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (opts.build) buildIfStale();
   if (opts.engine === 'postgres') await ensureDatabase(opts.pgUrl);
   const systems = SYSTEMS[opts.engine].filter((s) => !opts.only || opts.only.includes(s.name));
   if (systems.length === 0)

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_URL } from '../core/constants.js';
+import { register as registerBench } from './commands/bench.js';
 import { register as registerDev } from './commands/dev.js';
 import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerJobs } from './commands/jobs.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerQueues,
     registerWorkers,
     registerMigrate,
+    registerBench,
   ]) {
     register(program);
   }
