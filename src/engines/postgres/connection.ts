@@ -139,6 +139,10 @@ export async function withTx<T>(pool: pg.Pool, fn: (db: Queryable) => Promise<T>
     return mapError(err);
   }
   let broken: unknown;
+  // A checked-out client has no pool listener: its connection dropping between two statements
+  // would be an unhandled 'error' event. The next statement fails and reports it instead.
+  const onError = (err: Error): void => void (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -149,6 +153,7 @@ export async function withTx<T>(pool: pg.Pool, fn: (db: Queryable) => Promise<T>
     else await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
     return mapError(err);
   } finally {
+    client.removeListener('error', onError);
     client.release(broken instanceof Error ? broken : undefined);
   }
 }

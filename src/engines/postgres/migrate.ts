@@ -88,6 +88,8 @@ export async function migrate(pool: pg.Pool, schema: string, clock: Clock): Prom
     return mapError(err);
   }
   const s = ident(schema);
+  const onError = (): void => undefined; // a drop between statements surfaces as the next statement's error
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     // One lock per schema: a second process waits here, then finds nothing left to do.
@@ -122,6 +124,7 @@ export async function migrate(pool: pg.Pool, schema: string, clock: Clock): Prom
     if (err instanceof MigrationError) throw err;
     return mapError(err);
   } finally {
+    client.removeListener('error', onError);
     client.release();
   }
 }
