@@ -3,7 +3,6 @@
  * shippers); `pretty` is one readable line per entry, for a terminal. Both write to stderr so
  * stdout stays for the command's own output.
  */
-import { pino } from 'pino';
 import { ValidationError } from '../core/errors.js';
 import type { Logger } from '../worker/types.js';
 
@@ -46,9 +45,33 @@ function prettyLine(level: string, obj: unknown, msg?: string): string {
   return `${level.toUpperCase().padEnd(5)} ${msg ?? ''}${errText}${rest}`;
 }
 
-/** Makes the logger of a long-running command. */
-export function makeLogger(level: LogLevel, format: LogFormat): Logger {
-  if (format === 'json') return pino({ level, base: { pid: process.pid } }, pino.destination(2));
+/** The slice of a pino logger Gantry uses. */
+interface PinoLike {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): PinoLike;
+}
+
+/** Adapts pino to `Logger`, keeping `child` so job loggers carry their bindings cheaply. */
+function wrapPino(l: PinoLike): Logger & { child(bindings: Record<string, unknown>): Logger } {
+  const o = (obj: unknown): object => (obj !== null && typeof obj === 'object' ? obj : { msg: obj });
+  return {
+    debug: (obj, msg) => l.debug(o(obj), msg),
+    info: (obj, msg) => l.info(o(obj), msg),
+    warn: (obj, msg) => l.warn(o(obj), msg),
+    error: (obj, msg) => l.error(o(obj), msg),
+    child: (bindings) => wrapPino(l.child(bindings)),
+  };
+}
+
+/** Makes the logger of a long-running command (pino is loaded only when asked for). */
+export async function makeLogger(level: LogLevel, format: LogFormat): Promise<Logger> {
+  if (format === 'json') {
+    const { pino } = await import('pino');
+    return wrapPino(pino({ level, base: { pid: process.pid } }, pino.destination(2)));
+  }
   const min = LOG_LEVELS.indexOf(level);
   const at =
     (l: LogLevel) =>

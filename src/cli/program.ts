@@ -10,6 +10,7 @@ import { register as registerEnqueue } from './commands/enqueue.js';
 import { register as registerJobs } from './commands/jobs.js';
 import { register as registerMigrate } from './commands/migrate.js';
 import { register as registerQueues } from './commands/queues.js';
+import { register as registerSchedules } from './commands/schedules.js';
 import { register as registerWorker } from './commands/worker.js';
 import { register as registerWorkers } from './commands/workers.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerJobs,
     registerQueues,
     registerWorkers,
+    registerSchedules,
     registerMigrate,
     registerBench,
   ]) {

@@ -14,11 +14,12 @@ import { envOption, globals, parseIntFlag } from '../context.js';
 import { startEventLog } from '../event-log.js';
 import { makeLogger } from '../logger.js';
 import { println } from '../output.js';
-import { startRuntime, stopOnSignal } from '../runtime.js';
 import { addRunOptions, loadHandlers, runtimeOptions, type RunFlags } from './worker.js';
 
 /** Port of the dev server and dashboard. */
 export const DEV_PORT = 3000;
+/** Dev runs few jobs at once, so priorities show in the order jobs start. */
+export const DEV_CONCURRENCY = 3;
 /** Host of the dev server: loopback, since dev runs without tokens. */
 export const DEV_HOST = '127.0.0.1';
 
@@ -55,37 +56,37 @@ async function startServerIfPresent(backend: Backend, flags: DevFlags, logger: L
 }
 
 /** The first lines dev prints: where it runs and what it started. */
-function banner(
-  url: string,
-  workerId: string,
-  flags: DevFlags,
-  server: RunningServer | null,
-  demo: number | null,
-): void {
+function banner(url: string, workerId: string, flags: DevFlags, server: RunningServer | null): void {
   println(`gantry dev on ${url}`);
   println(
     `  worker     ${workerId} (queues ${Object.keys(flags.queues).join(', ')}, concurrency ${flags.concurrency})`,
   );
   if (server?.url) println(`  dashboard  ${server.url}`);
-  if (demo === null)
-    println('  demo jobs  already enqueued on an earlier start (delete the database to see them again)');
-  else if (demo > 0) println(`  demo jobs  ${demo} enqueued`);
   println('  Ctrl+C to stop (twice to force)');
+}
+
+/** Enqueues the demo jobs on the first start and says so. */
+async function demo(client: Client): Promise<void> {
+  const jobs = await enqueueDemoJobsOnce(client);
+  if (jobs === null) println('  demo jobs  enqueued on an earlier start (delete the database file to see them again)');
+  else println(`  demo jobs  ${jobs.length} enqueued: high and normal priority, progress, fails-once, delayed`);
   println();
 }
 
 async function runDev(flags: DevFlags, c: Command): Promise<void> {
   const url = globals(c).url;
-  const logger = makeLogger(flags.logLevel, flags.logFormat);
+  const logger = await makeLogger(flags.logLevel, flags.logFormat);
   const handlers = { ...demoHandlers, ...(flags.handlers ? await loadHandlers(flags.handlers) : {}) };
   const backend = await openBackend({ url, pollMs: flags.poll });
   const client = new Client(backend);
   try {
-    const stopLog = await startEventLog(client);
+    // Loaded here so the short commands never load the worker runtime.
+    const { startRuntime, stopOnSignal } = await import('../runtime.js');
     const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
     const server = flags.server ? await startServerIfPresent(backend, flags, logger) : null;
-    const demo = flags.demo ? await enqueueDemoJobsOnce(client) : [];
-    banner(url, runtime.worker.id, flags, server, demo === null ? null : demo.length);
+    banner(url, runtime.worker.id, flags, server);
+    const stopLog = await startEventLog(client);
+    if (flags.demo) await demo(client);
     await stopOnSignal(async () => {
       println('\nstopping: running jobs may finish (Ctrl+C again to force)');
       await (server?.close ?? server?.stop)?.call(server);
@@ -114,5 +115,5 @@ export function register(program: Command): void {
         .argParser(parseIntFlag('--port', 0, 65535)),
     )
     .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEV_HOST));
-  addRunOptions(cmd, 'pretty', 'warn').action(runDev);
+  addRunOptions(cmd, { logFormat: 'pretty', logLevel: 'warn', concurrency: DEV_CONCURRENCY }).action(runDev);
 }

@@ -23,7 +23,7 @@ import type { Backend } from '../../backend/backend.js';
 import type { Handlers, Logger } from '../../worker/types.js';
 import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
 import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
-import { startRuntime, stopOnSignal, type RuntimeOptions } from '../runtime.js';
+import type { RuntimeOptions } from '../runtime.js';
 
 /** The flags of `worker` (shared in part by `dev`). */
 export interface RunFlags {
@@ -41,7 +41,10 @@ export interface RunFlags {
 }
 
 /** Adds the flags that tune a worker (used by `worker` and `dev`). */
-export function addRunOptions(cmd: Command, defaultLogFormat: LogFormat, defaultLogLevel: LogLevel = 'info'): Command {
+export function addRunOptions(
+  cmd: Command,
+  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number },
+): Command {
   const s = (ms: number): string => `${ms / 1000}s`;
   return cmd
     .addOption(
@@ -51,7 +54,7 @@ export function addRunOptions(cmd: Command, defaultLogFormat: LogFormat, default
     )
     .addOption(
       envOption('--concurrency <n>', 'jobs run at once', 'GANTRY_CONCURRENCY')
-        .default(DEFAULT_CONCURRENCY)
+        .default(defaults.concurrency)
         .argParser(parseIntFlag('--concurrency', 1, MAX_CLAIM_BATCH)),
     )
     .addOption(
@@ -94,11 +97,11 @@ export function addRunOptions(cmd: Command, defaultLogFormat: LogFormat, default
         '--log-level <level>',
         'debug, info, warn, error or silent',
         'GANTRY_LOG_LEVEL',
-        defaultLogLevel,
+        defaults.logLevel,
       ).argParser(parseLogLevel),
     )
     .addOption(
-      envOption('--log-format <format>', 'json or pretty', 'GANTRY_LOG_FORMAT', defaultLogFormat).argParser(
+      envOption('--log-format <format>', 'json or pretty', 'GANTRY_LOG_FORMAT', defaults.logFormat).argParser(
         parseLogFormat,
       ),
     );
@@ -152,20 +155,24 @@ export function register(program: Command): void {
         'GANTRY_HANDLERS',
       ).makeOptionMandatory(),
     );
-  addRunOptions(cmd, 'json').action(async (flags: RunFlags & { handlers: string }, c: Command) => {
-    const handlers = await loadHandlers(flags.handlers);
-    const logger = makeLogger(flags.logLevel, flags.logFormat);
-    const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
-    try {
-      const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
-      logger.info(
-        { workerId: runtime.worker.id, queues: flags.queues, types: Object.keys(handlers) },
-        'worker started',
-      );
-      await stopOnSignal(() => runtime.stop(), logger);
-      logger.info({ workerId: runtime.worker.id }, 'worker stopped');
-    } finally {
-      await backend.close();
-    }
-  });
+  addRunOptions(cmd, { logFormat: 'json', logLevel: 'info', concurrency: DEFAULT_CONCURRENCY }).action(
+    async (flags: RunFlags & { handlers: string }, c: Command) => {
+      const handlers = await loadHandlers(flags.handlers);
+      const logger = await makeLogger(flags.logLevel, flags.logFormat);
+      const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
+      try {
+        // Loaded here so the short commands never load the worker runtime.
+        const { startRuntime, stopOnSignal } = await import('../runtime.js');
+        const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
+        logger.info(
+          { workerId: runtime.worker.id, queues: flags.queues, types: Object.keys(handlers) },
+          'worker started',
+        );
+        await stopOnSignal(() => runtime.stop(), logger);
+        logger.info({ workerId: runtime.worker.id }, 'worker stopped');
+      } finally {
+        await backend.close();
+      }
+    },
+  );
 }
