@@ -7,6 +7,7 @@ import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
 import { sleep } from '../core/clock.js';
+import { LEASE_RENEW_DIVISOR } from '../core/constants.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { GantryEvent } from '../core/events.js';
 import type { Job, JobProgress } from '../core/job.js';
@@ -52,6 +53,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private unsubscribe: (() => Promise<void>) | undefined;
   private startedAt = new Date(0);
   private stopPromise: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   /** Bumped by every sign of new work; a claim round that saw it change does not go to sleep. */
   private workSeq = 0;
   private readonly queueNames: Set<string>;
@@ -99,9 +101,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   /** Registers the worker and starts claiming; resolves once it is running. */
-  async start(): Promise<void> {
-    if (this.phase !== 'new') throw new ValidationError(`worker ${this.id} was started already`);
+  start(): Promise<void> {
+    if (this.phase !== 'new') return Promise.reject(new ValidationError(`worker ${this.id} was started already`));
     this.phase = 'starting';
+    this.starting = this.open();
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
     if (!this.engine) {
       this.engine = await openBackend({ clock: this.opts.clock, ...(this.url === undefined ? {} : { url: this.url }) });
       this.ownsBackend = true;
@@ -109,18 +116,31 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     const backend = this.engine;
     this.reporter = new Reporter(backend);
     this.startedAt = new Date(this.opts.clock.now());
-    this.unsubscribe = await backend.eventsSubscribe({
-      filter: { types: ['job.cancelled', 'job.deleted', 'job.enqueued', 'queue.resumed'] },
-      onEvent: (e) => this.onEvent(e),
-    });
-    await this.heartbeat();
+    try {
+      this.unsubscribe = await backend.eventsSubscribe({
+        filter: { types: ['job.cancelled', 'job.deleted', 'job.enqueued', 'queue.resumed'] },
+        onEvent: (e) => this.onEvent(e),
+      });
+      await this.heartbeat();
+    } catch (err) {
+      // A worker that failed to start holds nothing: undo what it opened, then report.
+      this.phase = 'stopped';
+      await this.unsubscribe?.().catch(noop);
+      if (this.ownsBackend) await backend.close().catch(noop);
+      throw err;
+    }
     const onError = (during: string) => (error: unknown) => this.notify('error', { error, during });
     const { clock, leaseMs, heartbeatMs } = this.opts;
     this.cancelTimers.push(
-      every(clock, Math.max(1, Math.floor(leaseMs / 3)), () => this.renew(), onError('lease renewal')),
+      every(
+        clock,
+        Math.max(1, Math.floor(leaseMs / LEASE_RENEW_DIVISOR)),
+        () => this.renew(),
+        onError('lease renewal'),
+      ),
     );
     this.cancelTimers.push(every(clock, heartbeatMs, () => this.heartbeat(), onError('heartbeat')));
-    this.phase = 'running';
+    if (this.phase === 'starting') this.phase = 'running';
     this.loopDone = this.loop();
     this.notify('worker:started', { workerId: this.id });
   }
@@ -141,6 +161,16 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.phase = 'stopping';
     this.loopAbort.abort();
     this.wake();
+    // A stop during start waits for the start, so nothing it registers outlives the stop.
+    if (
+      await this.starting?.then(
+        () => false,
+        () => true,
+      )
+    ) {
+      this.phase = 'stopped';
+      return;
+    }
     await this.loopDone;
     // The shutdown timer starts only once claiming has stopped; `worker:draining` says so.
     if (this.held.size > 0) {

@@ -150,6 +150,53 @@ describe('Worker', () => {
     expect(entries).toContainEqual({ jobId: job.id, type: 't', attempt: 1, workerId: w.id, step: 1 });
   });
 
+  it('aborts a job whose lease renewal reports it lost, even when no cancel event arrives', async () => {
+    // The spy drops the cancel events, leaving lease renewal as the only way to notice.
+    const spied = spy(backend, {
+      eventsSubscribe: (orig, p: { onEvent: (e: { type: string }) => void }) =>
+        orig({ ...p, onEvent: (e: { type: string }) => e.type !== 'job.cancelled' && p.onEvent(e) } as never),
+    });
+    let reason: unknown;
+    let started = false;
+    const w = worker({
+      backend: spied,
+      leaseMs: 3000,
+      handlers: {
+        t: (_job, ctx) =>
+          new Promise((resolve) => {
+            started = true;
+            ctx.signal.addEventListener('abort', () => resolve((reason = ctx.signal.reason)));
+          }),
+      },
+    });
+    const aborts: string[] = [];
+    w.on('job:aborted', (e) => aborts.push(e.reason));
+    await w.start();
+    const job = await client.enqueue('t');
+    await until(() => started, 'the handler to start');
+    await client.cancel(job.id);
+    await clock.advance(999);
+    expect(reason).toBeUndefined();
+    await clock.advance(1);
+    await until(() => reason !== undefined, 'the renewal to notice');
+    expect(reason).toMatchObject({ code: 'LEASE_LOST' });
+    await until(() => aborts.length === 1, 'the attempt to be dropped');
+    expect(aborts).toEqual(['lease-lost']);
+    expect((await client.get(job.id))!.state).toBe('cancelled');
+  });
+
+  it('stops cleanly when stop() comes while it is still starting', async () => {
+    const w = worker({ handlers: { t: () => 1 } });
+    const starting = w.start();
+    const stopping = w.stop();
+    await starting;
+    await stopping;
+    expect(await client.workers()).toEqual([]);
+    const job = await client.enqueue('t');
+    await clock.advance(5000);
+    expect((await client.get(job.id))!.state).toBe('queued');
+  });
+
   it('opens and closes its own backend when given a url', async () => {
     const w = new Worker({ url, clock, handlers: { t: () => 'own' } });
     workers.push(w);
