@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Backend, ScheduleRecord } from '../backend/backend.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../worker/types.js';
 import {
   DEFAULT_SCHEDULE_MAX_CATCH_UP,
   DEFAULT_SCHEDULE_MISFIRE_GRACE_MS,
@@ -38,8 +39,10 @@ export interface SchedulerOptions {
   misfireGraceMs?: number;
   /** This scheduler's identity in the leader lease; default `host:pid:random`. */
   holder?: string;
-  /** Called with errors of the background loop (default: `console.error`). */
+  /** Called with errors of the background loop (default: `logger.error`, else `console.error`). */
   onError?: (err: unknown) => void;
+  /** Logs leadership changes and fires (debug) and errors. */
+  logger?: Logger;
 }
 
 /** One job a tick enqueued (or found enqueued by another scheduler). */
@@ -71,6 +74,7 @@ export class Scheduler {
   private readonly maxCatchUp: number;
   private readonly graceMs: number;
   private readonly onError: (err: unknown) => void;
+  private readonly logger: Logger | undefined;
   private running = false;
   private cancelTimer: (() => void) | undefined;
   private chain: Promise<unknown> = Promise.resolve();
@@ -89,7 +93,11 @@ export class Scheduler {
       );
     }
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.onError = options.onError ?? ((err) => console.error('gantry scheduler:', err));
+    this.logger = options.logger;
+    const log = options.logger;
+    this.onError =
+      options.onError ??
+      (log ? (err) => log.error({ err }, 'scheduler error') : (err) => console.error('gantry scheduler:', err));
   }
 
   /** True while this scheduler holds the leader lease (as of its last tick). */
@@ -141,7 +149,13 @@ export class Scheduler {
   }
 
   private async runTick(): Promise<TickResult> {
+    const was = this.leader;
     this.leader = await this.backend.leaderElect({ name: SCHEDULER_LEASE, holder: this.holder, ttlMs: this.ttlMs });
+    if (was !== this.leader)
+      this.logger?.info(
+        { holder: this.holder },
+        this.leader ? 'scheduler: leading' : 'scheduler: another process leads',
+      );
     if (!this.leader) return { leader: false, fired: [], nextWakeAt: null };
     const schedules = await this.backend.schedulesList();
     const now = this.clock.now();
@@ -188,6 +202,7 @@ export class Scheduler {
     for (const fireAt of plan.fireTimes) {
       const job = await this.enqueue(rec, fireAt, now);
       if (job) fired.push(job);
+      if (job?.created) this.logger?.debug({ schedule: rec.name, fireAt, jobId: job.jobId }, 'schedule fired');
     }
     const lastFireAt = plan.fireTimes.at(-1) ?? rec.lastFireAt;
     const marked = await this.backend.scheduleMark({
