@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { JobContext } from '../../src/worker/types.js';
 import type { Job } from '../../src/core/job.js';
-import { chromiumAvailable, Gate, screenshot, startStack, waitForState, type Stack } from './harness.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  chromiumAvailable,
+  DOCS_SCREENSHOTS_DIR,
+  Gate,
+  screenshot,
+  startStack,
+  waitForState,
+  type Stack,
+} from './harness.js';
 
 const fixed = new Set<string>();
 const aborted = new Set<string>();
@@ -91,8 +101,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await screenshot(p, 'overview');
 
     await p.setViewportSize({ width: 390, height: 844 });
-    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    // Charts re-measure after a resize; wait for the layout to settle at phone width.
+    await p.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, { timeout: 5000 });
     await screenshot(p, 'overview-phone');
     await p.close();
   });
@@ -171,5 +181,75 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await expect.poll(() => aborted.has(job.id), { timeout: 10_000 }).toBe(true);
     await screenshot(p, 'job-cancelled');
     await p.close();
+  });
+
+  it('a wrong token is told so; a read token sees no actions; an admin token does', async () => {
+    const secured = await stack.startServer({ tokens: 'read:read-secret,admin:admin-secret' });
+    const failed = await stack.client.enqueue('demo.flaky', {}, { maxAttempts: 1 });
+    await waitForState(stack.client, failed.id, 'failed');
+    const signIn = async (p: Page, token: string): Promise<void> => {
+      await p.fill('#token-input', token);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+    };
+
+    const p = await stack.browser.newPage();
+    await p.goto(`${secured.url}/#/jobs/${failed.id}`);
+    await signIn(p, 'not-a-token');
+    await p.waitForSelector('[data-testid=token-rejected]', { timeout: 10_000 });
+    await screenshot(p, 'token-rejected');
+
+    await signIn(p, 'read-secret');
+    await waitText(p, '[data-testid=role]', 'read');
+    await waitText(p, '[data-testid=job-state]', 'failed');
+    for (const name of ['Retry', 'Cancel', 'Delete']) {
+      expect(await p.getByRole('button', { name, exact: true }).count()).toBe(0);
+    }
+    await p.goto(`${secured.url}/#/queues`);
+    await p.waitForSelector('[data-testid=queues-table]');
+    expect(await p.getByRole('button', { name: /^(Pause|Resume|Set)$/ }).count()).toBe(0);
+    await p.goto(`${secured.url}/#/jobs`);
+    await p.waitForSelector('[data-testid=jobs-table]');
+    expect(await p.getByRole('toolbar', { name: 'Bulk actions' }).count()).toBe(0);
+    expect(await p.locator('[data-testid=jobs-table] input[type=checkbox]').count()).toBe(0);
+    await screenshot(p, 'read-only');
+    const refused = await fetch(`${secured.url}/api/v1/jobs/${failed.id}/retry`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer read-secret' },
+    });
+    expect(refused.status).toBe(403);
+    await p.close();
+
+    const a = await stack.browser.newPage();
+    await a.goto(`${secured.url}/#/jobs/${failed.id}`);
+    await signIn(a, 'admin-secret');
+    await waitText(a, '[data-testid=role]', 'admin');
+    await a.getByRole('button', { name: 'Retry', exact: true }).waitFor({ timeout: 10_000 });
+    await a.close();
+  });
+
+  it.skipIf(!process.env.UPDATE_SCREENSHOTS)('saves screenshots of the main pages for the README', async () => {
+    const failed = await stack.client.enqueue('demo.flaky', { to: 'ops@example.com' }, { maxAttempts: 3, backoff: 10 });
+    await waitForState(stack.client, failed.id, 'failed');
+    for (let i = 0; i < 12; i++)
+      await stack.client.enqueue('demo.ok', { n: i }, { queue: i % 3 ? 'default' : 'mail', tags: ['demo'] });
+    const shots: [string, string, { width: number; height: number }, 'light' | 'dark'][] = [
+      ['overview', '/', { width: 1280, height: 800 }, 'light'],
+      ['overview-dark', '/', { width: 1280, height: 800 }, 'dark'],
+      ['jobs', '/jobs', { width: 1280, height: 800 }, 'light'],
+      ['job-detail', `/jobs/${failed.id}`, { width: 1280, height: 800 }, 'light'],
+      ['queues', '/queues', { width: 1280, height: 500 }, 'light'],
+      ['workers', '/workers', { width: 1280, height: 400 }, 'light'],
+      ['overview-phone', '/', { width: 390, height: 844 }, 'light'],
+    ];
+    mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
+    for (const [name, hash, viewport, colorScheme] of shots) {
+      const p = await stack.browser.newPage({ viewport });
+      await p.emulateMedia({ colorScheme });
+      await p.goto(`${stack.server.url}/#${hash}`);
+      await p.waitForSelector('main h1');
+      await p.waitForFunction(() => !document.body.textContent?.includes('Loading…'));
+      await p.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `${name}.png`) });
+      await p.close();
+    }
   });
 });

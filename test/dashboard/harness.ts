@@ -44,11 +44,20 @@ export function chromiumAvailable(): boolean {
 
 /** Builds the dashboard into a temp folder (so parallel runs never share an output dir). */
 export async function buildDashboard(outDir: string): Promise<void> {
-  await build({
-    configFile: join(ROOT, 'dashboard', 'vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true },
-  });
+  // Vitest sets NODE_ENV=test, which makes Vite and the React plugin emit a development
+  // bundle (jsxDEV) that differs from what `npm run build` ships; build as production.
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(ROOT, 'dashboard', 'vite.config.ts'),
+      logLevel: 'error',
+      mode: 'production',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = before;
+  }
 }
 
 /** Everything one test file runs against. */

@@ -13,7 +13,7 @@ const LINKS = [
 
 /** Highlights the link of `active` (the first path segment). */
 export function NavBar({ active }: { active: string }) {
-  const { token, role } = useAuth();
+  const { token, role, status } = useAuth();
   return (
     <header className="topbar">
       <a className="brand" href="#/">
@@ -27,7 +27,7 @@ export function NavBar({ active }: { active: string }) {
         ))}
       </nav>
       <div className="topbar-end">
-        <LiveIndicator />
+        {status === 'ok' ? <LiveIndicator /> : null}
         {role ? (
           <span className="badge role" data-testid="role">
             {role}
