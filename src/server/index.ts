@@ -93,7 +93,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
     void reply.header('x-request-id', request.id);
   });
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
-  void app.register(registerOpenApi);
+  registerOpenApi(app);
   void app.register(
     async (api) => {
       registerJobRoutes(api, ctx);

@@ -14,9 +14,12 @@ function version(): string {
   }
 }
 
-/** Registers swagger (must run before the routes are added) and its UI. */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(fastifySwagger, {
+/**
+ * Registers swagger and its UI on the root instance (called directly, not as a plugin, so the
+ * swagger route hook sees every route registered after it).
+ */
+export function registerOpenApi(app: FastifyInstance): void {
+  void app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -31,6 +34,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
