@@ -90,27 +90,40 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
+/** Signals caught by `trapSignals`. */
+export interface SignalTrap {
+  /** Resolves with the first SIGINT/SIGTERM. */
+  received: Promise<NodeJS.Signals>;
+  /** Removes the handlers (after the graceful stop finished). */
+  release(): void;
+}
+
 /**
- * Resolves once SIGINT or SIGTERM arrives and `stop` has finished. A second signal while
- * stopping exits at once with code 130 (running jobs are then recovered by lease expiry).
+ * Catches SIGINT and SIGTERM from now on. Installed before anything starts, so a signal that
+ * arrives while starting still means "stop gracefully". A second signal exits at once with
+ * code 130 (running jobs then come back through lease expiry).
  */
-export function stopOnSignal(stop: () => Promise<void>, logger: Logger): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting now; running jobs return after their lease expires');
-        process.exit(130);
-      }
-      stopping = true;
-      logger.info({ signal }, 'stopping: no new jobs; running jobs may finish (Ctrl+C again to force)');
-      stop().then(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      }, reject);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+export function trapSignals(logger: Logger, onFirst?: (signal: NodeJS.Signals) => void): SignalTrap {
+  let first: NodeJS.Signals | null = null;
+  let resolve: (s: NodeJS.Signals) => void = () => {};
+  const received = new Promise<NodeJS.Signals>((r) => (resolve = r));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (first) {
+      logger.warn({ signal }, 'second signal: exiting now; running jobs return after their lease expires');
+      process.exit(130);
+    }
+    first = signal;
+    logger.info({ signal }, 'stopping: no new jobs; running jobs may finish (Ctrl+C again to force)');
+    onFirst?.(signal);
+    resolve(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    received,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

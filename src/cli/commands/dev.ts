@@ -77,24 +77,24 @@ async function runDev(flags: DevFlags, c: Command): Promise<void> {
   const url = globals(c).url;
   const logger = await makeLogger(flags.logLevel, flags.logFormat);
   const handlers = { ...demoHandlers, ...(flags.handlers ? await loadHandlers(flags.handlers) : {}) };
+  // Loaded here so the short commands never load the worker runtime.
+  const { startRuntime, trapSignals } = await import('../runtime.js');
+  const signals = trapSignals(logger, () => println('\nstopping: running jobs may finish (Ctrl+C again to force)'));
   const backend = await openBackend({ url, pollMs: flags.poll });
   const client = new Client(backend);
   try {
-    // Loaded here so the short commands never load the worker runtime.
-    const { startRuntime, stopOnSignal } = await import('../runtime.js');
     const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
     const server = flags.server ? await startServerIfPresent(backend, flags, logger) : null;
     banner(url, runtime.worker.id, flags, server);
     const stopLog = await startEventLog(client);
     if (flags.demo) await demo(client);
-    await stopOnSignal(async () => {
-      println('\nstopping: running jobs may finish (Ctrl+C again to force)');
-      await (server?.close ?? server?.stop)?.call(server);
-      await runtime.stop();
-      await stopLog();
-    }, logger);
+    await signals.received;
+    await (server?.close ?? server?.stop)?.call(server);
+    await runtime.stop();
+    await stopLog();
     println('stopped');
   } finally {
+    signals.release();
     await backend.close();
   }
 }

@@ -159,18 +159,19 @@ export function register(program: Command): void {
     async (flags: RunFlags & { handlers: string }, c: Command) => {
       const handlers = await loadHandlers(flags.handlers);
       const logger = await makeLogger(flags.logLevel, flags.logFormat);
+      // Loaded here so the short commands never load the worker runtime.
+      const { startRuntime, trapSignals } = await import('../runtime.js');
+      const signals = trapSignals(logger);
       const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
       try {
-        // Loaded here so the short commands never load the worker runtime.
-        const { startRuntime, stopOnSignal } = await import('../runtime.js');
         const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
-        logger.info(
-          { workerId: runtime.worker.id, queues: flags.queues, types: Object.keys(handlers) },
-          'worker started',
-        );
-        await stopOnSignal(() => runtime.stop(), logger);
+        const types = Object.keys(handlers);
+        logger.info({ workerId: runtime.worker.id, queues: flags.queues, types }, 'worker started');
+        await signals.received;
+        await runtime.stop();
         logger.info({ workerId: runtime.worker.id }, 'worker stopped');
       } finally {
+        signals.release();
         await backend.close();
       }
     },
