@@ -32,7 +32,8 @@ function onJob(payload) {
 }
 
 function sampleRss() {
-  rss.push([nowMs(), process.memoryUsage().rss]);
+  const m = process.memoryUsage();
+  rss.push([nowMs(), m.rss, m.heapUsed]);
 }
 
 const handlers = {

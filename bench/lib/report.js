@@ -37,7 +37,9 @@ function latencyRows(results) {
 }
 
 function memoryRows(results) {
-  const rows = [['worker memory (MiB)', 'jobs', 'drain jobs/s', 'peak RSS', 'first ¼', 'last ¼', 'flat']];
+  const rows = [
+    ['worker memory (MiB)', 'jobs', 'drain jobs/s', 'peak RSS', 'RSS first ¼', 'RSS last ¼', 'flat', 'JS heap peak'],
+  ];
   for (const [name, m] of Object.entries(results.memory ?? {})) {
     if (!m) continue;
     rows.push([
@@ -48,6 +50,7 @@ function memoryRows(results) {
       fmt(m.firstQuarterMiB, 1),
       fmt(m.lastQuarterMiB, 1),
       m.flat ? 'yes' : 'no',
+      fmt(m.heapPeakMiB, 1),
     ]);
   }
   return rows;
