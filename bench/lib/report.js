@@ -37,9 +37,7 @@ function latencyRows(results) {
 }
 
 function memoryRows(results) {
-  const rows = [
-    ['worker memory (MiB)', 'jobs', 'drain jobs/s', 'peak RSS', 'RSS first ¼', 'RSS last ¼', 'flat', 'JS heap peak'],
-  ];
+  const rows = [['worker memory (MiB)', 'jobs', 'drain jobs/s', 'peak RSS', 'RSS by quarter', 'flat', 'JS heap peak']];
   for (const [name, m] of Object.entries(results.memory ?? {})) {
     if (!m) continue;
     rows.push([
@@ -47,8 +45,7 @@ function memoryRows(results) {
       fmt(m.jobs),
       fmt(m.rate),
       fmt(m.peakMiB, 1),
-      fmt(m.firstQuarterMiB, 1),
-      fmt(m.lastQuarterMiB, 1),
+      m.quartersMiB.map((q) => fmt(q)).join(' / '),
       m.flat ? 'yes' : 'no',
       fmt(m.heapPeakMiB, 1),
     ]);

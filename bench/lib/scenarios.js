@@ -124,7 +124,12 @@ function memoryOf(report, start, end) {
   const first = mib(mean(firstQ));
   const last = mib(mean(lastQ));
   const heap = during.map(([, , h]) => h);
+  const quarters = [0, 1, 2, 3].map((q) =>
+    mib(mean(during.filter(([t]) => t >= start + q * quarter && t <= start + (q + 1) * quarter).map(([, r]) => r))),
+  );
   return {
+    // Mean RSS of each quarter of the drain: growth that stops is warm-up, growth that goes on is a leak.
+    quartersMiB: quarters,
     peakMiB: mib(peak),
     // The JS heap (before any GC) tells a leak in JS objects from native/V8 heap growth.
     heapPeakMiB: mib(Math.max(...heap)),
