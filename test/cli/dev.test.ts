@@ -1,0 +1,91 @@
+/**
+ * `gantry dev` as a newcomer runs it: in an empty directory, on the default URL. Demo jobs are
+ * enqueued on the first start only, run in priority order, show progress, a failure and its
+ * retry, a delayed job; Ctrl+C (SIGINT) stops it cleanly.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../../src/client/client.js';
+import type { Job } from '../../src/core/job.js';
+import { killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
+
+const db = tempDb('gantry-dev-');
+const children: Running[] = [];
+let client: Client | undefined;
+afterEach(() => killAll(children));
+afterAll(async () => {
+  await client?.close();
+  db.cleanup();
+});
+
+/** Starts `gantry dev` in the temp directory with no --url: the default sqlite:./gantry.db. */
+function startDev(): Running {
+  const r = spawnGantry(['dev', '--no-server', '--poll', '100ms'], { cwd: db.dir });
+  children.push(r);
+  return r;
+}
+
+const all = async (c: Client): Promise<Job[]> => (await c.list({ limit: 100 })).jobs;
+
+describe('gantry dev', () => {
+  it('runs the demo jobs on first start and prints each one’s progress and outcome', { timeout: 60_000 }, async () => {
+    const dev = startDev();
+    await waitUntil(() => dev.stdout.includes('demo jobs'), 'the banner', { timeoutMs: 20_000 });
+    expect(existsSync(path.join(db.dir, 'gantry.db'))).toBe(true);
+    expect(dev.stdout).toMatch(/^gantry dev on sqlite:\.\/gantry\.db$/m);
+    expect(dev.stdout).toMatch(/demo jobs {2}8 enqueued/);
+
+    client = await Client.connect({ url: db.url });
+    const c = client;
+    await waitUntil(
+      async () => {
+        const jobs = await all(c);
+        return jobs.length === 8 && jobs.every((j) => j.state === 'completed');
+      },
+      'every demo job to complete',
+      { timeoutMs: 40_000, intervalMs: 200 },
+    );
+    const jobs = await all(c);
+    const flaky = jobs.find((j) => j.type === 'demo.flaky')!;
+    expect(flaky.attempts).toBe(2);
+    expect(flaky.errors.map((e) => e.attempt)).toEqual([1]);
+    const report = jobs.find((j) => j.type === 'demo.report')!;
+    expect(report.progress).toEqual({ percent: 100, message: 'step 10/10' });
+    const delayed = jobs.find((j) => j.type === 'demo.hello')!;
+    expect(delayed.startedAt!.getTime() - delayed.createdAt.getTime()).toBeGreaterThanOrEqual(5000);
+
+    // Priorities: the three high/critical jobs take the three slots first.
+    const firstRound = jobs
+      .filter((j) => j.type !== 'demo.hello' && j.type !== 'demo.flaky')
+      .sort((a, b) => a.startedAt!.getTime() - b.startedAt!.getTime())
+      .slice(0, 3);
+    expect(firstRound.map((j) => j.priority).sort()).toEqual([10, 10, 20]);
+
+    // What it printed, as it happened.
+    await waitUntil(() => /demo\.hello .* completed/.test(dev.stdout), 'the last completion line');
+    expect(dev.stdout).toMatch(/demo\.hello\s+…\w{8}\s+scheduled/);
+    for (const pct of [10, 50, 100]) {
+      expect(dev.stdout).toMatch(new RegExp(`demo\\.report .* progress \\[#+-*\\]\\s+${pct}% step ${pct / 10}/10`));
+    }
+    expect(dev.stdout).toMatch(/demo\.flaky .* attempt 1 failed: simulated network blip.* will retry/);
+    expect(dev.stdout).toMatch(/demo\.flaky .* started \(attempt 2/);
+    expect(dev.stdout).toMatch(/demo\.flaky .* completed in .* → \{"ok":true,"attempt":2\}/);
+
+    dev.child.kill('SIGINT');
+    const exit = await dev.exited;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toMatch(/stopping: running jobs may finish/);
+    expect(exit.stdout).toMatch(/\nstopped\n$/);
+  });
+
+  it('does not enqueue the demo jobs again on the next start', { timeout: 30_000 }, async () => {
+    const dev = startDev();
+    await waitUntil(() => dev.stdout.includes('demo jobs'), 'the banner', { timeoutMs: 20_000 });
+    expect(dev.stdout).toMatch(/demo jobs {2}enqueued on an earlier start/);
+    dev.child.kill('SIGINT');
+    expect((await dev.exited).code).toBe(0);
+    client ??= await Client.connect({ url: db.url });
+    expect(await all(client)).toHaveLength(8);
+  });
+});
