@@ -29,16 +29,19 @@ CREATE TABLE jobs (
   metadata         TEXT NOT NULL DEFAULT '{}'
 );
 
+-- Every index but the primary key is partial: a row sits only in the index of its state, so
+-- a transition touches few index entries (an index over every row's state doubled the cost of
+-- a claim). Counts by state are summed from these indexes.
 -- Claim order within a queue, covering the deadline check.
 CREATE INDEX jobs_claim ON jobs (queue, priority DESC, run_at, id, deadline) WHERE state = 'queued';
--- Delayed and retrying jobs that become due.
-CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('scheduled', 'retrying');
--- Leases to reap.
-CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state = 'running';
--- Deadlines to expire.
-CREATE INDEX jobs_deadline ON jobs (deadline) WHERE deadline IS NOT NULL;
--- Counts, concurrency caps, size caps and retention.
-CREATE INDEX jobs_queue_state ON jobs (queue, state, finished_at);
+-- Delayed and retrying jobs that become due, per queue.
+CREATE INDEX jobs_due ON jobs (queue, run_at, state) WHERE state IN ('scheduled', 'retrying');
+-- Running jobs per queue (concurrency caps) and their leases (reaping).
+CREATE INDEX jobs_lease ON jobs (queue, lease_until) WHERE state = 'running';
+-- Deadlines of jobs that have not started.
+CREATE INDEX jobs_deadline ON jobs (deadline) WHERE deadline IS NOT NULL AND state IN ('scheduled', 'queued', 'retrying');
+-- Finished jobs (final states) per queue and state: counts and retention.
+CREATE INDEX jobs_finished ON jobs (queue, state, finished_at) WHERE finished_at IS NOT NULL;
 -- Unique keys (several finished jobs may share one over time).
 CREATE INDEX jobs_unique ON jobs (unique_key) WHERE unique_key IS NOT NULL;
 
@@ -62,14 +65,15 @@ CREATE TABLE workers (
   last_seen_at INTEGER NOT NULL
 );
 
--- The event log: every change's events, written in the change's transaction. `origin` is the
--- writing backend instance, so a process tailing the log skips what it delivered itself.
+-- The event log: one row per change (transaction), `body` the JSON array of its events, so a
+-- batch of claims or completions costs one row. `origin` is the writing backend instance (a
+-- process tailing the log skips what it delivered itself); `wake` lists the queues that got
+-- new work, so idle workers elsewhere are woken without parsing bodies.
 CREATE TABLE events (
   seq    INTEGER PRIMARY KEY AUTOINCREMENT,
   at     INTEGER NOT NULL,
-  type   TEXT NOT NULL,
-  queue  TEXT,
   origin TEXT NOT NULL,
+  wake   TEXT,
   body   TEXT NOT NULL
 );
 CREATE INDEX events_at ON events (at);

@@ -1,6 +1,8 @@
 /**
  * Events and wake-ups. Every change writes its events to the `events` table in its own
- * transaction; after commit they go to this process's subscribers and waiters at once.
+ * transaction, as one row (so a batch of 100 completions costs one row, not 100); after
+ * commit they go to this process's subscribers and waiters at once. An event's `seq` is
+ * `row * 2^20 + index in the row`: numeric, increasing, and enough to resume a replay.
  * Other processes' changes are found by tailing the table on a short real timer, and only
  * when `PRAGMA data_version` says another connection committed (one cheap call per tick).
  */
@@ -15,7 +17,9 @@ export const SQLITE_TAIL_MS = 25;
  * again right after claiming never misses a commit made in between, in real ms. */
 const TAIL_LINGER_MS = 2_000;
 /** Rows read per query while tailing or replaying. */
-const PAGE = 1_000;
+const PAGE = 200;
+/** Events per row at most; the row's seq times this plus the index is the event's seq. */
+const SEQ_SHIFT = 2 ** 20;
 
 interface Subscriber {
   filter: EventFilter | undefined;
@@ -31,9 +35,8 @@ interface Waiter {
 
 interface RemoteRow {
   seq: number;
-  type: string;
-  queue: string | null;
-  body: string;
+  wake: string | null;
+  body: string | null;
 }
 
 /** Event log writer, local fan-out, cross-process tailer and `workAwait` waiters. */
@@ -54,11 +57,20 @@ export class EventHub {
   ) {}
 
   /** Writes events inside the caller's transaction and gives each its `seq`. */
-  insert(events: GantryEvent[]): void {
-    if (events.length === 0) return;
-    const info = this.st.eventsInsert.run({ origin: this.origin, events: JSON.stringify(events) });
-    const first = Number(info.lastInsertRowid) - events.length + 1;
-    events.forEach((e, i) => (e.seq = String(first + i)));
+  insert(events: GantryEvent[], at: number): void {
+    for (let start = 0; start < events.length; start += SEQ_SHIFT) {
+      const chunk = events.slice(start, start + SEQ_SHIFT);
+      const wake = new Set<string>();
+      for (const e of chunk) if (e.queue !== undefined && isWakeUp(e.type, e.state)) wake.add(e.queue);
+      const row = this.st.eventsInsert.run({
+        at,
+        origin: this.origin,
+        wake: wake.size > 0 ? JSON.stringify([...wake]) : null,
+        body: JSON.stringify(chunk),
+      });
+      const base = Number(row.lastInsertRowid) * SEQ_SHIFT;
+      chunk.forEach((e, i) => (e.seq = String(base + i)));
+    }
   }
 
   /** Hands committed events to this process's subscribers and waiters. */
@@ -77,17 +89,16 @@ export class EventHub {
   ): () => void {
     const sub: Subscriber = { filter, onEvent, fromSeq: 0 };
     if (afterSeq !== undefined && /^\d+$/.test(afterSeq)) {
-      let after = Number(afterSeq);
+      sub.fromSeq = Number(afterSeq);
+      let row = Math.floor(sub.fromSeq / SEQ_SHIFT);
       for (;;) {
-        const rows = this.st.eventsAfter.all(after, PAGE) as { seq: number; body: string }[];
-        for (const r of rows) this.send(sub, parse(r), 0);
+        const rows = this.st.eventsFrom.all(row, PAGE) as { seq: number; body: string }[];
+        for (const r of rows) for (const e of parse(r.seq, r.body)) this.send(sub, e, Number(e.seq));
         if (rows.length < PAGE) break;
-        after = rows.at(-1)!.seq;
+        row = rows.at(-1)!.seq + 1;
       }
-      sub.fromSeq = Math.max(after, this.maxSeq());
-    } else {
-      sub.fromSeq = this.maxSeq();
     }
+    sub.fromSeq = Math.max(sub.fromSeq, this.maxSeq() * SEQ_SHIFT + SEQ_SHIFT - 1);
     this.subs.add(sub);
     this.ensureTailer();
     return () => {
@@ -124,7 +135,7 @@ export class EventHub {
   }
 
   private send(s: Subscriber, e: GantryEvent, seq: number): void {
-    if (seq !== 0 && seq <= s.fromSeq) return;
+    if (seq <= s.fromSeq) return;
     if (!eventMatches(e, s.filter)) return;
     try {
       s.onEvent(e);
@@ -179,24 +190,30 @@ export class EventHub {
 
   private readRemote(): void {
     for (;;) {
-      const rows = this.st.eventsRemote.all({ after: this.cursor, origin: this.origin, limit: PAGE }) as RemoteRow[];
+      const bodies = this.subs.size > 0 ? 1 : 0;
+      const rows = this.st.eventsRemote.all({
+        after: this.cursor,
+        origin: this.origin,
+        limit: PAGE,
+        bodies,
+      }) as RemoteRow[];
       for (const r of rows) {
         this.cursor = r.seq;
-        if (this.subs.size > 0) {
-          const e = parse(r);
-          for (const s of this.subs) this.send(s, e, r.seq);
+        if (r.body !== null) {
+          for (const e of parse(r.seq, r.body)) for (const s of this.subs) this.send(s, e, Number(e.seq));
         }
-        if (r.queue !== null && isWakeUp(r.type)) this.wake(r.queue);
+        if (r.wake !== null) for (const q of JSON.parse(r.wake) as string[]) this.wake(q);
       }
       if (rows.length < PAGE) return;
     }
   }
 }
 
-function parse(r: { seq: number; body: string }): GantryEvent {
-  const e = JSON.parse(r.body) as GantryEvent;
-  e.seq = String(r.seq);
-  return e;
+/** The events of one row, with their seqs. */
+function parse(rowSeq: number, body: string): GantryEvent[] {
+  const events = JSON.parse(body) as GantryEvent[];
+  events.forEach((e, i) => (e.seq = String(rowSeq * SEQ_SHIFT + i)));
+  return events;
 }
 
 /** Events after which a waiting worker may find work it could not claim before. */

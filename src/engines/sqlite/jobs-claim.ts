@@ -33,7 +33,6 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
     for (const q of s.st.queuesIn.all(queuesJson) as ClaimQueueRow[]) settings.set(q.name, q);
     const open = p.queues.filter((q) => settings.get(q)?.paused !== 1);
     if (open.length === 0) return [];
-    s.st.promoteQueues.run({ now, queues: JSON.stringify(open) });
     const claim = p.types?.length ? s.st.claimTypes : s.st.claim;
     const types = p.types?.length ? JSON.stringify(p.types) : undefined;
     const jobs: Job[] = [];
@@ -43,6 +42,7 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
       const cap = settings.get(queue)?.concurrency ?? null;
       if (cap !== null) take = Math.min(take, cap - (s.st.runningCount.pluck().get(queue) as number));
       if (take <= 0) continue;
+      s.st.promoteQueue.run({ now, queue });
       const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
       if (types !== undefined) params.types = types;
       const rows = claim.all(params) as JobRow[];

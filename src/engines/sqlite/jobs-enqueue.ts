@@ -3,7 +3,7 @@ import type { EnqueueOutcome } from '../../backend/backend.js';
 import { QueueFullError, UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import type { NewJob } from '../../core/job.js';
-import { newJobParams, rowEvent, rowToJob, type JobRow } from './rows.js';
+import { newJobParams, newJobToJob, rowEvent, rowToJob, type JobRow } from './rows.js';
 import type { Store } from './store.js';
 
 interface QueueRow {
@@ -14,30 +14,37 @@ interface QueueRow {
   size_policy: 'reject' | 'drop-oldest';
 }
 
-/** Stores `jobs` in one transaction; any refusal rolls the whole batch back. */
+/**
+ * Stores `jobs` in one transaction; any refusal rolls the whole batch back. A created job is
+ * returned as built from its `NewJob` (no read back) unless the size cap cancelled it.
+ */
 export function jobsEnqueue(s: Store, jobs: NewJob[]): EnqueueOutcome[] {
   if (jobs.length === 0) return [];
   return s.write((out) => {
     const now = s.now();
-    const outcomes: { id: string; created: boolean }[] = [];
+    const created = new Map<string, NewJob>();
     const queues = new Set<string>();
     for (const j of jobs) {
-      const existing = s.st.jobGet.get(j.id) as JobRow | undefined;
-      if (existing || outcomes.some((o) => o.id === j.id)) {
-        outcomes.push({ id: j.id, created: false });
-        continue;
-      }
-      if (j.uniqueKey !== null) {
+      if (created.has(j.id)) continue;
+      // A key is checked only for a new id: enqueueing an existing id returns that job.
+      if (j.uniqueKey !== null && s.st.jobGet.get(j.id) === undefined) {
         const holder = s.st.uniqueHolder.pluck().get({ key: j.uniqueKey, id: j.id, now }) as string | undefined;
         if (holder !== undefined) throw new UniqueConflictError(j.uniqueKey, holder);
       }
-      s.st.jobInsert.run(newJobParams(j));
-      outcomes.push({ id: j.id, created: true });
+      if (s.st.jobInsert.run(newJobParams(j)).changes === 0) continue;
+      created.set(j.id, j);
       queues.add(j.queue);
-      out.push(jobEvent({ ...j, attempts: 0 }, 'job.enqueued', now));
+      out.push(jobEvent({ id: j.id, type: j.type, queue: j.queue, state: j.state, attempts: 0 }, 'job.enqueued', now));
     }
-    for (const queue of queues) enforceSizeCap(s, queue, now, out);
-    return outcomes.map((o) => ({ job: rowToJob(s.st.jobGet.get(o.id) as JobRow), created: o.created }));
+    const dropped = new Set<string>();
+    for (const queue of queues) enforceSizeCap(s, queue, now, out, dropped);
+    const reported = new Set<string>();
+    return jobs.map((j) => {
+      const isNew = created.get(j.id) === j && !reported.has(j.id);
+      reported.add(j.id);
+      if (isNew && !dropped.has(j.id)) return { job: newJobToJob(j), created: true };
+      return { job: rowToJob(s.st.jobGet.get(j.id) as JobRow), created: isNew };
+    });
   });
 }
 
@@ -45,17 +52,18 @@ export function jobsEnqueue(s: Store, jobs: NewJob[]): EnqueueOutcome[] {
  * Applies a queue's size cap after new jobs were inserted: `reject` throws (rolling the
  * batch back), `drop-oldest` cancels the oldest waiting jobs until the queue fits.
  */
-function enforceSizeCap(s: Store, queue: string, now: number, out: GantryEvent[]): void {
+function enforceSizeCap(s: Store, queue: string, now: number, out: GantryEvent[], dropped: Set<string>): void {
   s.st.queueEnsure.run(queue);
   const q = s.st.queueGet.get(queue) as QueueRow;
   if (q.size_cap === null) return;
-  const waiting = s.st.waitingCount.pluck().get(queue) as number;
+  const waiting = s.st.waitingCount.pluck().get({ queue }) as number;
   const excess = waiting - q.size_cap;
   if (excess <= 0) return;
   if (q.size_policy === 'reject') throw new QueueFullError(queue, q.size_cap);
-  const oldest = s.st.oldestWaiting.all(queue, excess) as JobRow[];
+  const oldest = s.st.oldestWaiting.all({ queue, limit: excess }) as JobRow[];
   for (const row of oldest) {
     s.st.finish.run({ id: row.id, state: 'cancelled', now });
+    dropped.add(row.id);
     out.push(rowEvent({ ...row, state: 'cancelled' }, 'job.cancelled', now));
   }
 }

@@ -128,6 +128,22 @@ export function newJobParams(j: NewJob): Record<string, unknown> {
   };
 }
 
+/** The job a `NewJob` becomes when stored (what `jobInsert` writes). */
+export function newJobToJob(j: NewJob): Job {
+  return {
+    ...j,
+    payload: j.payload ?? null,
+    attempts: 0,
+    progress: null,
+    result: null,
+    errors: [],
+    workerId: null,
+    leaseUntil: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
 /** Sorts claimed jobs into claim order: priority desc, runAt asc, id asc. */
 export function claimOrder(a: Job, b: Job): number {
   return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

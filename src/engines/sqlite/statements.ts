@@ -9,10 +9,9 @@ import type { Db } from './connection.js';
 
 const list = (states: readonly JobState[]): string => states.map((s) => `'${s}'`).join(', ');
 const LIVE = list(LIVE_STATES);
-const WAITING = list(WAITING_STATES);
 const EXPIRABLE = list(EXPIRABLE_STATES);
-/** Waiting states that become due at `run_at` (the migration's `jobs_due` index). */
-const DELAYED = "'scheduled', 'retrying'";
+/** Waiting states that become due at `run_at`: `'scheduled', 'retrying'`, as the migration's `jobs_due` index. */
+const DELAYED = list(WAITING_STATES.filter((s) => s !== 'queued'));
 const IN_JSON = (param: string): string => `(SELECT value FROM json_each(${param}))`;
 
 const CLAIM = (types: boolean): string => `
@@ -30,18 +29,31 @@ export const SQL = {
   jobInsert: `INSERT INTO jobs (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at,
       deadline, unique_key, unique_window_ms, created_at, tags, metadata)
     VALUES (@id, @type, @queue, @payload, @priority, @state, @max_attempts, @backoff, @timeout_ms, @run_at,
-      @deadline, @unique_key, @unique_window_ms, @created_at, @tags, @metadata)`,
+      @deadline, @unique_key, @unique_window_ms, @created_at, @tags, @metadata)
+    ON CONFLICT (id) DO NOTHING`,
   uniqueHolder: `SELECT id FROM jobs WHERE unique_key = @key AND id != @id
     AND (state IN (${LIVE}) OR (unique_window_ms IS NOT NULL AND finished_at + unique_window_ms > @now)) LIMIT 1`,
-  waitingCount: `SELECT count(*) FROM jobs WHERE queue = ? AND state IN (${WAITING})`,
-  oldestWaiting: `SELECT * FROM jobs WHERE queue = ? AND state IN (${WAITING}) ORDER BY created_at, id LIMIT ?`,
-  runningCount: "SELECT count(*) FROM jobs WHERE queue = ? AND state = 'running'",
-  counts: 'SELECT queue, state, count(*) AS n FROM jobs GROUP BY queue, state',
+  waitingCount: `SELECT (SELECT count(*) FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued')
+    + (SELECT count(*) FROM jobs INDEXED BY jobs_due WHERE queue = @queue AND state IN (${DELAYED}))`,
+  oldestWaiting: `SELECT * FROM jobs WHERE id IN (
+      SELECT id FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued'
+      UNION ALL SELECT id FROM jobs INDEXED BY jobs_due WHERE queue = @queue AND state IN (${DELAYED}))
+    ORDER BY created_at, id LIMIT @limit`,
+  runningCount: "SELECT count(*) FROM jobs INDEXED BY jobs_lease WHERE queue = ? AND state = 'running'",
+  counts: `SELECT queue, 'queued' AS state, count(*) AS n FROM jobs INDEXED BY jobs_claim WHERE state = 'queued'
+      GROUP BY queue
+    UNION ALL SELECT queue, state, count(*) FROM jobs INDEXED BY jobs_due WHERE state IN (${DELAYED})
+      GROUP BY queue, state
+    UNION ALL SELECT queue, 'running', count(*) FROM jobs INDEXED BY jobs_lease WHERE state = 'running'
+      GROUP BY queue
+    UNION ALL SELECT queue, state, count(*) FROM jobs INDEXED BY jobs_finished WHERE finished_at IS NOT NULL
+      GROUP BY queue, state`,
 
-  promoteQueues: `UPDATE jobs SET state = 'queued'
-    WHERE state IN (${DELAYED}) AND run_at <= @now AND queue IN ${IN_JSON('@queues')}`,
+  promoteQueue: `UPDATE jobs INDEXED BY jobs_due SET state = 'queued'
+    WHERE queue = @queue AND state IN (${DELAYED}) AND run_at <= @now`,
   promoteAll: `UPDATE jobs SET state = 'queued' WHERE id IN (
-    SELECT id FROM jobs WHERE state IN (${DELAYED}) AND run_at <= @now ORDER BY run_at LIMIT @limit)`,
+    SELECT id FROM queues CROSS JOIN jobs INDEXED BY jobs_due
+    WHERE jobs.queue = queues.name AND state IN (${DELAYED}) AND run_at <= @now LIMIT @limit)`,
   claim: CLAIM(false),
   claimTypes: CLAIM(true),
   renew: "UPDATE jobs SET lease_until = @lease WHERE id = @id AND state = 'running' AND worker_id = @worker",
@@ -67,12 +79,16 @@ export const SQL = {
     WHERE id = @id`,
   jobDelete: 'DELETE FROM jobs WHERE id = ?',
   expire: `UPDATE jobs SET state = 'expired', finished_at = @now WHERE id IN (
-      SELECT id FROM jobs WHERE deadline < @now AND state IN (${EXPIRABLE}) ORDER BY deadline LIMIT @limit)
+      SELECT id FROM jobs INDEXED BY jobs_deadline WHERE deadline IS NOT NULL AND state IN (${EXPIRABLE})
+        AND deadline < @now ORDER BY deadline LIMIT @limit)
     RETURNING id, type, queue, state, attempts, worker_id`,
-  leaseExpired: `SELECT * FROM jobs WHERE state = 'running' AND lease_until < @now ORDER BY lease_until LIMIT @limit`,
-  pruneFinished: 'DELETE FROM jobs WHERE queue = @queue AND state = @state AND finished_at < @before',
-  pruneExcess: `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE queue = @queue AND state = @state
-    ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET @keep)`,
+  leaseExpired: `SELECT jobs.* FROM queues CROSS JOIN jobs INDEXED BY jobs_lease
+    WHERE jobs.queue = queues.name AND state = 'running' AND lease_until < @now LIMIT @limit`,
+  pruneFinished: `DELETE FROM jobs INDEXED BY jobs_finished
+    WHERE queue = @queue AND state = @state AND finished_at IS NOT NULL AND finished_at < @before`,
+  pruneExcess: `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_finished
+    WHERE queue = @queue AND state = @state AND finished_at IS NOT NULL
+    ORDER BY finished_at DESC LIMIT -1 OFFSET @keep)`,
   jobsList: `SELECT * FROM jobs
     WHERE (@cursor IS NULL OR id < @cursor)
       AND (@states IS NULL OR state IN ${IN_JSON('@states')})
@@ -93,12 +109,11 @@ export const SQL = {
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,
       size_cap = excluded.size_cap, size_policy = excluded.size_policy`,
 
-  eventsInsert: `INSERT INTO events (at, type, queue, origin, body)
-    SELECT value ->> 'at', value ->> 'type', value ->> 'queue', @origin, value FROM json_each(@events)`,
+  eventsInsert: 'INSERT INTO events (at, origin, wake, body) VALUES (@at, @origin, @wake, @body)',
   eventsMaxSeq: 'SELECT COALESCE(max(seq), 0) FROM events',
-  eventsAfter: 'SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
-  eventsRemote: `SELECT seq, type, queue, body FROM events WHERE seq > @after AND origin != @origin
-    ORDER BY seq LIMIT @limit`,
+  eventsFrom: 'SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?',
+  eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body FROM events
+    WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT @limit`,
   eventsPrune: 'DELETE FROM events WHERE at < ?',
   dataVersion: 'PRAGMA data_version',
 

@@ -36,7 +36,7 @@ export class Store {
     const out: GantryEvent[] = [];
     const result = this.tx.immediate(() => {
       const r = fn(out);
-      this.hub.insert(out);
+      if (out.length > 0) this.hub.insert(out, this.clock.now());
       return r;
     }) as T;
     if (out.length > 0) this.hub.deliver(out);
