@@ -51,10 +51,25 @@ const handlers = {
 /** Waits until the element at `selector` has exactly `text` (trimmed). */
 async function waitText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForFunction(
-    ([sel, t]) => document.querySelector(sel as string)?.textContent?.trim() === t,
+    ([sel, t]) => (globalThis as unknown as InPage).document.querySelector(sel as string)?.textContent?.trim() === t,
     [selector, text],
     { timeout: 10_000 },
   );
+}
+
+/**
+ * The browser globals the in-page callbacks use, typed here because the root tsconfig has no
+ * DOM lib. Written inline in each callback: Playwright sends the callback's source to the page.
+ */
+interface InPage {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    documentElement: { scrollWidth: number };
+    body: { textContent: string | null };
+  };
+  innerWidth: number;
+  /** Set by a test; still there later proves the page did not reload. */
+  stillHere?: boolean;
 }
 
 const hasChromium = chromiumAvailable();
@@ -102,7 +117,13 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
 
     await p.setViewportSize({ width: 390, height: 844 });
     // Charts re-measure after a resize; wait for the layout to settle at phone width.
-    await p.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, { timeout: 5000 });
+    await p.waitForFunction(
+      () =>
+        (globalThis as unknown as InPage).document.documentElement.scrollWidth <=
+        (globalThis as unknown as InPage).innerWidth,
+      null,
+      { timeout: 5000 },
+    );
     await screenshot(p, 'overview-phone');
     await p.close();
   });
@@ -125,12 +146,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await p.locator('[data-attempt="2"] .stack').textContent()).toContain('Error: boom on attempt 2');
     await screenshot(p, 'job-failed');
 
-    await p.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+    await p.evaluate(() => ((globalThis as unknown as InPage).stillHere = true));
     fixed.add(job.id);
     await p.getByRole('button', { name: 'Retry', exact: true }).click();
     await waitText(p, '[data-testid=job-state]', 'completed');
     expect(await p.locator('[aria-label=Result]').textContent()).toContain('"recovered": true');
-    expect(await p.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect(await p.evaluate(() => (globalThis as unknown as InPage).stillHere)).toBe(true);
     expect((await stack.client.get(job.id))?.state).toBe('completed');
     await screenshot(p, 'job-retried');
     await p.close();
@@ -243,11 +264,12 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     ];
     mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
     for (const [name, hash, viewport, colorScheme] of shots) {
-      const p = await stack.browser.newPage({ viewport });
+      const p = await stack.browser.newPage();
+      await p.setViewportSize(viewport);
       await p.emulateMedia({ colorScheme });
       await p.goto(`${stack.server.url}/#${hash}`);
       await p.waitForSelector('main h1');
-      await p.waitForFunction(() => !document.body.textContent?.includes('Loading…'));
+      await p.waitForFunction(() => !(globalThis as unknown as InPage).document.body.textContent?.includes('Loading…'));
       await p.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `${name}.png`) });
       await p.close();
     }

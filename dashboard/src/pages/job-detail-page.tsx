@@ -52,8 +52,12 @@ export function JobDetailPage({ id }: { id: string }) {
             <section className="card" aria-labelledby="jd-fields">
               <h2 id="jd-fields">Details</h2>
               <JobFields job={j} />
-              <h2>Progress</h2>
-              <ProgressBar progress={liveProgress ?? j.progress} />
+              {j.state === 'running' || liveProgress || j.progress ? (
+                <>
+                  <h2>Progress</h2>
+                  <ProgressBar progress={liveProgress ?? j.progress} />
+                </>
+              ) : null}
             </section>
             <section className="card" aria-labelledby="jd-timeline">
               <h2 id="jd-timeline">Timeline</h2>
