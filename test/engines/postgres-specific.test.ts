@@ -131,7 +131,8 @@ describe.runIf(available)('postgres engine', () => {
 
   it('keeps events small enough for NOTIFY when an error message is huge', async () => {
     const b = await open(freshSchema());
-    const [{ job: j }] = (await b.jobsEnqueue({ jobs: [job(b, { maxAttempts: 1 })] })) as [{ job: { id: string } }];
+    const [out] = await b.jobsEnqueue({ jobs: [job(b, { maxAttempts: 1 })] });
+    const j = out!.job;
     const [claimed] = await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 1000 });
     const message = 'x'.repeat(20_000);
     const at = new Date(b.clock.now());

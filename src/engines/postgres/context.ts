@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Clock } from '../../core/clock.js';
 import type { GantryEvent } from '../../core/events.js';
 import { run, type Queryable } from './connection.js';
+import { MAX_EVENT_TEXT } from './sql-events.js';
 import { adminStatements, type AdminStatements } from './statements-admin.js';
 import { jobStatements, type JobStatements } from './statements-jobs.js';
 
@@ -38,9 +39,6 @@ export function makeCtx(pool: pg.Pool, schema: string, clock: Clock): Ctx {
 export function now(ctx: Ctx): Date {
   return new Date(ctx.clock.now());
 }
-
-/** Longest text kept in an event field; NOTIFY payloads must stay under 8000 bytes. */
-const MAX_EVENT_TEXT = 1000;
 
 function shrink(e: GantryEvent): GantryEvent {
   if (e.error && e.error.length > MAX_EVENT_TEXT) e = { ...e, error: `${e.error.slice(0, MAX_EVENT_TEXT)}…` };

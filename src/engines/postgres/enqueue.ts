@@ -7,7 +7,7 @@ import { QueueFullError, UniqueConflictError, ValidationError } from '../../core
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import type { NewJob } from '../../core/job.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
-import { emit, now, type Ctx } from './context.js';
+import { now, type Ctx } from './context.js';
 import { json, toJob, type JobRow } from './rows.js';
 
 type EventRow = Pick<JobRow, 'id' | 'type' | 'queue' | 'state' | 'attempts' | 'worker_id'>;
@@ -36,7 +36,7 @@ async function checkUnique(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<voi
 }
 
 /** Applies the size caps of the batch's queues: reject, or cancel the oldest waiting jobs. */
-async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[], events: GantryEvent[]): Promise<void> {
+async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<void> {
   const byQueue = new Map<string, number>();
   for (const j of jobs) byQueue.set(j.queue, (byQueue.get(j.queue) ?? 0) + 1);
   const capped = await run<{ name: string; size_cap: number; size_policy: string }>(db, ctx.jobs.lockCapped, [
@@ -47,8 +47,8 @@ async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[], events: Gantry
     const excess = n + byQueue.get(q.name)! - q.size_cap;
     if (excess <= 0) continue;
     if (q.size_policy !== 'drop-oldest') throw new QueueFullError(q.name, q.size_cap);
-    const dropped = await run<EventRow>(db, ctx.jobs.dropOldest, [q.name, Math.min(excess, n), now(ctx)]);
-    for (const r of dropped) events.push(rowEvent(r, 'job.cancelled', ctx.clock.now()));
+    const t = ctx.clock.now();
+    await run(db, ctx.jobs.dropOldest, [q.name, Math.min(excess, n), new Date(t), t, ctx.channels.events]);
   }
 }
 
@@ -74,39 +74,63 @@ function columns(jobs: NewJob[]): unknown[] {
   ];
 }
 
-async function insertAll(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<EnqueueOutcome[]> {
-  const events: GantryEvent[] = [];
-  await applyCaps(ctx, db, jobs, events);
-  await checkUnique(ctx, db, jobs);
-  let inserted: JobRow[];
+type InsertRow = JobRow & { capped: boolean };
+
+/** The insert statement; with `guard` it inserts nothing (`capped`) when a queue has a size cap. */
+async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<InsertRow[]> {
+  const t = ctx.clock.now();
   try {
-    inserted = await run<JobRow>(db, ctx.jobs.insert, columns(jobs));
+    return await run<InsertRow>(db, ctx.jobs.insert, [
+      ...columns(jobs),
+      guard,
+      t,
+      ctx.channels.events,
+      ctx.channels.wake,
+    ]);
   } catch (err) {
     // Another transaction took a live unique key between our check and our insert.
     if (isUniqueViolation(err, 'jobs_unique_live')) return raceConflict(ctx, jobs);
     throw err;
   }
+}
+
+/** Pairs each requested job with its created row, or the job that existed with its id. */
+async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], rows: InsertRow[]): Promise<EnqueueOutcome[]> {
+  const inserted = rows.filter((r) => r.id !== null);
   const created = new Map(inserted.map((r) => [r.id, r]));
   const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
   const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];
-  const old = new Map(existing.map((r) => [r.id, r]));
-  const at = ctx.clock.now();
-  for (const r of inserted) events.push(rowEvent(r, 'job.enqueued', at));
-  await emit(
-    ctx,
-    db,
-    events,
-    inserted.filter((r) => r.state === 'queued').map((r) => r.queue),
-  );
+  const old = new Map<string, JobRow>(existing.map((r) => [r.id, r]));
+  for (const r of inserted) if (!old.has(r.id)) old.set(r.id, r);
   return jobs.map((j) => {
     const row = created.get(j.id);
     if (row) {
       created.delete(j.id); // a repeated id in one batch: the first is created, the rest find it
       return { job: toJob(row), created: true };
     }
-    const prior = old.get(j.id) ?? inserted.find((r) => r.id === j.id);
-    return { job: toJob(prior!), created: false };
+    return { job: toJob(old.get(j.id)!), created: false };
   });
+}
+
+/**
+ * One statement when no unique key and no size cap is involved; else a transaction that
+ * locks the capped queues, checks the keys, then inserts.
+ */
+async function insertAll(ctx: Ctx, jobs: NewJob[], tx?: Queryable): Promise<EnqueueOutcome[]> {
+  const db = tx ?? ctx.pool;
+  if (!jobs.some((j) => j.uniqueKey !== null)) {
+    const rows = await insertRows(ctx, db, jobs, true);
+    if (!rows[0]?.capped) return outcomes(ctx, db, jobs, rows);
+  }
+  return withTx(
+    ctx.pool,
+    async (conn) => {
+      await applyCaps(ctx, conn, jobs);
+      await checkUnique(ctx, conn, jobs);
+      return outcomes(ctx, conn, jobs, await insertRows(ctx, conn, jobs, false));
+    },
+    tx,
+  );
 }
 
 /** Names the job that won the race for a unique key (read outside the failed transaction). */
@@ -131,5 +155,5 @@ export async function enqueue(ctx: Ctx, jobs: NewJob[], tx?: unknown): Promise<E
   if (tx !== undefined && (tx === null || typeof (tx as Queryable).query !== 'function')) {
     throw new ValidationError('tx must be your pg Client or PoolClient, inside your open transaction');
   }
-  return withTx(ctx.pool, (db) => insertAll(ctx, db, jobs), tx as Queryable | undefined);
+  return insertAll(ctx, jobs, tx as Queryable | undefined);
 }

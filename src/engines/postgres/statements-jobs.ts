@@ -4,6 +4,7 @@
  */
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
 import type { Statement } from './connection.js';
+import { MAX_EVENT_TEXT, eventSql, eventTypeOf, notifyEventsSql, storeEventsCte } from './sql-events.js';
 
 /** A SQL list literal of core states, e.g. `('queued','scheduled')`. */
 export function stateList(states: readonly JobState[]): string {
@@ -18,21 +19,33 @@ export function jobStatements(s: string, p: string) {
   const st = (name: string, text: string): Statement => ({ name: `${p}_${name}`, text });
   const waiting = stateList(WAITING_STATES);
   const live = stateList(LIVE_STATES);
+  // The event carries a shortened message so the NOTIFY payload stays small.
+  const progressSql = `CASE WHEN $3::jsonb ? 'message' THEN jsonb_set($3::jsonb, '{message}',
+    to_jsonb(left($3::jsonb->>'message', ${MAX_EVENT_TEXT}))) ELSE $3::jsonb END`;
   return {
+    /** Insert with its events; with $17 (guard) it inserts nothing when a queue has a size cap. */
     insert: st(
       'insert',
-      `INSERT INTO ${s}.jobs (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at,
-         deadline, unique_key, unique_window_ms, created_at, tags, metadata)
-       SELECT u.id, u.type, u.queue, u.payload, u.priority, u.state, u.max_attempts, u.backoff, u.timeout_ms, u.run_at,
-         u.deadline, u.unique_key, u.unique_window_ms, u.created_at,
-         ARRAY(SELECT jsonb_array_elements_text(u.tags)), u.metadata
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::text[], $7::int[], $8::jsonb[],
-         $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::bigint[], $14::timestamptz[],
-         $15::jsonb[], $16::jsonb[])
-         AS u(id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at, deadline,
-           unique_key, unique_window_ms, created_at, tags, metadata)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING *`,
+      `WITH capped AS (
+         SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($3::text[]) AND size_cap IS NOT NULL) AS yes
+       ), changed AS (
+         INSERT INTO ${s}.jobs AS j (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms,
+           run_at, deadline, unique_key, unique_window_ms, created_at, tags, metadata)
+         SELECT u.id, u.type, u.queue, u.payload, u.priority, u.state, u.max_attempts, u.backoff, u.timeout_ms,
+           u.run_at, u.deadline, u.unique_key, u.unique_window_ms, u.created_at,
+           ARRAY(SELECT jsonb_array_elements_text(u.tags)), u.metadata
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::text[], $7::int[], $8::jsonb[],
+           $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::bigint[], $14::timestamptz[],
+           $15::jsonb[], $16::jsonb[])
+           AS u(id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at, deadline,
+             unique_key, unique_window_ms, created_at, tags, metadata)
+         WHERE NOT ($17::boolean AND (SELECT yes FROM capped))
+         ON CONFLICT (id) DO NOTHING
+         RETURNING j.*, ${eventSql('j', eventTypeOf('j'), '$18')} AS ev
+       ), ${storeEventsCte(s, '$18')}
+       SELECT f.yes AS capped, c.*, ${notifyEventsSql('$19')} AS notified,
+         (SELECT count(pg_notify($20, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
+       FROM capped f LEFT JOIN changed c ON true`,
     ),
     getMany: st('get_many', `SELECT * FROM ${s}.jobs WHERE id = ANY($1::text[])`),
     get: st('get', `SELECT * FROM ${s}.jobs WHERE id = $1`),
@@ -57,26 +70,35 @@ export function jobStatements(s: string, p: string) {
     ),
     dropOldest: st(
       'drop_oldest',
-      `UPDATE ${s}.jobs j SET state = 'cancelled', finished_at = $3, lease_until = NULL
-       WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE queue = $1 AND state IN ${waiting}
-         ORDER BY created_at, id LIMIT $2 FOR UPDATE)
-       RETURNING ${EVENT_COLS}`,
+      `WITH changed AS (
+         UPDATE ${s}.jobs j SET state = 'cancelled', finished_at = $3, lease_until = NULL
+         WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE queue = $1 AND state IN ${waiting}
+           ORDER BY created_at, id LIMIT $2 FOR UPDATE)
+         RETURNING j.id, ${eventSql('j', eventTypeOf('j'), '$4')} AS ev
+       ), ${storeEventsCte(s, '$4')}
+       SELECT c.id, ${notifyEventsSql('$5')} AS notified FROM changed c`,
     ),
     /** Locks the concurrency-capped queues among $1 so running counts read after it are exact. */
     lockConcurrency: st(
       'lock_concurrency',
       `SELECT name FROM ${s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL ORDER BY name FOR UPDATE`,
     ),
+    /**
+     * Claims and emits `job.started`. With $7 (guard) it claims nothing when one of the queues
+     * has a concurrency cap (`capped` says so): those claims lock the queue rows first.
+     */
     claim: st(
       'claim',
-      `WITH q AS (
+      `WITH capped AS (
+         SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL) AS yes
+       ), q AS (
          SELECT u.name, u.ord,
            CASE WHEN c.concurrency IS NULL THEN $3::int
              ELSE greatest(0, c.concurrency - (SELECT count(*) FROM ${s}.jobs r WHERE r.queue = u.name AND r.state = 'running'))::int
            END AS room
          FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)
          LEFT JOIN ${s}.queues c ON c.name = u.name
-         WHERE NOT coalesce(c.paused, false)
+         WHERE NOT coalesce(c.paused, false) AND NOT ($7::boolean AND (SELECT yes FROM capped))
        ), picked AS (
          SELECT x.id, row_number() OVER (ORDER BY q.ord, x.priority DESC, x.run_at, x.id) AS rn
          FROM q CROSS JOIN LATERAL (
@@ -91,11 +113,14 @@ export function jobStatements(s: string, p: string) {
          ) x
          ORDER BY rn
          LIMIT $3::int
-       )
-       UPDATE ${s}.jobs j SET state = 'running', attempts = j.attempts + 1, worker_id = $5, lease_until = $6,
-         started_at = $4
-       FROM picked WHERE j.id = picked.id
-       RETURNING j.*, picked.rn`,
+       ), changed AS (
+         UPDATE ${s}.jobs j SET state = 'running', attempts = j.attempts + 1, worker_id = $5, lease_until = $6,
+           started_at = $4
+         FROM picked WHERE j.id = picked.id
+         RETURNING j.*, picked.rn, ${eventSql('j', eventTypeOf('j'), '$8')} AS ev
+       ), ${storeEventsCte(s, '$8')}
+       SELECT f.yes AS capped, c.*, ${notifyEventsSql('$9')} AS notified
+       FROM capped f LEFT JOIN changed c ON true`,
     ),
     renew: st(
       'renew',
@@ -104,28 +129,38 @@ export function jobStatements(s: string, p: string) {
     ),
     complete: st(
       'complete',
-      `UPDATE ${s}.jobs j SET state = 'completed', result = u.result, finished_at = $5, lease_until = NULL
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(id, worker_id, attempt, result)
-       WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
-       RETURNING ${EVENT_COLS}`,
+      `WITH changed AS (
+         UPDATE ${s}.jobs j SET state = 'completed', result = u.result, finished_at = $5, lease_until = NULL
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(id, worker_id, attempt, result)
+         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         RETURNING j.id, ${eventSql('j', eventTypeOf('j'), '$6')} AS ev
+       ), ${storeEventsCte(s, '$6')}
+       SELECT c.id, ${notifyEventsSql('$7')} AS notified FROM changed c`,
     ),
     fail: st(
       'fail',
-      `UPDATE ${s}.jobs j SET
-         state = CASE WHEN u.retry_at IS NULL THEN 'failed' ELSE 'retrying' END,
-         run_at = coalesce(u.retry_at, j.run_at),
-         errors = j.errors || jsonb_build_array(u.error),
-         finished_at = CASE WHEN u.retry_at IS NULL THEN $6::timestamptz ELSE NULL END,
-         lease_until = NULL
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[])
-         AS u(id, worker_id, attempt, error, retry_at)
-       WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
-       RETURNING ${EVENT_COLS}, u.error->>'message' AS message`,
+      `WITH changed AS (
+         UPDATE ${s}.jobs j SET
+           state = CASE WHEN u.retry_at IS NULL THEN 'failed' ELSE 'retrying' END,
+           run_at = coalesce(u.retry_at, j.run_at),
+           errors = j.errors || jsonb_build_array(u.error),
+           finished_at = CASE WHEN u.retry_at IS NULL THEN $6::timestamptz ELSE NULL END,
+           lease_until = NULL
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[])
+           AS u(id, worker_id, attempt, error, retry_at)
+         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         RETURNING j.id,
+           ${eventSql('j', eventTypeOf('j'), '$7', `, 'error', left(u.error->>'message', ${MAX_EVENT_TEXT})`)} AS ev
+       ), ${storeEventsCte(s, '$7')}
+       SELECT c.id, ${notifyEventsSql('$8')} AS notified FROM changed c`,
     ),
     progress: st(
       'progress',
-      `UPDATE ${s}.jobs j SET progress = $3 WHERE j.id = $1 AND j.state = 'running' AND j.worker_id = $2
-       RETURNING ${EVENT_COLS}`,
+      `WITH changed AS (
+         UPDATE ${s}.jobs j SET progress = $3 WHERE j.id = $1 AND j.state = 'running' AND j.worker_id = $2
+         RETURNING j.id, ${eventSql('j', "'job.progress'", '$4', `, 'progress', ${progressSql}`)} AS ev
+       ), ${storeEventsCte(s, '$4')}
+       SELECT c.id, ${notifyEventsSql('$5')} AS notified FROM changed c`,
     ),
     cancel: st(
       'cancel',
