@@ -8,8 +8,8 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { ManualClock, systemClock, type Clock } from '../../src/core/clock.js';
-import { EngineUnavailableError, MigrationError } from '../../src/core/errors.js';
-import type { GantryEvent } from '../../src/core/events.js';
+import { EngineUnavailableError, MigrationError, UniqueConflictError } from '../../src/core/errors.js';
+import { jobEvent, type GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate.js';
 import { PostgresBackend, openPostgresBackend } from '../../src/engines/postgres/index.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
@@ -177,6 +177,55 @@ describe.runIf(available)('postgres engine', () => {
     expect(got.flat()).toHaveLength(3);
     const counts = await backends[0]!.jobsCount({ queues: ['capped'] });
     expect(counts.capped?.running).toBe(3);
+  });
+
+  it('builds the same events in SQL as the core jobEvent', async () => {
+    const b = await open(freshSchema());
+    const seen: GantryEvent[] = [];
+    const stop = await b.eventsSubscribe({ onEvent: (e) => seen.push(e) });
+    const [out] = await b.jobsEnqueue({ jobs: [job(b, { queue: 'ev', maxAttempts: 2 })] });
+    const [held] = await b.jobsClaim({ workerId: 'w', queues: ['ev'], limit: 1, leaseMs: 1000 });
+    await b.jobProgress({ id: held!.id, workerId: 'w', progress: { percent: 50, message: 'half' } });
+    const error = { message: 'boom', attempt: 1, at: new Date(b.clock.now()) };
+    await b.jobsFail({ items: [{ id: held!.id, workerId: 'w', attempt: 1, error, retryAt: new Date(b.clock.now()) }] });
+    const [again] = await b.jobsClaim({ workerId: 'w2', queues: ['ev'], limit: 1, leaseMs: 1000 });
+    await b.jobsComplete({ items: [{ id: again!.id, workerId: 'w2', attempt: 2, result: 1 }] });
+    await until(() => seen.length === 6, 'six events');
+    const at = b.clock.now();
+    const base = { ...out!.job };
+    const expected = [
+      jobEvent(base, 'job.enqueued', at),
+      jobEvent(held!, 'job.started', at),
+      { ...jobEvent(held!, 'job.progress', at), progress: { percent: 50, message: 'half' } },
+      jobEvent({ ...held!, state: 'retrying' }, 'job.retrying', at, { error: 'boom' }),
+      jobEvent(again!, 'job.started', at),
+      jobEvent({ ...again!, state: 'completed' }, 'job.completed', at),
+    ];
+    expect(seen.map(({ seq: _seq, ...e }) => e)).toEqual(expected);
+    await stop();
+  });
+
+  it('lets exactly one of many concurrent enqueues take a unique key', async () => {
+    const schema = freshSchema();
+    const backends = await Promise.all([1, 2, 3, 4].map(() => open(schema)));
+    const results = await Promise.allSettled(
+      backends.map((b) => b.jobsEnqueue({ jobs: [job(b, { uniqueKey: 'only-one' })] })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const r of refused) expect(r.reason).toBeInstanceOf(UniqueConflictError);
+  });
+
+  it('reads the schema from a postgresql:// URL and opens an up-to-date schema with migrate false', async () => {
+    const schema = freshSchema();
+    await open(schema);
+    const url = `${TEST_URLS.postgres.replace(/^postgres:/, 'postgresql:')}?schema=${schema}`;
+    const b = (await openPostgresBackend({ url, migrate: false })) as PostgresBackend;
+    opened.push(b);
+    expect(b.schema).toBe(schema);
+    await b.jobsEnqueue({ jobs: [job(b)] });
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".jobs`);
+    expect(rows[0].n).toBe(1);
   });
 
   it('migrates once when many processes open a new schema at once', async () => {
