@@ -173,7 +173,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await p.close();
   });
 
-  it('pauses and resumes a queue', async () => {
+  it('pauses and resumes a queue, and sets its concurrency cap', async () => {
+    const first = await stack.client.enqueue('demo.ok', {});
+    await waitForState(stack.client, first.id, 'completed');
     const p = await open('/queues');
     const row = p.locator('[data-testid=queues-table] tr[data-queue="default"]');
     await row.getByRole('button', { name: 'Pause' }).click();
@@ -188,6 +190,17 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     const resumed = await api<{ queues: { name: string; paused: boolean }[] }>('/queues');
     expect(resumed.queues.find((q) => q.name === 'default')?.paused).toBe(false);
     await waitForState(stack.client, waiting.id, 'completed');
+
+    await p.getByLabel('Concurrency cap of default').fill('3');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await api<{ queues: { name: string; concurrency: number | null }[] }>('/queues')).queues.find(
+            (q) => q.name === 'default',
+          )?.concurrency,
+      )
+      .toBe(3);
     await p.close();
   });
 
