@@ -11,6 +11,7 @@ import { register as registerJobs } from './commands/jobs.js';
 import { register as registerMigrate } from './commands/migrate.js';
 import { register as registerQueues } from './commands/queues.js';
 import { register as registerSchedules } from './commands/schedules.js';
+import { register as registerServer } from './commands/server.js';
 import { register as registerWorker } from './commands/worker.js';
 import { register as registerWorkers } from './commands/workers.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     registerQueues,
     registerWorkers,
     registerSchedules,
+    registerServer,
     registerMigrate,
     registerBench,
   ]) {

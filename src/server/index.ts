@@ -12,6 +12,9 @@ import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.j
 import { installAuth, type ServerContext } from './context.js';
 import { EngineHandle, redact, type EngineSource } from './engine.js';
 import { installErrorHandler } from './errors.js';
+import { adaptLogger } from './logger.js';
+import type { Logger } from '../worker/types.js';
+import type { Backend } from '../backend/backend.js';
 import { ServerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerClaimRoutes } from './routes/claims.js';
@@ -19,6 +22,7 @@ import { registerEventRoutes } from './routes/events.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerQueueRoutes } from './routes/queues.js';
+import { registerScheduleRoutes } from './routes/schedules.js';
 import { SHARED_SCHEMAS } from './schemas/common.js';
 import { registerDashboard } from './static.js';
 
@@ -36,8 +40,8 @@ export interface ServerOptions extends EngineSource {
   tokensFile?: string;
   /** Environment to read `GANTRY_API_TOKENS` from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** `false` for silence, `true` for pino at info, or a pino logger. */
-  logger?: boolean | FastifyBaseLogger;
+  /** `false` for silence, `true` for pino at info, a pino logger, or Gantry's `Logger`. */
+  logger?: boolean | FastifyBaseLogger | Logger;
   /** Time source of the server's timers (SSE heartbeats, long polls); default the engine's. */
   clock?: Clock;
   /** Interval of SSE heartbeat comments, ms. */
@@ -54,6 +58,8 @@ export interface RunningServer {
   url: string;
   port: number;
   app: FastifyInstance;
+  /** Calls `fn` with the backend once the engine is open (at once if it is), e.g. to start maintenance. */
+  onBackend(fn: (backend: Backend) => void): void;
   /** Stops listening, ends streams and long polls, closes an engine the server opened. */
   close(): Promise<void>;
 }
@@ -61,7 +67,7 @@ export interface RunningServer {
 function loggerOptions(logger: ServerOptions['logger']): Record<string, unknown> {
   if (logger === false) return { logger: false };
   if (logger === undefined || logger === true) return { logger: { level: process.env.GANTRY_LOG_LEVEL ?? 'info' } };
-  return { loggerInstance: logger };
+  return { loggerInstance: 'fatal' in logger && 'trace' in logger ? logger : adaptLogger(logger) };
 }
 
 /** Builds the server with resolved tokens (startServer resolves them once, before binding). */
@@ -100,6 +106,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
       registerClaimRoutes(api, ctx);
       registerQueueRoutes(api, ctx);
       registerEventRoutes(api, ctx);
+      registerScheduleRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
@@ -158,7 +165,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_HTTP_PORT);
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${port}`, port, app, close: () => app.close() };
+  return {
+    url: `http://${shown}:${port}`,
+    port,
+    app,
+    onBackend: (fn) => engine.onOpen((c) => fn(c.backend)),
+    close: () => app.close(),
+  };
 }
 
 /** Opens the engine once at start: a bad URL stops the start, an outage only warns. */
