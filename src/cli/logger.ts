@@ -37,6 +37,9 @@ function prettyLine(level: string, obj: unknown, msg?: string): string {
     return `${level.toUpperCase().padEnd(5)} ${msg ?? obj.message}${msg ? `: ${obj.message}` : ''}`;
   if (typeof obj === 'string') return `${level.toUpperCase().padEnd(5)} ${obj}`;
   const fields = obj && typeof obj === 'object' ? { ...(obj as Record<string, unknown>) } : {};
+  // Adapters (e.g. Fastify's) repeat the message in a `msg` field.
+  if (typeof fields.msg === 'string') msg ??= fields.msg;
+  delete fields.msg;
   const err = fields.err ?? fields.error;
   delete fields.err;
   delete fields.error;

@@ -5,6 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { Maintenance } from '../maintenance/maintenance.js';
+import { Scheduler } from '../scheduler/index.js';
 import { Worker } from '../worker/worker.js';
 import type { Handlers, Logger } from '../worker/types.js';
 
@@ -33,32 +34,6 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-/** A part that starts and stops (the scheduler, the server). */
-interface Stoppable {
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the scheduler when this build has one. It is loaded by a computed path so the CLI
- * builds and runs whether or not `src/scheduler` exists yet.
- */
-async function startScheduler(backend: Backend, logger: Logger): Promise<Stoppable | null> {
-  const path = '../scheduler/index.js';
-  let mod: {
-    Scheduler?: new (o: { backend: Backend; logger?: Logger }) => Stoppable & { start(): Promise<void> | void };
-  };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-  if (!mod.Scheduler) return null;
-  const scheduler = new mod.Scheduler({ backend, logger });
-  await scheduler.start();
-  return scheduler;
-}
-
 /** Starts worker, maintenance and scheduler on `options.backend`. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { backend, logger } = options;
@@ -81,7 +56,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   await worker.start();
   maintenance.start();
-  const scheduler = options.scheduler ? await startScheduler(backend, logger) : null;
+  const scheduler = options.scheduler ? new Scheduler({ backend, logger }) : null;
+  scheduler?.start();
   return {
     worker,
     async stop() {

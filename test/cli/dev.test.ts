@@ -20,8 +20,8 @@ afterAll(async () => {
 });
 
 /** Starts `gantry dev` in the temp directory with no --url: the default sqlite:./gantry.db. */
-function startDev(): Running {
-  const r = spawnGantry(['dev', '--no-server', '--poll', '100ms'], { cwd: db.dir });
+function startDev(...server: string[]): Running {
+  const r = spawnGantry(['dev', '--poll', '100ms', ...(server.length ? server : ['--no-server'])], { cwd: db.dir });
   children.push(r);
   return r;
 }
@@ -79,10 +79,14 @@ describe('gantry dev', () => {
     expect(exit.stdout).toMatch(/\nstopped\n$/);
   });
 
-  it('does not enqueue the demo jobs again on the next start', { timeout: 30_000 }, async () => {
-    const dev = startDev();
+  it('does not enqueue the demo jobs again on the next start; serves the HTTP API', { timeout: 30_000 }, async () => {
+    const dev = startDev('--port', '0');
     await waitUntil(() => dev.stdout.includes('demo jobs'), 'the banner', { timeoutMs: 20_000 });
     expect(dev.stdout).toMatch(/demo jobs {2}enqueued on an earlier start/);
+    const url = /dashboard {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stdout)?.[1];
+    expect(url, dev.stdout).toBeDefined();
+    const res = await fetch(`${url}/api/v1/jobs?limit=100`);
+    expect(res.status).toBe(200);
     dev.child.kill('SIGINT');
     expect((await dev.exited).code).toBe(0);
     client ??= await Client.connect({ url: db.url });

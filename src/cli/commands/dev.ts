@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Backend } from '../../backend/backend.js';
 import { openBackend } from '../../backend/open.js';
 import { Client } from '../../client/client.js';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
 import { demoHandlers } from '../../dev/demo-handlers.js';
 import { enqueueDemoJobsOnce } from '../../dev/demo-jobs.js';
 import type { Logger } from '../../worker/types.js';
@@ -16,12 +17,8 @@ import { makeLogger } from '../logger.js';
 import { println } from '../output.js';
 import { addRunOptions, loadHandlers, runtimeOptions, type RunFlags } from './worker.js';
 
-/** Port of the dev server and dashboard. */
-export const DEV_PORT = 3000;
 /** Dev runs few jobs at once, so priorities show in the order jobs start. */
 export const DEV_CONCURRENCY = 3;
-/** Host of the dev server: loopback, since dev runs without tokens. */
-export const DEV_HOST = '127.0.0.1';
 
 interface DevFlags extends RunFlags {
   handlers?: string;
@@ -31,37 +28,29 @@ interface DevFlags extends RunFlags {
   host: string;
 }
 
-/** A started HTTP server. */
-interface RunningServer {
-  url?: string;
-  close?: () => Promise<void>;
-  stop?: () => Promise<void>;
+/** A started HTTP server: where it listens, how to stop it. */
+interface DevServer {
+  url: string;
+  close(): Promise<void>;
 }
 
 /**
- * Starts the HTTP API and dashboard when this build has `src/server` (loaded by a computed
- * path so dev works without it). The one place that knows the server's start function.
+ * Starts the HTTP API and dashboard on the dev engine: loopback only, no tokens. The one
+ * place that knows the server's start function; loaded lazily so other commands never load
+ * Fastify.
  */
-async function startServerIfPresent(backend: Backend, flags: DevFlags, logger: Logger): Promise<RunningServer | null> {
-  const path = '../../server/index.js';
-  let mod: { startServer?: (o: Record<string, unknown>) => Promise<RunningServer> };
-  try {
-    mod = (await import(path)) as typeof mod;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-  if (!mod.startServer) return null;
-  return mod.startServer({ backend, host: flags.host, port: flags.port, logger });
+async function startDevServer(backend: Backend, flags: DevFlags, logger: Logger): Promise<DevServer> {
+  const { startServer } = await import('../../server/index.js');
+  return startServer({ backend, host: flags.host, port: flags.port, logger });
 }
 
 /** The first lines dev prints: where it runs and what it started. */
-function banner(url: string, workerId: string, flags: DevFlags, server: RunningServer | null): void {
+function banner(url: string, workerId: string, flags: DevFlags, server: DevServer | null): void {
   println(`gantry dev on ${url}`);
   println(
     `  worker     ${workerId} (queues ${Object.keys(flags.queues).join(', ')}, concurrency ${flags.concurrency})`,
   );
-  if (server?.url) println(`  dashboard  ${server.url}`);
+  if (server) println(`  dashboard  ${server.url}  (API ${server.url}/api/v1, docs ${server.url}/docs)`);
   println('  Ctrl+C to stop (twice to force)');
 }
 
@@ -84,12 +73,12 @@ async function runDev(flags: DevFlags, c: Command): Promise<void> {
   const client = new Client(backend);
   try {
     const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
-    const server = flags.server ? await startServerIfPresent(backend, flags, logger) : null;
+    const server = flags.server ? await startDevServer(backend, flags, logger) : null;
     banner(url, runtime.worker.id, flags, server);
     const stopLog = await startEventLog(client);
     if (flags.demo) await demo(client);
     await signals.received;
-    await (server?.close ?? server?.stop)?.call(server);
+    await server?.close();
     await runtime.stop();
     await stopLog();
     println('stopped');
@@ -111,9 +100,9 @@ export function register(program: Command): void {
     .addOption(envOption('--no-server', 'do not start the HTTP server and dashboard', 'GANTRY_NO_SERVER'))
     .addOption(
       envOption('--port <port>', 'port of the HTTP server and dashboard', 'GANTRY_PORT')
-        .default(DEV_PORT)
+        .default(DEFAULT_HTTP_PORT)
         .argParser(parseIntFlag('--port', 0, 65535)),
     )
-    .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEV_HOST));
+    .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEFAULT_HTTP_HOST));
   addRunOptions(cmd, { logFormat: 'pretty', logLevel: 'warn', concurrency: DEV_CONCURRENCY }).action(runDev);
 }
