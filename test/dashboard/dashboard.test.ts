@@ -217,6 +217,22 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await p.close();
   });
 
+  it('shows when the live stream is down and reconnects by itself', async () => {
+    const first = await stack.startServer();
+    const p = await stack.browser.newPage();
+    await p.goto(`${first.url}/#/`);
+    await waitText(p, '[data-testid=live-indicator]', 'live');
+    await first.close();
+    await waitText(p, '[data-testid=live-indicator]', 'disconnected');
+    await screenshot(p, 'disconnected');
+    const again = await stack.startServer({ port: first.port });
+    await waitText(p, '[data-testid=live-indicator]', 'live');
+    await stack.client.enqueue('demo.ok', {}, { queue: 'after-reconnect' });
+    await waitText(p, '[data-testid=queue-counts] tr[data-queue="after-reconnect"] td[data-state="queued"]', '1');
+    await again.close();
+    await p.close();
+  });
+
   it('a wrong token is told so; a read token sees no actions; an admin token does', async () => {
     const secured = await stack.startServer({ tokens: 'read:read-secret,admin:admin-secret' });
     const failed = await stack.client.enqueue('demo.flaky', {}, { maxAttempts: 1 });

@@ -69,7 +69,7 @@ export interface Stack {
   server: RunningServer;
   browser: BrowserContext;
   /** Starts another server on the same engine (e.g. with tokens). */
-  startServer(options?: { tokens?: string }): Promise<RunningServer>;
+  startServer(options?: { tokens?: string; port?: number }): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export async function startStack(handlers: Handlers, queues: string[]): Promise<
   const worker = new Worker({ backend, handlers, queues, concurrency: 4, pollMs: 50, heartbeatMs: 1000 });
   await worker.start();
   const servers: RunningServer[] = [];
-  const start = async (options: { tokens?: string } = {}): Promise<RunningServer> => {
+  const start = async (options: { tokens?: string; port?: number } = {}): Promise<RunningServer> => {
     const s = await startServer({ backend, port: 0, logger: false, env: {}, dashboardDir, ...options });
     servers.push(s);
     return s;
