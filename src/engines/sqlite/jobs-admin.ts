@@ -3,15 +3,16 @@
  * Which transition is allowed is the core's `assertTransition`; this module makes it atomic.
  */
 import type { PruneParams } from '../../backend/backend.js';
+import { jobEvent } from '../../core/events.js';
 import { InvalidTransitionError, NotFoundError, UniqueConflictError } from '../../core/errors.js';
 import { FINAL_STATES, assertTransition, isFinal, type Job, type JobState } from '../../core/job.js';
-import { rowEvent, rowToJob, type JobEventRow, type JobRow } from './rows.js';
+import { readJob, rowEvent, type JobEventRow, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
-function mustGet(s: Store, id: string): JobRow {
-  const row = s.st.jobGet.get(id) as JobRow | undefined;
+function mustGet(s: Store, id: string): Job {
+  const row = s.st.jobGet.get(id) as RawJob | undefined;
   if (!row) throw new NotFoundError('job', id);
-  return row;
+  return readJob(row);
 }
 
 /** Live job → `cancelled`; a running job's lease ends with it. */
@@ -21,8 +22,8 @@ export function jobCancel(s: Store, id: string): Job {
     assertTransition(id, row.state, 'cancelled');
     const now = s.now();
     s.st.finish.run({ id, state: 'cancelled', now });
-    out.push(rowEvent({ ...row, state: 'cancelled' }, 'job.cancelled', now));
-    return rowToJob(mustGet(s, id));
+    out.push(jobEvent({ ...row, state: 'cancelled' }, 'job.cancelled', now));
+    return mustGet(s, id);
   });
 }
 
@@ -32,14 +33,14 @@ export function jobRetry(s: Store, id: string): Job {
     const row = mustGet(s, id);
     assertTransition(id, row.state, 'queued');
     const now = s.now();
-    if (row.unique_key !== null) {
-      const holder = s.st.uniqueHolder.pluck().get({ key: row.unique_key, id, now }) as string | undefined;
-      if (holder !== undefined) throw new UniqueConflictError(row.unique_key, holder);
+    if (row.uniqueKey !== null) {
+      const holder = s.st.uniqueHolder.pluck().get({ key: row.uniqueKey, id, now }) as string | undefined;
+      if (holder !== undefined) throw new UniqueConflictError(row.uniqueKey, holder);
     }
     s.st.retry.run({ id, now });
     s.st.queueEnsure.run(row.queue);
-    const job = rowToJob(mustGet(s, id));
-    out.push(rowEvent({ ...row, state: 'queued', attempts: 0, worker_id: null }, 'job.enqueued', now));
+    const job = mustGet(s, id);
+    out.push(jobEvent(job, 'job.enqueued', now));
     return job;
   });
 }
@@ -57,7 +58,7 @@ export function jobDelete(s: Store, id: string, force: boolean): void {
       );
     }
     s.st.jobDelete.run(id);
-    out.push(rowEvent(row, 'job.deleted', s.now()));
+    out.push(jobEvent(row, 'job.deleted', s.now()));
   });
 }
 
@@ -78,7 +79,7 @@ export function jobsExpire(s: Store, limit: number): number {
 
 /** Running jobs whose lease ended before now. */
 export function jobsLeaseExpired(s: Store, limit: number): Job[] {
-  return (s.st.leaseExpired.all({ now: s.now(), limit }) as JobRow[]).map(rowToJob);
+  return (s.st.leaseExpired.all({ now: s.now(), limit }) as RawJob[]).map(readJob);
 }
 
 /** Retention: finished jobs by age and by count per queue and state, old events. */

@@ -5,7 +5,7 @@
 import type { CompleteItem, FailItem } from '../../backend/backend.js';
 import { jobEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
-import { claimOrder, errorText, rowEvent, rowToJob, type JobEventRow, type JobRow } from './rows.js';
+import { claimOrder, errorText, readJob, rowEvent, type JobEventRow, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
 interface ClaimQueueRow {
@@ -45,8 +45,7 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
       s.st.promoteQueue.run({ now, queue });
       const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
       if (types !== undefined) params.types = types;
-      const rows = claim.all(params) as JobRow[];
-      const batch = rows.map(rowToJob).sort(claimOrder);
+      const batch = (claim.all(params) as RawJob[]).map(readJob).sort(claimOrder);
       for (const j of batch) {
         jobs.push(j);
         out.push(jobEvent(j, 'job.started', now));
@@ -71,10 +70,8 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
-    const payload = JSON.stringify(
-      items.map((i) => ({ id: i.id, workerId: i.workerId, attempt: i.attempt, result: i.result ?? null })),
-    );
-    const rows = s.st.complete.all({ now, items: payload }) as JobEventRow[];
+    // The items as they are: an undefined result drops out of the JSON and is stored as NULL.
+    const rows = s.st.complete.all({ now, items: JSON.stringify(items) }) as JobEventRow[];
     const done = new Set<string>();
     for (const r of rows) {
       done.add(r.id);

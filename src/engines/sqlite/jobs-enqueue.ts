@@ -3,7 +3,7 @@ import type { EnqueueOutcome } from '../../backend/backend.js';
 import { QueueFullError, UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import type { NewJob } from '../../core/job.js';
-import { newJobParams, newJobToJob, rowEvent, rowToJob, type JobRow } from './rows.js';
+import { newJobParams, newJobToJob, readJob, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
 interface QueueRow {
@@ -43,7 +43,7 @@ export function jobsEnqueue(s: Store, jobs: NewJob[]): EnqueueOutcome[] {
       const isNew = created.get(j.id) === j && !reported.has(j.id);
       reported.add(j.id);
       if (isNew && !dropped.has(j.id)) return { job: newJobToJob(j), created: true };
-      return { job: rowToJob(s.st.jobGet.get(j.id) as JobRow), created: isNew };
+      return { job: readJob(s.st.jobGet.get(j.id) as RawJob), created: isNew };
     });
   });
 }
@@ -60,10 +60,10 @@ function enforceSizeCap(s: Store, queue: string, now: number, out: GantryEvent[]
   const excess = waiting - q.size_cap;
   if (excess <= 0) return;
   if (q.size_policy === 'reject') throw new QueueFullError(queue, q.size_cap);
-  const oldest = s.st.oldestWaiting.all({ queue, limit: excess }) as JobRow[];
-  for (const row of oldest) {
-    s.st.finish.run({ id: row.id, state: 'cancelled', now });
-    dropped.add(row.id);
-    out.push(rowEvent({ ...row, state: 'cancelled' }, 'job.cancelled', now));
+  const oldest = (s.st.oldestWaiting.all({ queue, limit: excess }) as RawJob[]).map(readJob);
+  for (const job of oldest) {
+    s.st.finish.run({ id: job.id, state: 'cancelled', now });
+    dropped.add(job.id);
+    out.push(jobEvent({ ...job, state: 'cancelled' }, 'job.cancelled', now));
   }
 }

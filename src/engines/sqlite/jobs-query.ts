@@ -1,13 +1,13 @@
 /** Reads: one job, filtered pages, counts by queue and state. */
 import type { JobFilter, StateCounts } from '../../backend/backend.js';
 import { JOB_STATES, type Job, type JobState } from '../../core/job.js';
-import { rowToJob, type JobRow } from './rows.js';
+import { readJob, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
 /** One job, or `null`. */
 export function jobGet(s: Store, id: string): Job | null {
-  const row = s.st.jobGet.get(id) as JobRow | undefined;
-  return row ? rowToJob(row) : null;
+  const row = s.st.jobGet.get(id) as RawJob | undefined;
+  return row ? readJob(row) : null;
 }
 
 const listParam = (v: string[] | undefined): string | null => (v && v.length > 0 ? JSON.stringify(v) : null);
@@ -27,9 +27,9 @@ export function jobsList(
     tags: listParam(f.tags),
     text: f.text ? f.text : null,
     limit: p.limit + 1,
-  }) as JobRow[];
+  }) as RawJob[];
   const more = rows.length > p.limit;
-  const jobs = rows.slice(0, p.limit).map(rowToJob);
+  const jobs = rows.slice(0, p.limit).map(readJob);
   return { jobs, nextCursor: more ? jobs.at(-1)!.id : null };
 }
 

@@ -5,7 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import { EXPIRABLE_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
+import { MigrationError } from '../../core/errors.js';
 import type { Db } from './connection.js';
+import { JOB_COLUMNS } from './rows.js';
 
 const list = (states: readonly JobState[]): string => states.map((s) => `'${s}'`).join(', ');
 const LIVE = list(LIVE_STATES);
@@ -148,10 +150,22 @@ export const SQL = {
 /** The prepared statements, by name. */
 export type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
+/** Statements that return whole job rows, read in raw mode (see `JOB_COLUMNS`). */
+const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList', 'claim', 'claimTypes'] as const;
+
 /** Prepares every statement on `db` (after the schema exists). */
 export function prepareStatements(db: Db): Statements {
   const out = {} as Record<string, Database.Statement>;
   for (const [name, sql] of Object.entries(SQL)) out[name] = db.prepare(sql);
+  for (const name of RAW_JOB_STATEMENTS) {
+    const st = out[name]!.raw(true);
+    const cols = st.columns().map((c) => c.name);
+    if (cols.join() !== JOB_COLUMNS.join()) {
+      throw new MigrationError(
+        `statement ${name} returns columns ${cols.join()}, not the jobs table's; reinstall gantry`,
+      );
+    }
+  }
   return out as Statements;
 }
 
