@@ -11,6 +11,7 @@ import { ManualClock, systemClock, type Clock } from '../../src/core/clock.js';
 import { EngineUnavailableError, MigrationError, UniqueConflictError } from '../../src/core/errors.js';
 import { jobEvent, type GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate.js';
+import { parseTarget } from '../../src/engines/postgres/connection.js';
 import { PostgresBackend, openPostgresBackend } from '../../src/engines/postgres/index.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 
@@ -52,6 +53,22 @@ async function until(fn: () => boolean | Promise<boolean>, what: string, ms = 10
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('postgres URL', () => {
+  it('takes schema, pool size and worker commit mode from the URL and passes the rest to pg', () => {
+    const t = parseTarget('postgresql://u@h:5433/db?schema=jobs&max=4&worker_commit=sync&sslmode=disable');
+    expect(t).toEqual({
+      connectionString: 'postgresql://u@h:5433/db?sslmode=disable',
+      schema: 'jobs',
+      poolMax: 4,
+      workerCommit: 'sync',
+    });
+    expect(parseTarget('postgres://h/db').workerCommit).toBe('async');
+    expect(parseTarget('postgres://h/db?schema=a', 'b').schema).toBe('b');
+    expect(() => parseTarget('postgres://h/db?worker_commit=maybe')).toThrow(/worker_commit/);
+    expect(() => parseTarget('postgres://h/db', 'Bad-Name')).toThrow(/schema/);
+  });
+});
 
 describe.runIf(available)('postgres engine', () => {
   it('enqueues inside the caller transaction: commit keeps the job, rollback leaves none', async () => {

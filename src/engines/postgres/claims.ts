@@ -39,11 +39,11 @@ function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: bo
 export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   if (p.limit <= 0 || p.queues.length === 0) return [];
   const t = ctx.clock.now();
-  let rows = await claimOnce(ctx, ctx.pool, p, t, true);
+  let rows = await claimOnce(ctx, ctx.hot, p, t, true);
   if (rows[0]?.capped) {
     // A capped queue: lock its row first, so the claim (a later statement, a later snapshot)
     // counts the running jobs of every claim committed before it.
-    rows = await withTx(ctx.pool, async (db) => {
+    rows = await withTx(ctx.hot, async (db) => {
       await run(db, ctx.jobs.lockConcurrency, [p.queues]);
       return claimOnce(ctx, db, p, t, false);
     });
@@ -57,11 +57,7 @@ export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
 /** Extends the leases `workerId` still holds; returns the ids it lost. */
 export async function renew(ctx: Ctx, workerId: string, ids: string[], leaseMs: number): Promise<{ lost: string[] }> {
   if (ids.length === 0) return { lost: [] };
-  const held = await run<{ id: string }>(ctx.pool, ctx.jobs.renew, [
-    ids,
-    workerId,
-    new Date(ctx.clock.now() + leaseMs),
-  ]);
+  const held = await run<{ id: string }>(ctx.hot, ctx.jobs.renew, [ids, workerId, new Date(ctx.clock.now() + leaseMs)]);
   const kept = new Set(held.map((r) => r.id));
   return { lost: ids.filter((id) => !kept.has(id)) };
 }
@@ -75,7 +71,7 @@ function lostOf(ids: string[], applied: { id: string }[]): string[] {
 export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
-  const done = await run<{ id: string }>(ctx.pool, ctx.jobs.complete, [
+  const done = await run<{ id: string }>(ctx.hot, ctx.jobs.complete, [
     items.map((i) => i.id),
     items.map((i) => i.workerId),
     items.map((i) => i.attempt),
@@ -96,7 +92,7 @@ export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost:
 export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
-  const done = await run<{ id: string }>(ctx.pool, ctx.jobs.fail, [
+  const done = await run<{ id: string }>(ctx.hot, ctx.jobs.fail, [
     items.map((i) => i.id),
     items.map((i) => i.workerId),
     items.map((i) => i.attempt),
@@ -117,6 +113,6 @@ export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[
 /** Records progress while `workerId` holds the job. */
 export async function progress(ctx: Ctx, id: string, workerId: string, value: JobProgress): Promise<boolean> {
   const t = ctx.clock.now();
-  const rows = await run(ctx.pool, ctx.jobs.progress, [id, workerId, json(value), t, ctx.channels.events]);
+  const rows = await run(ctx.hot, ctx.jobs.progress, [id, workerId, json(value), t, ctx.channels.events]);
   return rows.length > 0;
 }

@@ -30,6 +30,13 @@ export interface PgTarget {
   connectionString: string;
   schema: string;
   poolMax: number;
+  /**
+   * Commit mode of the worker path (claim, renew, complete, fail, progress): `async` skips
+   * waiting for the WAL flush. A crash may then undo the last moments of those writes, which
+   * at-least-once delivery absorbs (the job runs again after its lease); enqueues and operator
+   * actions always commit synchronously, so an acknowledged job is never lost.
+   */
+  workerCommit: 'async' | 'sync';
 }
 
 /** Reads the URL: `schema` and `max` are Gantry's parameters, the rest goes to `pg`. */
@@ -49,9 +56,17 @@ export function parseTarget(url: string, namespace?: string): PgTarget {
     );
   }
   const max = Number(u.searchParams.get('max') ?? DEFAULT_POOL_MAX);
-  u.searchParams.delete('schema');
-  u.searchParams.delete('max');
-  return { connectionString: u.toString(), schema, poolMax: Number.isInteger(max) && max > 0 ? max : DEFAULT_POOL_MAX };
+  const workerCommit = u.searchParams.get('worker_commit') ?? 'async';
+  if (workerCommit !== 'async' && workerCommit !== 'sync') {
+    throw new ValidationError(`worker_commit must be async or sync, got ${JSON.stringify(workerCommit)}`);
+  }
+  for (const key of ['schema', 'max', 'worker_commit']) u.searchParams.delete(key);
+  return {
+    connectionString: u.toString(),
+    schema,
+    poolMax: Number.isInteger(max) && max > 0 ? max : DEFAULT_POOL_MAX,
+    workerCommit,
+  };
 }
 
 /** SQLSTATE classes and socket errors that mean "the server is not there right now". */
@@ -89,8 +104,11 @@ export function mapError(err: unknown): never {
   throw err;
 }
 
-/** Makes the pool; idle-client errors (server restart) are expected and only drop the client. */
-export function createPool(target: PgTarget): pg.Pool {
+/**
+ * Makes a pool; idle-client errors (server restart) are expected and only drop the client.
+ * `asyncCommit`: its sessions commit without waiting for the WAL flush (the worker path).
+ */
+export function createPool(target: PgTarget, asyncCommit = false): pg.Pool {
   const pool = new pg.Pool({
     connectionString: target.connectionString,
     max: target.poolMax,
@@ -100,6 +118,10 @@ export function createPool(target: PgTarget): pg.Pool {
   pool.on('error', () => {
     // An idle client lost its connection; the pool discards it and connects anew on demand.
   });
+  if (asyncCommit) {
+    // Queued ahead of the first statement the new client runs.
+    pool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => undefined));
+  }
   return pool;
 }
 

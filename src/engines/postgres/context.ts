@@ -11,6 +11,8 @@ import { jobStatements, type JobStatements } from './statements-jobs.js';
 /** The engine's shared state. */
 export interface Ctx {
   pool: pg.Pool;
+  /** The worker path's pool (claim, renew, complete, fail, progress); see `PgTarget.workerCommit`. */
+  hot: pg.Pool;
   schema: string;
   clock: Clock;
   jobs: JobStatements;
@@ -20,13 +22,14 @@ export interface Ctx {
 }
 
 /** Builds the statements and channel names of a schema. */
-export function makeCtx(pool: pg.Pool, schema: string, clock: Clock): Ctx {
+export function makeCtx(pool: pg.Pool, schema: string, clock: Clock, hot: pg.Pool = pool): Ctx {
   // Statement names are per connection; the caller's own client (transactional enqueue) may
   // serve several schemas, so names carry a digest of the schema.
   const p = `g${createHash('sha1').update(schema).digest('hex').slice(0, 10)}`;
   const s = `"${schema}"`;
   return {
     pool,
+    hot,
     schema,
     clock,
     jobs: jobStatements(s, p),

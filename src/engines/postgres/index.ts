@@ -47,6 +47,8 @@ export class PostgresBackend implements Backend {
   readonly schema: string;
   /** The pool (tests and tools may run their own queries on it). */
   readonly pool: pg.Pool;
+  /** The worker path's pool (the same as `pool` with `worker_commit=sync`). */
+  private readonly hot: pg.Pool;
   /** The LISTEN connection. */
   readonly listener: Listener;
   private readonly ctx: Ctx;
@@ -57,7 +59,8 @@ export class PostgresBackend implements Backend {
     this.clock = clock;
     this.schema = target.schema;
     this.pool = createPool(target);
-    this.ctx = makeCtx(this.pool, target.schema, clock);
+    this.hot = target.workerCommit === 'async' ? createPool(target, true) : this.pool;
+    this.ctx = makeCtx(this.pool, target.schema, clock, this.hot);
     this.listener = new Listener(this.ctx, target.connectionString, clock);
   }
 
@@ -73,6 +76,7 @@ export class PostgresBackend implements Backend {
     this.closing ??= (async () => {
       await this.listener.close();
       await this.pool.end().catch(() => undefined);
+      if (this.hot !== this.pool) await this.hot.end().catch(() => undefined);
     })();
     return this.closing;
   }
