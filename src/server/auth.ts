@@ -62,7 +62,11 @@ export function parseTokens(text: string, source: string): TokenEntry[] {
  * Reads tokens from the options, `--tokens-file`, then `GANTRY_API_TOKENS`; every source found is
  * used. Returns an empty list when none is configured.
  */
-export function loadTokens(options: { tokens?: TokenEntry[] | string; tokensFile?: string; env?: NodeJS.ProcessEnv }): TokenEntry[] {
+export function loadTokens(options: {
+  tokens?: TokenEntry[] | string;
+  tokensFile?: string;
+  env?: NodeJS.ProcessEnv;
+}): TokenEntry[] {
   const out: TokenEntry[] = [];
   if (typeof options.tokens === 'string') out.push(...parseTokens(options.tokens, 'tokens'));
   else if (options.tokens) out.push(...options.tokens);
@@ -71,7 +75,9 @@ export function loadTokens(options: { tokens?: TokenEntry[] | string; tokensFile
     try {
       text = readFileSync(options.tokensFile, 'utf8');
     } catch (cause) {
-      throw new ValidationError(`cannot read tokens file ${options.tokensFile}: ${(cause as Error).message}`, { cause });
+      throw new ValidationError(`cannot read tokens file ${options.tokensFile}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     out.push(...parseTokens(text, options.tokensFile));
   }

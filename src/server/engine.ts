@@ -3,7 +3,6 @@
  * given a URL it opens the engine lazily and, when that fails, keeps trying on later requests,
  * so the server stays up, answers 503 while the engine is unreachable and recovers by itself.
  */
-import { openBackend } from '../backend/open.js';
 import type { Backend } from '../backend/backend.js';
 import { Client } from '../client/client.js';
 import type { Clock } from '../core/clock.js';

@@ -48,7 +48,10 @@ export function translateError(err: unknown): Translated {
   if (fe.validation) return { status: 400, body: body('VALIDATION', validationMessage(fe)) };
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: body('PAYLOAD_TOO_LARGE', 'the request body is over the server limit; send smaller batches') };
+      return {
+        status: 413,
+        body: body('PAYLOAD_TOO_LARGE', 'the request body is over the server limit; send smaller batches'),
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'send JSON with "Content-Type: application/json"') };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -60,7 +63,10 @@ export function translateError(err: unknown): Translated {
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: body(fe.code ?? 'BAD_REQUEST', fe.message) };
   }
-  return { status: 500, body: body('INTERNAL', 'internal error; the server log has the details (search its request id)') };
+  return {
+    status: 500,
+    body: body('INTERNAL', 'internal error; the server log has the details (search its request id)'),
+  };
 }
 
 /** Sends an error answer, with `Retry-After` where waiting helps. */

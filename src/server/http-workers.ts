@@ -16,7 +16,9 @@ const WORKER_RE = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
 export function workerIdOf(name: string | undefined, address: string): string {
   if (name === undefined) return `http:${address}:${randomBytes(4).toString('hex')}`;
   if (!WORKER_RE.test(name)) {
-    throw new ValidationError(`worker must be 1-128 characters of letters, digits and _ . : @ -, got ${JSON.stringify(name)}`);
+    throw new ValidationError(
+      `worker must be 1-128 characters of letters, digits and _ . : @ -, got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }
@@ -42,7 +44,17 @@ export class HttpWorkers {
     let e = this.entries.get(id);
     if (!e) {
       e = {
-        info: { id, host: change.host ?? 'unknown', pid: 0, queues: [], concurrency: 1, running: [], startedAt: now, lastSeenAt: now, kind: 'http' },
+        info: {
+          id,
+          host: change.host ?? 'unknown',
+          pid: 0,
+          queues: [],
+          concurrency: 1,
+          running: [],
+          startedAt: now,
+          lastSeenAt: now,
+          kind: 'http',
+        },
         running: new Set(),
       };
       this.entries.set(id, e);

@@ -6,7 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../core/clock.js';
-import { DEFAULT_HTTP_BODY_LIMIT, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_SSE_HEARTBEAT_MS } from '../core/constants.js';
+import {
+  DEFAULT_HTTP_BODY_LIMIT,
+  DEFAULT_HTTP_HOST,
+  DEFAULT_HTTP_PORT,
+  DEFAULT_SSE_HEARTBEAT_MS,
+} from '../core/constants.js';
 import { EngineUnavailableError, ValidationError } from '../core/errors.js';
 import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
 import { installAuth, type ServerContext } from './context.js';

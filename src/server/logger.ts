@@ -25,8 +25,8 @@ export function adaptLogger(log: Logger, bindings: Record<string, unknown> = {})
   const at =
     (level: Level) =>
     (obj: unknown, msg?: string): void => {
-      const fields = obj !== null && typeof obj === 'object' ? { ...bindings, ...obj } : { ...bindings, msg: obj };
-      log[level](serialize(fields), typeof obj === 'string' && msg === undefined ? obj : msg);
+      if (obj === null || typeof obj !== 'object') return log[level](serialize(bindings), msg ?? String(obj));
+      log[level](serialize({ ...bindings, ...obj }), msg);
     };
   const logger = {
     level: 'info',

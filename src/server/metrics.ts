@@ -34,7 +34,10 @@ function remember(map: Map<string, number>, key: string, value: number): void {
 export class ServerMetrics {
   /** The registry `/metrics` renders. */
   readonly registry = new Registry();
-  private readonly counters: Record<'enqueued' | 'started' | 'completed' | 'failed' | 'retried', Counter<'queue' | 'type'>>;
+  private readonly counters: Record<
+    'enqueued' | 'started' | 'completed' | 'failed' | 'retried',
+    Counter<'queue' | 'type'>
+  >;
   private readonly duration: Histogram<'queue' | 'type' | 'outcome'>;
   private readonly wait: Histogram<'queue' | 'type'>;
   private readonly startedAt = new Map<string, number>();
@@ -94,7 +97,8 @@ export class ServerMetrics {
         try {
           const client = await engine.get();
           const [counts, list] = await Promise.all([client.counts(), client.workers()]);
-          for (const [queue, c] of Object.entries(counts)) for (const s of JOB_STATES) depth.set({ queue, state: s }, c[s] ?? 0);
+          for (const [queue, c] of Object.entries(counts))
+            for (const s of JOB_STATES) depth.set({ queue, state: s }, c[s] ?? 0);
           const kinds = new Map<string, number>();
           for (const w of list) kinds.set(w.kind ?? 'node', (kinds.get(w.kind ?? 'node') ?? 0) + 1);
           for (const [kind, n] of kinds) this.set({ kind }, n);

@@ -28,7 +28,11 @@ export async function registerDashboard(app: FastifyInstance, dir: string | null
   const enabled = dir !== null && existsSync(join(dir, 'index.html'));
   if (enabled) await app.register(fastifyStatic, { root: dir, prefix: '/', wildcard: true, index: ['index.html'] });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    const spa = enabled && request.method === 'GET' && !NOT_SPA.test(request.url) && !/\.[a-z0-9]+$/i.test(request.url.split('?')[0]!);
+    const spa =
+      enabled &&
+      request.method === 'GET' &&
+      !NOT_SPA.test(request.url) &&
+      !/\.[a-z0-9]+$/i.test(request.url.split('?')[0]!);
     if (spa) return reply.type('text/html; charset=utf-8').sendFile('index.html');
     return sendError(reply, new NotFoundError('route', `${request.method} ${request.url.split('?')[0]}`));
   });

@@ -57,7 +57,11 @@ describe('roles', () => {
   });
 
   it('checks the token before reading a huge body', async () => {
-    const res = await s.call('/api/v1/jobs', { method: 'POST', token: null, json: { type: 'a.b', payload: 'z'.repeat(20 * 1024 * 1024) } });
+    const res = await s.call('/api/v1/jobs', {
+      method: 'POST',
+      token: null,
+      json: { type: 'a.b', payload: 'z'.repeat(20 * 1024 * 1024) },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -93,7 +97,14 @@ describe('token configuration', () => {
     const file = join(dir, 'tokens');
     writeFileSync(file, 'read:from-file\n');
     const backend = await openSqliteBackend({ url: `sqlite:${join(dir, 'g.db')}` });
-    const srv = await startServer({ backend, port: 0, logger: false, dashboardDir: null, tokensFile: file, env: { GANTRY_API_TOKENS: 'admin:from-env' } });
+    const srv = await startServer({
+      backend,
+      port: 0,
+      logger: false,
+      dashboardDir: null,
+      tokensFile: file,
+      env: { GANTRY_API_TOKENS: 'admin:from-env' },
+    });
     try {
       const get = (t: string) => fetch(`${srv.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${t}` } });
       expect((await get('from-file')).status).toBe(200);
@@ -110,9 +121,9 @@ describe('token configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gantry-bind-'));
     const backend = await openSqliteBackend({ url: `sqlite:${join(dir, 'g.db')}` });
     try {
-      await expect(startServer({ backend, host: '0.0.0.0', port: 0, logger: false, env: {}, dashboardDir: null })).rejects.toThrow(
-        /refusing to listen on 0\.0\.0\.0 without API tokens/,
-      );
+      await expect(
+        startServer({ backend, host: '0.0.0.0', port: 0, logger: false, env: {}, dashboardDir: null }),
+      ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without API tokens/);
       const lines: string[] = [];
       const { default: pino } = await import('pino');
       const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });

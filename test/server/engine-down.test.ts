@@ -18,7 +18,11 @@ async function expectDown(srv: RunningServer): Promise<void> {
   expect(list.status).toBe(503);
   expect(list.headers.get('retry-after')).toBeTruthy();
   expect((await body(list)).error.code).toBe('ENGINE_UNAVAILABLE');
-  const enqueue = await fetch(`${srv.url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"a.b"}' });
+  const enqueue = await fetch(`${srv.url}/api/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"type":"a.b"}',
+  });
   expect(enqueue.status).toBe(503);
   expect((await fetch(`${srv.url}/readyz`)).status).toBe(503);
   expect((await fetch(`${srv.url}/healthz`)).status).toBe(200);
@@ -28,7 +32,11 @@ async function expectDown(srv: RunningServer): Promise<void> {
 
 async function expectUp(srv: RunningServer): Promise<void> {
   expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
-  const enqueue = await fetch(`${srv.url}/api/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"a.b"}' });
+  const enqueue = await fetch(`${srv.url}/api/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"type":"a.b"}',
+  });
   expect(enqueue.status).toBe(201);
   const { id } = await body(enqueue);
   expect((await body(await fetch(`${srv.url}/api/v1/jobs/${id}`))).state).toBe('queued');
@@ -39,7 +47,13 @@ describe('SQLite unreachable at start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gantry-down-'));
     const blocker = join(dir, 'data');
     writeFileSync(blocker, 'not a folder');
-    const srv = await startServer({ url: `sqlite:${join(blocker, 'gantry.db')}`, port: 0, logger: false, env: {}, dashboardDir: null });
+    const srv = await startServer({
+      url: `sqlite:${join(blocker, 'gantry.db')}`,
+      port: 0,
+      logger: false,
+      env: {},
+      dashboardDir: null,
+    });
     try {
       await expectDown(srv);
       rmSync(blocker);
@@ -52,7 +66,9 @@ describe('SQLite unreachable at start', () => {
   });
 
   it('refuses to start with an engine URL it cannot know', async () => {
-    await expect(startServer({ url: 'mysql://x', port: 0, logger: false, env: {}, dashboardDir: null })).rejects.toThrow(/cannot open/);
+    await expect(
+      startServer({ url: 'mysql://x', port: 0, logger: false, env: {}, dashboardDir: null }),
+    ).rejects.toThrow(/cannot open/);
   });
 });
 

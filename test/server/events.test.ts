@@ -15,7 +15,9 @@ const enqueue = async (json: unknown) => body(await s.call('/api/v1/jobs', { met
 
 describe('events', () => {
   it('streams filtered events with the token in the query, and resumes after Last-Event-ID', async () => {
-    const stream = await openSse(`${s.url}/api/v1/events?queue=ev&event=job.enqueued,job.cancelled&token=${TOKENS.read}`);
+    const stream = await openSse(
+      `${s.url}/api/v1/events?queue=ev&event=job.enqueued,job.cancelled&token=${TOKENS.read}`,
+    );
     expect(stream.res.status).toBe(200);
     expect(stream.res.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect((await stream.next()).comments).toContain('connected');

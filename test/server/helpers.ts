@@ -35,7 +35,10 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-server-'));
   const { auth = true, ...rest } = options;
-  const backend = await openSqliteBackend({ url: `sqlite:${join(dir, 'gantry.db')}`, ...(options.clock ? { clock: options.clock } : {}) });
+  const backend = await openSqliteBackend({
+    url: `sqlite:${join(dir, 'gantry.db')}`,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const server = await startServer({
     backend,
     port: 0,
@@ -50,7 +53,11 @@ export async function startTestServer(
     const headers = new Headers(rest2.headers);
     if (token) headers.set('authorization', `Bearer ${token}`);
     if (json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(server.url + path, { ...rest2, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    return fetch(server.url + path, {
+      ...rest2,
+      headers,
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    });
   };
   return {
     url: server.url,

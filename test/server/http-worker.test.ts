@@ -9,7 +9,11 @@ import { Maintenance } from '../../src/maintenance/maintenance.js';
 import { TOKENS, body, startTestServer, type TestServer } from './helpers.js';
 
 /** A complete HTTP worker in plain fetch: claim, progress, heartbeat, complete or fail. */
-async function runFetchWorker(base: string, token: string, opts: { types: string[]; until: () => boolean }): Promise<number> {
+async function runFetchWorker(
+  base: string,
+  token: string,
+  opts: { types: string[]; until: () => boolean },
+): Promise<number> {
   const call = async (path: string, json: unknown) => {
     const res = await fetch(`${base}/api/v1${path}`, {
       method: 'POST',
@@ -27,7 +31,10 @@ async function runFetchWorker(base: string, token: string, opts: { types: string
       const fence = { worker: claim.body.workerId, attempt: job.attempts };
       await call(`/jobs/${job.id}/progress`, { ...fence, percent: 50, message: 'half way' });
       await call(`/jobs/${job.id}/heartbeat`, fence);
-      const result = job.payload.n < 0 ? await call(`/jobs/${job.id}/fail`, { ...fence, error: { message: 'negative' }, retryable: false }) : await call(`/jobs/${job.id}/complete`, { ...fence, result: { doubled: job.payload.n * 2 } });
+      const result =
+        job.payload.n < 0
+          ? await call(`/jobs/${job.id}/fail`, { ...fence, error: { message: 'negative' }, retryable: false })
+          : await call(`/jobs/${job.id}/complete`, { ...fence, result: { doubled: job.payload.n * 2 } });
       if (result.status !== 200) throw new Error(`report answered ${result.status}`);
       done++;
     }
@@ -41,13 +48,18 @@ describe('HTTP worker with fetch only', () => {
     s = await startTestServer();
   });
   afterAll(async () => s?.close());
-  const post = (path: string, json?: unknown, token = TOKENS.write) => s.call(path, { method: 'POST', token, ...(json === undefined ? {} : { json }) });
+  const post = (path: string, json?: unknown, token = TOKENS.write) =>
+    s.call(path, { method: 'POST', token, ...(json === undefined ? {} : { json }) });
 
   it('processes jobs enqueued through the API, with progress and results', async () => {
-    const { jobs } = await body(await post('/api/v1/jobs/batch', { jobs: [1, 2, 3, -1].map((n) => ({ type: 'math.double', payload: { n } })) }));
+    const { jobs } = await body(
+      await post('/api/v1/jobs/batch', { jobs: [1, 2, 3, -1].map((n) => ({ type: 'math.double', payload: { n } })) }),
+    );
     // Watch progress live while the worker runs.
     let processed = 0;
-    const worker = runFetchWorker(s.url, TOKENS.write, { types: ['math.double'], until: () => processed >= 4 }).then((n) => (processed = n));
+    const worker = runFetchWorker(s.url, TOKENS.write, { types: ['math.double'], until: () => processed >= 4 }).then(
+      (n) => (processed = n),
+    );
     const check = async (): Promise<void> => {
       for (;;) {
         const list = await body(await s.call('/api/v1/jobs?type=math.double&state=completed,failed'));
@@ -62,7 +74,12 @@ describe('HTTP worker with fetch only', () => {
     await worker;
     for (const [i, n] of [1, 2, 3].entries()) {
       const job = await body(await s.call(`/api/v1/jobs/${jobs[i].id}`));
-      expect(job).toMatchObject({ state: 'completed', result: { doubled: n * 2 }, progress: { percent: 50, message: 'half way' }, attempts: 1 });
+      expect(job).toMatchObject({
+        state: 'completed',
+        result: { doubled: n * 2 },
+        progress: { percent: 50, message: 'half way' },
+        attempts: 1,
+      });
     }
     const failed = await body(await s.call(`/api/v1/jobs/${jobs[3].id}`));
     expect(failed.state).toBe('failed');
@@ -95,7 +112,9 @@ describe('HTTP worker with fetch only', () => {
     expect((await post(`/api/v1/jobs/${job.id}/heartbeat`, { ...fence, worker: 'w-b' })).status).toBe(409);
     expect((await post(`/api/v1/jobs/${job.id}/complete`, { ...fence, attempt: 2 })).status).toBe(409);
     expect((await post(`/api/v1/jobs/${job.id}/heartbeat`)).status).toBe(200);
-    const failed = await body(await post(`/api/v1/jobs/${job.id}/fail`, { ...fence, error: { message: 'flaky', stack: 'at x' } }));
+    const failed = await body(
+      await post(`/api/v1/jobs/${job.id}/fail`, { ...fence, error: { message: 'flaky', stack: 'at x' } }),
+    );
     expect(failed).toMatchObject({ state: 'retrying', attempts: 1 });
     expect(new Date(failed.runAt).getTime()).toBeGreaterThan(new Date(claim.jobs[0].startedAt).getTime());
     const again = await post(`/api/v1/jobs/${job.id}/complete`, { ...fence, result: 1 });
@@ -113,7 +132,8 @@ describe('a vanished HTTP worker', () => {
     const s = await startTestServer({ clock });
     const maintenance = new Maintenance({ backend: s.backend, clock });
     try {
-      const post = (path: string, json?: unknown) => s.call(path, { method: 'POST', ...(json === undefined ? {} : { json }) });
+      const post = (path: string, json?: unknown) =>
+        s.call(path, { method: 'POST', ...(json === undefined ? {} : { json }) });
       const job = await body(await post('/api/v1/jobs', { type: 'gone.t', backoff: { type: 'fixed', delayMs: 1000 } }));
       const first = await body(await post('/api/v1/claims', { types: ['gone.t'], worker: 'vanishing', leaseMs: 5000 }));
       expect(first.jobs[0].id).toBe(job.id);

@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-const post = (path: string, json?: unknown) => s.call(path, { method: 'POST', ...(json === undefined ? {} : { json }) });
+const post = (path: string, json?: unknown) =>
+  s.call(path, { method: 'POST', ...(json === undefined ? {} : { json }) });
 
 describe('enqueue', () => {
   it('creates a job with every option, 201, and is idempotent on id (200)', async () => {
@@ -90,7 +91,11 @@ describe('enqueue', () => {
     ['a wrong type', JSON.stringify({ type: 42 }), 'VALIDATION'],
     ['an unknown field', JSON.stringify({ type: 'a.b', colour: 'red' }), 'VALIDATION'],
     ['a bad type name', JSON.stringify({ type: '../../etc/passwd' }), 'VALIDATION'],
-    ['delay and runAt together', JSON.stringify({ type: 'a.b', delay: 5, runAt: '2100-01-01T00:00:00Z' }), 'VALIDATION'],
+    [
+      'delay and runAt together',
+      JSON.stringify({ type: 'a.b', delay: 5, runAt: '2100-01-01T00:00:00Z' }),
+      'VALIDATION',
+    ],
     ['a string priority number', JSON.stringify({ type: 'a.b', maxAttempts: '3' }), 'VALIDATION'],
     ['an empty batch', JSON.stringify({ jobs: [] }), 'VALIDATION'],
   ])('answers 400 for %s', async (_name, text, code) => {
@@ -108,7 +113,11 @@ describe('enqueue', () => {
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const res = await s.call('/api/v1/jobs', { method: 'POST', body: 'type=a', headers: { 'content-type': 'text/plain' } });
+    const res = await s.call('/api/v1/jobs', {
+      method: 'POST',
+      body: 'type=a',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expect((await body(res)).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -219,7 +228,16 @@ describe('queues, workers, stats', () => {
 
   it('lists workers and stats', async () => {
     await s.backend.workerHeartbeat({
-      worker: { id: 'h:1:a', host: 'h', pid: 1, queues: [{ name: 'default', weight: 1 }], concurrency: 2, running: [], startedAt: new Date(), lastSeenAt: new Date() },
+      worker: {
+        id: 'h:1:a',
+        host: 'h',
+        pid: 1,
+        queues: [{ name: 'default', weight: 1 }],
+        concurrency: 2,
+        running: [],
+        startedAt: new Date(),
+        lastSeenAt: new Date(),
+      },
     });
     const { workers } = await body(await s.call('/api/v1/workers'));
     expect(workers.map((w: { id: string }) => w.id)).toContain('h:1:a');

@@ -53,7 +53,9 @@ describe('OpenAPI', () => {
     ]) {
       expect(doc.paths[p], p).toBeTruthy();
     }
-    expect(doc.paths['/api/v1/jobs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    expect(doc.paths['/api/v1/jobs'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(
+      false,
+    );
   });
 
   it('serves Swagger UI at /docs', async () => {
@@ -66,20 +68,31 @@ describe('OpenAPI', () => {
 describe('metrics', () => {
   it('parses and counts enqueued, started, completed, failed, retried, durations, depth, workers', async () => {
     const post = (path: string, json: unknown) => s.call(path, { method: 'POST', json });
-    await post('/api/v1/jobs/batch', { jobs: [{ type: 'm.ok', queue: 'mq' }, { type: 'm.bad', queue: 'mq', maxAttempts: 2 }, { type: 'm.ok', queue: 'mq' }] });
+    await post('/api/v1/jobs/batch', {
+      jobs: [
+        { type: 'm.ok', queue: 'mq' },
+        { type: 'm.bad', queue: 'mq', maxAttempts: 2 },
+        { type: 'm.ok', queue: 'mq' },
+      ],
+    });
     const claim = await body(await post('/api/v1/claims', { queues: ['mq'], limit: 2, worker: 'metrics-worker' }));
     expect(claim.jobs).toHaveLength(2);
     for (const j of claim.jobs) {
       const action = j.type === 'm.ok' ? 'complete' : 'fail';
       const payload = action === 'complete' ? { result: 1 } : { error: { message: 'boom' } };
-      expect((await post(`/api/v1/jobs/${j.id}/${action}`, { ...payload, worker: claim.workerId, attempt: j.attempts })).status).toBe(200);
+      expect(
+        (await post(`/api/v1/jobs/${j.id}/${action}`, { ...payload, worker: claim.workerId, attempt: j.attempts }))
+          .status,
+      ).toBe(200);
     }
     await vi.waitFor(
       async () => {
         const fams = await scrape();
         expect(sample(fams, 'gantry_jobs_enqueued_total', { queue: 'mq', type: 'm.ok' })).toBe(2);
         expect(sample(fams, 'gantry_jobs_started_total', { queue: 'mq' })).toBeGreaterThanOrEqual(1);
-        const done = (sample(fams, 'gantry_jobs_completed_total', { queue: 'mq' }) ?? 0) + (sample(fams, 'gantry_jobs_retried_total', { queue: 'mq' }) ?? 0);
+        const done =
+          (sample(fams, 'gantry_jobs_completed_total', { queue: 'mq' }) ?? 0) +
+          (sample(fams, 'gantry_jobs_retried_total', { queue: 'mq' }) ?? 0);
         expect(done).toBe(2);
       },
       { timeout: 10_000, interval: 50 },

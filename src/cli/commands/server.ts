@@ -10,7 +10,15 @@ import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { startServer } from '../../server/index.js';
 import { envOption, globals, parseIntFlag } from '../context.js';
-import { LOG_FORMATS, LOG_LEVELS, makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
+import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  makeLogger,
+  parseLogFormat,
+  parseLogLevel,
+  type LogFormat,
+  type LogLevel,
+} from '../logger.js';
 import { println } from '../output.js';
 import { trapSignals } from '../runtime.js';
 
@@ -25,7 +33,11 @@ interface ServerFlags {
 }
 
 /** Background loops the server process runs once the engine is open. */
-function startLoops(backend: Backend, flags: ServerFlags, logger: Awaited<ReturnType<typeof makeLogger>>): () => Promise<void> {
+function startLoops(
+  backend: Backend,
+  flags: ServerFlags,
+  logger: Awaited<ReturnType<typeof makeLogger>>,
+): () => Promise<void> {
   const maintenance = flags.maintenance ? new Maintenance({ backend, logger }) : null;
   const scheduler = flags.scheduler ? new Scheduler({ backend, logger }) : null;
   maintenance?.start();
@@ -71,11 +83,19 @@ export function register(program: Command): void {
         .default(DEFAULT_HTTP_PORT)
         .argParser(parseIntFlag('--port', 0, 65535)),
     )
-    .addOption(envOption('--host <host>', 'address to bind; public addresses need tokens', 'GANTRY_HOST', DEFAULT_HTTP_HOST))
-    .addOption(envOption('--tokens-file <file>', 'file of role:token lines (or set GANTRY_API_TOKENS)', 'GANTRY_TOKENS_FILE'))
+    .addOption(
+      envOption('--host <host>', 'address to bind; public addresses need tokens', 'GANTRY_HOST', DEFAULT_HTTP_HOST),
+    )
+    .addOption(
+      envOption('--tokens-file <file>', 'file of role:token lines (or set GANTRY_API_TOKENS)', 'GANTRY_TOKENS_FILE'),
+    )
     .addOption(new Option('--no-maintenance', 'do not run maintenance in this process'))
     .addOption(new Option('--no-scheduler', 'do not run the scheduler in this process'))
-    .addOption(new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`).default('info').argParser(parseLogLevel))
-    .addOption(new Option('--log-format <format>', `one of ${LOG_FORMATS.join(', ')}`).default('json').argParser(parseLogFormat))
+    .addOption(
+      new Option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`).default('info').argParser(parseLogLevel),
+    )
+    .addOption(
+      new Option('--log-format <format>', `one of ${LOG_FORMATS.join(', ')}`).default('json').argParser(parseLogFormat),
+    )
     .action(async (flags: ServerFlags, cmd: Command) => runServer(flags, cmd));
 }

@@ -6,7 +6,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Backend } from '../../backend/backend.js';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS, DEFAULT_QUEUE, MAX_CLAIM_BATCH, MAX_CLAIM_WAIT_MS } from '../../core/constants.js';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_QUEUE,
+  MAX_CLAIM_BATCH,
+  MAX_CLAIM_WAIT_MS,
+} from '../../core/constants.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Job } from '../../core/job.js';
 import { jobToJson } from '../../core/serialize.js';
@@ -21,9 +27,13 @@ const ClaimBody = Type.Object(
     types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
     queues: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLAIM_BATCH, description: 'default 1' })),
-    waitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CLAIM_WAIT_MS, description: 'long poll, default 0' })),
+    waitMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_CLAIM_WAIT_MS, description: 'long poll, default 0' }),
+    ),
     worker: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'a stable, unique worker name' })),
-    leaseMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000, description: `default ${DEFAULT_LEASE_MS}` })),
+    leaseMs: Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 3_600_000, description: `default ${DEFAULT_LEASE_MS}` }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -81,7 +91,14 @@ function callerGone(reply: FastifyReply, closing: AbortSignal): AbortSignal {
  * Claims until jobs come or `waitMs` passes, sleeping on the engine's wake-ups in slices no
  * longer than a heartbeat so the worker's registration stays fresh during a long poll.
  */
-async function claimLoop(backend: Backend, ctx: ServerContext, workers: HttpWorkers, p: ClaimPlan, host: string, signal: AbortSignal): Promise<Job[]> {
+async function claimLoop(
+  backend: Backend,
+  ctx: ServerContext,
+  workers: HttpWorkers,
+  p: ClaimPlan,
+  host: string,
+  signal: AbortSignal,
+): Promise<Job[]> {
   const deadline = ctx.clock.now() + p.waitMs;
   for (;;) {
     const queues = p.queues ?? (await allQueues(backend));

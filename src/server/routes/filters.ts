@@ -28,4 +28,3 @@ export function listOptions(q: Omit<ListQuery, 'limit' | 'cursor'>): ListOptions
   if (q.text) o.text = q.text;
   return o;
 }
-

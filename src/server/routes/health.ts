@@ -5,7 +5,10 @@ import type { ServerContext } from '../context.js';
 import { sendError } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
 
-const Status = Type.Object({ status: Type.String(), engine: Type.Optional(Type.String()) }, { additionalProperties: false });
+const Status = Type.Object(
+  { status: Type.String(), engine: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
 
 /** Registers the health and metrics routes (outside `/api/v1`). */
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -19,7 +22,11 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
     '/readyz',
     {
       logLevel: 'warn',
-      schema: { tags: ['health'], summary: 'The engine is reachable', response: { 200: Status, ...errorResponses(503) } },
+      schema: {
+        tags: ['health'],
+        summary: 'The engine is reachable',
+        response: { 200: Status, ...errorResponses(503) },
+      },
     },
     async (_request, reply) => {
       try {

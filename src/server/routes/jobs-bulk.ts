@@ -65,7 +65,8 @@ export async function runBulk(client: Client, action: Action, query: BulkQuery):
         out.affected++;
       } catch (err) {
         if (!(err instanceof GantryError) || isUnreachable(err)) throw err;
-        if (out.skipped.length < MAX_SKIPPED_LISTED) out.skipped.push({ id: job.id, code: err.code, message: err.message });
+        if (out.skipped.length < MAX_SKIPPED_LISTED)
+          out.skipped.push({ id: job.id, code: err.code, message: err.message });
       }
     }
     cursor = page.nextCursor;

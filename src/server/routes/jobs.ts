@@ -63,7 +63,8 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
       schema: {
         tags: ['jobs'],
         summary: 'List jobs, newest first, one page at a time',
-        description: 'Filters take one value, repeated values, or comma-separated values. Pass `nextCursor` as `cursor`.',
+        description:
+          'Filters take one value, repeated values, or comma-separated values. Pass `nextCursor` as `cursor`.',
         querystring: ListQuery,
         response: { 200: JobPage, ...errorResponses(400, ...AUTH_ERRORS) },
       },
@@ -118,7 +119,8 @@ function registerOneJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
       async (request) => {
         const client = await ctx.engine.get();
-        const job = action === 'cancel' ? await client.cancel(request.params.id) : await client.retry(request.params.id);
+        const job =
+          action === 'cancel' ? await client.cancel(request.params.id) : await client.retry(request.params.id);
         return jobToJson(job);
       },
     );

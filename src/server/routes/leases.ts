@@ -16,10 +16,13 @@ const fenceFields = {
   attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'the job attempts the claim returned' })),
 };
 
-const body = <T extends TProperties>(props: T) => Type.Object({ ...props, ...fenceFields }, { additionalProperties: false });
+const body = <T extends TProperties>(props: T) =>
+  Type.Object({ ...props, ...fenceFields }, { additionalProperties: false });
 
 const HeartbeatBody = body({
-  leaseMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000, description: `default ${DEFAULT_LEASE_MS}` })),
+  leaseMs: Type.Optional(
+    Type.Integer({ minimum: 100, maximum: 3_600_000, description: `default ${DEFAULT_LEASE_MS}` }),
+  ),
 });
 const ProgressBody = body({
   percent: Type.Number({ minimum: 0, maximum: 100 }),
@@ -49,14 +52,19 @@ function handlers(ctx: ServerContext): {
 } {
   return {
     heartbeat: async (b, f, body) => {
-      const { lost } = await b.jobsLeaseRenew({ workerId: f.workerId, ids: [f.job.id], leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS });
+      const { lost } = await b.jobsLeaseRenew({
+        workerId: f.workerId,
+        ids: [f.job.id],
+        leaseMs: body.leaseMs ?? DEFAULT_LEASE_MS,
+      });
       return lost.length === 0;
     },
     progress: async (b, f, body) =>
       b.jobProgress({
         id: f.job.id,
         workerId: f.workerId,
-        progress: body.message === undefined ? { percent: body.percent } : { percent: body.percent, message: body.message },
+        progress:
+          body.message === undefined ? { percent: body.percent } : { percent: body.percent, message: body.message },
       }),
     complete: async (b, f, body) => {
       const item = { id: f.job.id, workerId: f.workerId, attempt: f.attempt, result: body.result ?? null };

@@ -96,7 +96,10 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
 
   app.get<{ Params: { name: string } }>(
     '/queues/:name',
-    { config: { role: 'read' }, schema: { ...queueRoute('One queue'), response: { 200: QueueSchema, ...errorResponses(404, ...AUTH_ERRORS) } } },
+    {
+      config: { role: 'read' },
+      schema: { ...queueRoute('One queue'), response: { 200: QueueSchema, ...errorResponses(404, ...AUTH_ERRORS) } },
+    },
     async (request) => {
       const q = (await (await ctx.engine.get()).queues()).find((x: QueueInfo) => x.name === request.params.name);
       if (!q) throw new NotFoundError('queue', request.params.name);
@@ -107,7 +110,10 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
   for (const action of ['pause', 'resume'] as const) {
     app.post<{ Params: { name: string } }>(
       `/queues/:name/${action}`,
-      { config: { role: 'admin' }, schema: queueRoute(action === 'pause' ? 'Stop claims from a queue' : 'Allow claims again') },
+      {
+        config: { role: 'admin' },
+        schema: queueRoute(action === 'pause' ? 'Stop claims from a queue' : 'Allow claims again'),
+      },
       async (request) => {
         const client = await ctx.engine.get();
         const name = validateQueue(request.params.name);
@@ -120,7 +126,10 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     '/queues/:name',
     {
       config: { role: 'admin' },
-      schema: { ...queueRoute('Change a queue: concurrency cap, size cap and policy, paused'), body: QueueSettingsBody },
+      schema: {
+        ...queueRoute('Change a queue: concurrency cap, size cap and policy, paused'),
+        body: QueueSettingsBody,
+      },
     },
     async (request) => (await ctx.engine.get()).setQueue(request.params.name, request.body),
   );
@@ -142,12 +151,22 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     '/stats',
     {
       config: { role: 'read' },
-      schema: { tags: ['stats'], summary: 'Totals, counts per queue, workers, throughput', response: { 200: StatsSchema, ...errorResponses(...AUTH_ERRORS) } },
+      schema: {
+        tags: ['stats'],
+        summary: 'Totals, counts per queue, workers, throughput',
+        response: { 200: StatsSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
     },
     async () => {
       const client = await ctx.engine.get();
       const [queues, workers] = await Promise.all([client.counts(), client.workers()]);
-      return { engine: client.backend.name, totals: totals(queues), queues, workers: workers.length, throughput: ctx.metrics.throughput() };
+      return {
+        engine: client.backend.name,
+        totals: totals(queues),
+        queues,
+        workers: workers.length,
+        throughput: ctx.metrics.throughput(),
+      };
     },
   );
 }

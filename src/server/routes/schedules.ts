@@ -74,7 +74,15 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
     '/schedules',
     {
       config: { role: 'read' },
-      schema: { tags, summary: 'Every schedule with its next fire times', querystring: NextQuery, response: { 200: Type.Object({ schedules: Type.Array(ScheduleSchema) }), ...errorResponses(400, ...AUTH_ERRORS) } },
+      schema: {
+        tags,
+        summary: 'Every schedule with its next fire times',
+        querystring: NextQuery,
+        response: {
+          200: Type.Object({ schedules: Type.Array(ScheduleSchema) }),
+          ...errorResponses(400, ...AUTH_ERRORS),
+        },
+      },
     },
     async (request) => {
       const list = await (await schedules()).list({ next: Number(request.query.next ?? 3) });
@@ -86,7 +94,12 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
     '/schedules/preview',
     {
       config: { role: 'read' },
-      schema: { tags, summary: 'The next fire times of a spec, without storing it', querystring: PreviewQuery, response: { 200: Type.Object({ times: Type.Array(Time) }), ...errorResponses(400, ...AUTH_ERRORS) } },
+      schema: {
+        tags,
+        summary: 'The next fire times of a spec, without storing it',
+        querystring: PreviewQuery,
+        response: { 200: Type.Object({ times: Type.Array(Time) }), ...errorResponses(400, ...AUTH_ERRORS) },
+      },
     },
     async (request) => {
       const q = request.query;
@@ -97,7 +110,10 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.get<{ Params: { name: string }; Querystring: { next?: string } }>(
     '/schedules/:name',
-    { config: { role: 'read' }, schema: { tags, summary: 'One schedule', params: NameParams, querystring: NextQuery, response: one } },
+    {
+      config: { role: 'read' },
+      schema: { tags, summary: 'One schedule', params: NameParams, querystring: NextQuery, response: one },
+    },
     async (request) => {
       const s = await (await schedules()).get(request.params.name, { next: Number(request.query.next ?? 3) });
       if (!s) throw new NotFoundError('schedule', request.params.name);
@@ -107,7 +123,10 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.put<{ Params: { name: string }; Body: PutBody }>(
     '/schedules/:name',
-    { config: { role: 'admin' }, schema: { tags, summary: 'Create or replace a schedule', params: NameParams, body: PutBody, response: one } },
+    {
+      config: { role: 'admin' },
+      schema: { tags, summary: 'Create or replace a schedule', params: NameParams, body: PutBody, response: one },
+    },
     async (request) => {
       const { spec, template, ...options } = request.body;
       return scheduleToJson(await (await schedules()).set(request.params.name, spec, template, options));
@@ -116,9 +135,18 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.delete<{ Params: { name: string } }>(
     '/schedules/:name',
-    { config: { role: 'admin' }, schema: { tags, summary: 'Remove a schedule (jobs it enqueued stay)', params: NameParams, response: { 204: Type.Null(), ...errorResponses(404, ...AUTH_ERRORS) } } },
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        summary: 'Remove a schedule (jobs it enqueued stay)',
+        params: NameParams,
+        response: { 204: Type.Null(), ...errorResponses(404, ...AUTH_ERRORS) },
+      },
+    },
     async (request, reply) => {
-      if (!(await (await schedules()).remove(request.params.name))) throw new NotFoundError('schedule', request.params.name);
+      if (!(await (await schedules()).remove(request.params.name)))
+        throw new NotFoundError('schedule', request.params.name);
       return reply.code(204).send();
     },
   );
@@ -126,14 +154,30 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
   for (const action of ['pause', 'resume'] as const) {
     app.post<{ Params: { name: string } }>(
       `/schedules/:name/${action}`,
-      { config: { role: 'admin' }, schema: { tags, summary: action === 'pause' ? 'Stop a schedule from firing' : 'Let a schedule fire again', params: NameParams, response: one } },
+      {
+        config: { role: 'admin' },
+        schema: {
+          tags,
+          summary: action === 'pause' ? 'Stop a schedule from firing' : 'Let a schedule fire again',
+          params: NameParams,
+          response: one,
+        },
+      },
       async (request) => scheduleToJson(await (await schedules())[action](request.params.name)),
     );
   }
 
   app.post<{ Params: { name: string } }>(
     '/schedules/:name/trigger',
-    { config: { role: 'admin' }, schema: { tags, summary: 'Enqueue the schedule job now', params: NameParams, response: { 201: Type.Ref('Job'), ...errorResponses(404, ...AUTH_ERRORS) } } },
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        summary: 'Enqueue the schedule job now',
+        params: NameParams,
+        response: { 201: Type.Ref('Job'), ...errorResponses(404, ...AUTH_ERRORS) },
+      },
+    },
     async (request, reply) => reply.code(201).send(jobToJson(await (await schedules()).trigger(request.params.name))),
   );
 }

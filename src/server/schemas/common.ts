@@ -110,7 +110,10 @@ export const JobSchema = Type.Object(
 );
 
 /** `{ id }` path parameters. */
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 /** `{ id }` path parameters. */
 export type IdParams = Static<typeof IdParams>;
@@ -134,7 +137,10 @@ export const ListParam = listParam();
 /** Splits a `ListParam` into its values. */
 export function listValues(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const out = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const out = (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return out.length ? out : undefined;
 }
 

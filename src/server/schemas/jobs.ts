@@ -21,7 +21,11 @@ const Backoff = Type.Union(
     ),
     Type.Object({ type: Type.Literal('fixed'), delayMs: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
     Type.Object(
-      { type: Type.Literal('linear'), stepMs: Type.Number({ minimum: 0 }), maxMs: Type.Optional(Type.Number({ minimum: 0 })) },
+      {
+        type: Type.Literal('linear'),
+        stepMs: Type.Number({ minimum: 0 }),
+        maxMs: Type.Optional(Type.Number({ minimum: 0 })),
+      },
       { additionalProperties: false },
     ),
     Type.Object(
@@ -39,10 +43,14 @@ export const EnqueueBody = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 128, description: 'handler name, e.g. email.send' }),
     payload: Type.Optional(Type.Unknown({ description: 'any JSON value (default limit 1 MiB)' })),
-    id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'your id: enqueue is idempotent on it' })),
+    id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'your id: enqueue is idempotent on it' }),
+    ),
     queue: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     priority: Type.Optional(
-      Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], { description: 'integer or critical, high, normal, low' }),
+      Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
+        description: 'integer or critical, high, normal, low',
+      }),
     ),
     delay: Type.Optional(Duration),
     runAt: Type.Optional(When),
