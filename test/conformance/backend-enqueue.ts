@@ -65,6 +65,12 @@ export function backendEnqueueGroup(factory: ConformanceFactory): void {
       expect((await ctx.backend.jobsList({ limit: 10 })).jobs).toHaveLength(1);
     });
 
+    it('returns the existing job for a known id even when it holds a unique key', async () => {
+      const a = await enqueue(ctx, { id: 'keyed', uniqueKey: 'k1' });
+      const [again] = await ctx.backend.jobsEnqueue({ jobs: [newJob(ctx.clock, { id: 'keyed', uniqueKey: 'k1' })] });
+      expect(again).toMatchObject({ created: false, job: { id: a.id, uniqueKey: 'k1' } });
+    });
+
     it('stores a batch in order and reports each outcome', async () => {
       await enqueue(ctx, { id: 'known' });
       const outcomes = await ctx.backend.jobsEnqueue({

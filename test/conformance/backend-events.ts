@@ -174,6 +174,21 @@ export function backendEventsGroup(factory: ConformanceFactory): void {
       await waiting;
     });
 
+    it('wakes a waiting worker on a manual retry and on a resume', async () => {
+      const job = await enqueue(ctx, { queue: 'rq' });
+      await ctx.backend.jobCancel({ id: job.id });
+      let woke = 0;
+      const first = ctx.backend.workAwait({ queues: ['rq'], timeoutMs: 60_000 }).then(() => woke++);
+      await ctx.backend.jobRetry({ id: job.id });
+      await waitUntil(() => woke === 1, 5_000, 'wake-up after retry');
+      await first;
+      await ctx.backend.queueUpdate({ queue: 'rq', settings: { paused: true } });
+      const second = ctx.backend.workAwait({ queues: ['rq'], timeoutMs: 60_000 }).then(() => woke++);
+      await ctx.backend.queueUpdate({ queue: 'rq', settings: { paused: false } });
+      await waitUntil(() => woke === 2, 5_000, 'wake-up after resume');
+      await second;
+    });
+
     it('resolves after timeoutMs on the clock', async () => {
       let woke = false;
       const waiting = ctx.backend.workAwait({ queues: ['idle'], timeoutMs: 1_000 }).then(() => (woke = true));

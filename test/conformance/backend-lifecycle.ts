@@ -3,7 +3,7 @@
  * progress, leases, deadlines, promotion, cancel, retry, delete, invalid transitions.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidTransitionError, NotFoundError } from '../../src/core/errors.js';
+import { InvalidTransitionError, NotFoundError, UniqueConflictError } from '../../src/core/errors.js';
 import type { ConformanceFactory } from './index.js';
 import { claim, claimOne, enqueue, jobError, LEASE_MS, mustGet, useBackend } from './fixtures.js';
 
@@ -195,6 +195,16 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       expect(retried.errors.map((e) => e.message)).toEqual(['bad']);
       expect(retried.runAt.getTime()).toBeLessThanOrEqual(ctx.clock.now());
       expect(await claimOne(ctx)).toMatchObject({ id, attempts: 1 });
+    });
+
+    it('refuses a retry while another live job holds the unique key', async () => {
+      const a = await enqueue(ctx, { uniqueKey: 'only-one' });
+      await ctx.backend.jobCancel({ id: a.id });
+      const b = await enqueue(ctx, { uniqueKey: 'only-one' });
+      await expect(ctx.backend.jobRetry({ id: a.id })).rejects.toBeInstanceOf(UniqueConflictError);
+      expect((await mustGet(ctx, a.id)).state).toBe('cancelled');
+      await ctx.backend.jobCancel({ id: b.id });
+      expect((await ctx.backend.jobRetry({ id: a.id })).state).toBe('queued');
     });
 
     it('refuses transitions DESIGN does not allow', async () => {
