@@ -167,6 +167,7 @@ export function backendEventsGroup(factory: ConformanceFactory): void {
     const ctx = useBackend(factory);
 
     it('wakes a waiting worker when a job is enqueued in its queue', async () => {
+      if (!ctx.backend.capabilities.pushWakeups) return;
       let woke = false;
       const waiting = ctx.backend.workAwait({ queues: ['wq'], timeoutMs: 60_000 }).then(() => (woke = true));
       await enqueue(ctx, { queue: 'wq' });
@@ -175,6 +176,7 @@ export function backendEventsGroup(factory: ConformanceFactory): void {
     });
 
     it('wakes a waiting worker on a manual retry and on a resume', async () => {
+      if (!ctx.backend.capabilities.pushWakeups) return;
       const job = await enqueue(ctx, { queue: 'rq' });
       await ctx.backend.jobCancel({ id: job.id });
       let woke = 0;
