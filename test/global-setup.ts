@@ -19,8 +19,30 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Builds dist/ with tsc when it is stale. */
+/**
+ * The file filters given to vitest, or none. An argument after a flag is taken as that flag's
+ * value; a misread only makes the setup build when it need not, never the other way round.
+ */
+function fileFilters(argv: string[]): string[] {
+  const out: string[] = [];
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === 'run' || a === 'watch') continue;
+    if (a.startsWith('-')) {
+      if (!a.includes('=')) i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** Builds dist/ with tsc when it is stale and the run includes tests of the built CLI. */
 export default function setup(): void {
+  const filters = fileFilters(process.argv);
+  // A run limited to other folders (an engineer's own tests) does not pay for a build.
+  if (filters.length > 0 && !filters.some((f) => /cli|reliability/.test(f))) return;
   const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
   if (built !== 0 && built >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')))) return;
   try {

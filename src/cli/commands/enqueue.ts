@@ -1,5 +1,5 @@
 /** `gantry enqueue <type>`: adds one job and prints its id (the job as JSON with `--json`). */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { BackoffPolicy } from '../../core/backoff.js';
 import { DEFAULT_QUEUE } from '../../core/constants.js';
 import { parseDuration } from '../../core/duration.js';
@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .option('--unique-key <key>', 'at most one live job with this key')
     .option('--unique-window <duration>', 'keep the unique key reserved this long after the job ends')
     .option('--id <id>', 'your own job id (enqueue is idempotent on it)')
-    .addOption(new Option('--tag <tag...>', 'labels for filtering (repeatable)'))
+    .option('--tag <tag>', 'a label for filtering (repeat for more)', (t: string, all: string[] = []) => [...all, t])
     .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {
       const payload = parseJsonFlag('--payload', flags.payload ?? 'null');
       await withClient(cmd, async (client, g) => {
