@@ -39,7 +39,7 @@ function sampleRss() {
 const handlers = {
   async init(msg) {
     mode = msg.mode ?? 'count';
-    const system = systemOf(msg.engine, msg.system);
+    const system = await systemOf(msg.engine, msg.system);
     consumer = await system.consumer(msg.spec, { concurrency: msg.concurrency, onJob });
     return { ev: 'ready', rss: process.memoryUsage().rss };
   },

@@ -10,7 +10,7 @@ import { ensureDatabase, query } from './lib/pg.js';
 import { render } from './lib/report.js';
 import { drainRate, enqueueRate, latency } from './lib/scenarios.js';
 import { median } from './lib/stats.js';
-import { SYSTEMS } from './systems/index.js';
+import { systemNames, systemOf } from './systems/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENQUEUE_MODES = [
@@ -76,11 +76,10 @@ async function main() {
   if (opts.help) return void process.stdout.write(USAGE);
   if (opts.build) buildIfStale();
   if (opts.engine === 'postgres') await ensureDatabase(opts.pgUrl);
-  const systems = SYSTEMS[opts.engine].filter((s) => !opts.only || opts.only.includes(s.name));
-  if (systems.length === 0)
-    throw new Error(
-      `--only matched no system of ${opts.engine}: ${SYSTEMS[opts.engine].map((s) => s.name).join(', ')}`,
-    );
+  const names = systemNames(opts.engine).filter((n) => !opts.only || opts.only.includes(n));
+  if (names.length === 0)
+    throw new Error(`--only matched no system of ${opts.engine}: ${systemNames(opts.engine).join(', ')}`);
+  const systems = await Promise.all(names.map((n) => systemOf(opts.engine, n)));
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'gantry-bench-'));
   const ctx = { pgUrl: opts.pgUrl, tmpDir };
   const results = {

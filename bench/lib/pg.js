@@ -58,3 +58,9 @@ export async function dropSchema(url, schema) {
 export function smallPool(url) {
   return new pg.Pool({ connectionString: url, max: 2 });
 }
+
+/**
+ * The pool graphile-worker's docs recommend, `max(10, concurrency + 2)`, capped at 40 so two
+ * worker processes fit PostgreSQL's default `max_connections` of 100; pg-boss gets the same.
+ */
+export const poolSize = (concurrency) => Math.max(10, Math.min(concurrency + 2, 40));

@@ -4,18 +4,12 @@
 // `failJobBatchDelay: 0`), a pool of `max(10, concurrency + 2)` as its docs recommend.
 import pg from 'pg';
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
-import { dropSchema, freshSchema, smallPool } from '../lib/pg.js';
+import { dropSchema, freshSchema, poolSize, smallPool } from '../lib/pg.js';
 
 const TASK = 'noop';
 /** Jobs the local queue fetches and locks at once (the value of the documented perf setup). */
 const LOCAL_QUEUE_SIZE = 500;
 const silent = new Logger(() => () => {});
-
-/**
- * The pool its docs recommend, `max(10, concurrency + 2)`, capped at 40 so that two worker
- * processes fit PostgreSQL's default `max_connections` of 100 (it opens far fewer anyway).
- */
-export const poolSize = (concurrency) => Math.max(10, Math.min(concurrency + 2, 40));
 
 /** The worker settings of its performance page, with the scenario's concurrency. */
 function preset(concurrency) {

@@ -1,19 +1,28 @@
-// The systems measured per engine: Gantry first, then its peers on the same engine.
-import { gantryPostgres, gantrySqlite } from './gantry.js';
-import { graphileWorker } from './graphile-worker.js';
-import { pgBoss } from './pg-boss.js';
-import { plainjob } from './plainjob.js';
+// The systems measured per engine: Gantry first, then its peers on the same engine. Each is
+// loaded on demand, so a worker process holds only the code of the system it runs (the
+// memory measurement would otherwise count the peers' modules too).
 
-/** Systems by engine; the first of each list is Gantry, the one the ratios are about. */
-export const SYSTEMS = {
-  postgres: [gantryPostgres, graphileWorker, pgBoss],
-  sqlite: [gantrySqlite, plainjob],
+/** Module and export of each system, by engine; the first of each list is Gantry. */
+const MODULES = {
+  postgres: [
+    ['gantry', './gantry.js', 'gantryPostgres'],
+    ['graphile-worker', './graphile-worker.js', 'graphileWorker'],
+    ['pg-boss', './pg-boss.js', 'pgBoss'],
+  ],
+  sqlite: [
+    ['gantry', './gantry.js', 'gantrySqlite'],
+    ['plainjob', './plainjob.js', 'plainjob'],
+  ],
 };
 
-/** The system named `name` on `engine`; throws with the known names otherwise. */
-export function systemOf(engine, name) {
-  const s = SYSTEMS[engine]?.find((x) => x.name === name);
-  if (!s)
-    throw new Error(`no system ${name} on ${engine}; known: ${(SYSTEMS[engine] ?? []).map((x) => x.name).join(', ')}`);
-  return s;
+/** The names of the systems of `engine`, Gantry first. */
+export function systemNames(engine) {
+  return (MODULES[engine] ?? []).map(([name]) => name);
+}
+
+/** Loads the system `name` on `engine`; throws with the known names otherwise. */
+export async function systemOf(engine, name) {
+  const entry = MODULES[engine]?.find(([n]) => n === name);
+  if (!entry) throw new Error(`no system ${name} on ${engine}; known: ${systemNames(engine).join(', ')}`);
+  return (await import(entry[1]))[entry[2]];
 }

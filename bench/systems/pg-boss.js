@@ -3,8 +3,7 @@
 // has no per-worker concurrency option, so concurrency N is N `work()` loops (its documented
 // way), each running its batch's no-op handlers one after another (at most N at once).
 import PgBoss from 'pg-boss';
-import { dropSchema, freshSchema, smallPool } from '../lib/pg.js';
-import { poolSize } from './graphile-worker.js';
+import { dropSchema, freshSchema, poolSize, smallPool } from '../lib/pg.js';
 
 const NAME = 'noop';
 /** Jobs fetched per poll of one `work()` loop. */
