@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { MigrationError } from '../../src/core/errors.js';
+import { EngineUnavailableError, MigrationError } from '../../src/core/errors.js';
 import type { GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue } from '../../src/core/validate.js';
 import { openBackend } from '../../src/backend/open.js';
@@ -131,6 +131,20 @@ describe('sqlite: two connections to one file', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     await a.close();
+    await b.close();
+  });
+});
+
+describe('sqlite: after close', () => {
+  it('answers EngineUnavailableError, and waiters resolve', async () => {
+    const b = await openSqliteBackend({ url: `sqlite:${file()}` });
+    await b.close();
+    await expect(b.healthCheck()).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(b.jobGet({ id: 'x' })).rejects.toBeInstanceOf(EngineUnavailableError);
+    await expect(b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 1 })).rejects.toBeInstanceOf(
+      EngineUnavailableError,
+    );
+    await b.workAwait({ queues: ['default'], timeoutMs: 60_000 });
     await b.close();
   });
 });

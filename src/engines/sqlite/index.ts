@@ -33,7 +33,7 @@ import { assertSchemaCurrent, migrate } from './migrate.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import { prepareStatements } from './statements.js';
-import { Store } from './store.js';
+import { mapSqliteError, Store } from './store.js';
 import * as workers from './workers.js';
 
 export { sqlitePath } from './connection.js';
@@ -61,6 +61,15 @@ export class SqliteBackend implements Backend {
     this.s = new Store(db, st, clock, new EventHub(st, clock));
   }
 
+  /** Runs a read, turning a closed or broken file into `EngineUnavailableError`. */
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
   async schemaMigrate(): Promise<{ from: number; to: number }> {
     return migrate(this.db, this.clock.now());
   }
@@ -79,13 +88,13 @@ export class SqliteBackend implements Backend {
     return jobsEnqueue(this.s, params.jobs);
   }
   async jobGet(params: { id: string }): Promise<Job | null> {
-    return query.jobGet(this.s, params.id);
+    return this.read(() => query.jobGet(this.s, params.id));
   }
   async jobsList(params: { filter?: JobFilter; limit: number; cursor?: string | null }) {
-    return query.jobsList(this.s, params);
+    return this.read(() => query.jobsList(this.s, params));
   }
   async jobsCount(params: { queues?: string[] }): Promise<Record<string, StateCounts>> {
-    return query.jobsCount(this.s, params.queues);
+    return this.read(() => query.jobsCount(this.s, params.queues));
   }
 
   async jobsClaim(params: claim.ClaimParams): Promise<Job[]> {
@@ -120,14 +129,14 @@ export class SqliteBackend implements Backend {
     return admin.jobsExpire(this.s, params.limit);
   }
   async jobsLeaseExpired(params: { limit: number }): Promise<Job[]> {
-    return admin.jobsLeaseExpired(this.s, params.limit);
+    return this.read(() => admin.jobsLeaseExpired(this.s, params.limit));
   }
   async jobsPrune(params: PruneParams): Promise<number> {
     return admin.jobsPrune(this.s, params);
   }
 
   async queuesList(): Promise<QueueInfo[]> {
-    return queues.queuesList(this.s);
+    return this.read(() => queues.queuesList(this.s));
   }
   async queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo> {
     return queues.queueUpdate(this.s, params.queue, params.settings);
@@ -140,7 +149,7 @@ export class SqliteBackend implements Backend {
     workers.workerRemove(this.s, params.id);
   }
   async workersList(): Promise<WorkerInfo[]> {
-    return workers.workersList(this.s);
+    return this.read(() => workers.workersList(this.s));
   }
   async workersPrune(params: { before: Date }): Promise<string[]> {
     return workers.workersPrune(this.s, params.before);
@@ -172,10 +181,10 @@ export class SqliteBackend implements Backend {
     return schedules.scheduleUpsert(this.s, params.schedule);
   }
   async scheduleGet(params: { name: string }): Promise<ScheduleRecord | null> {
-    return schedules.scheduleGet(this.s, params.name);
+    return this.read(() => schedules.scheduleGet(this.s, params.name));
   }
   async schedulesList(): Promise<ScheduleRecord[]> {
-    return schedules.schedulesList(this.s);
+    return this.read(() => schedules.schedulesList(this.s));
   }
   async scheduleDelete(params: { name: string }): Promise<boolean> {
     return schedules.scheduleDelete(this.s, params.name);
