@@ -1,10 +1,10 @@
 // Gantry itself, on PostgreSQL or SQLite, through the public API built in dist/: `Client` to
 // enqueue and `Worker` to run no-op handlers. Nothing is tuned: the worker's defaults are kept,
-// only its concurrency is set by the scenario.
+// only its concurrency is set by the scenario. `pg` is loaded only for PostgreSQL, so a SQLite
+// worker process holds no more than Gantry on SQLite does.
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropSchema, freshSchema } from '../lib/pg.js';
 
 const QUEUE = 'bench';
 const TYPE = 'noop';
@@ -31,6 +31,7 @@ function makeSystem(engine) {
         const dir = mkdtempSync(join(ctx.tmpDir ?? tmpdir(), 'gantry-'));
         return { url: `sqlite:${join(dir, 'gantry.db')}`, dir };
       }
+      const { freshSchema } = await import('../lib/pg.js');
       const spec = { url: ctx.pgUrl, namespace: freshSchema('gantry'), pgUrl: ctx.pgUrl };
       const { Client } = await gantry();
       const client = await Client.connect({ url: spec.url, namespace: spec.namespace });
@@ -40,7 +41,7 @@ function makeSystem(engine) {
 
     async destroy(spec) {
       if (spec.dir) rmSync(spec.dir, { recursive: true, force: true });
-      else await dropSchema(spec.pgUrl, spec.namespace);
+      else await (await import('../lib/pg.js')).dropSchema(spec.pgUrl, spec.namespace);
     },
 
     async producer(spec) {
