@@ -35,11 +35,7 @@ export class GantryError extends Error {
   /** Extra structured details (ids, fields). */
   readonly details?: Record<string, unknown>;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -77,11 +73,9 @@ export class NotFoundError extends GantryError {
 /** A state change that DESIGN §2 does not allow. */
 export class InvalidTransitionError extends GantryError {
   constructor(id: string, from: string, to: string, hint?: string) {
-    super(
-      'INVALID_TRANSITION',
-      `job ${id} cannot go from ${from} to ${to}${hint ? `: ${hint}` : ''}`,
-      { details: { id, from, to } },
-    );
+    super('INVALID_TRANSITION', `job ${id} cannot go from ${from} to ${to}${hint ? `: ${hint}` : ''}`, {
+      details: { id, from, to },
+    });
   }
 }
 
@@ -102,9 +96,13 @@ export class UniqueConflictError extends GantryError {
 /** The queue is at its size cap and its policy is `reject`. */
 export class QueueFullError extends GantryError {
   constructor(queue: string, cap: number) {
-    super('QUEUE_FULL', `queue ${JSON.stringify(queue)} holds its cap of ${cap} waiting jobs; retry later or raise the cap`, {
-      details: { queue, cap },
-    });
+    super(
+      'QUEUE_FULL',
+      `queue ${JSON.stringify(queue)} holds its cap of ${cap} waiting jobs; retry later or raise the cap`,
+      {
+        details: { queue, cap },
+      },
+    );
   }
 }
 
@@ -133,10 +131,10 @@ export class MigrationError extends GantryError {
 
 /** The engine URL has a scheme Gantry does not know. */
 export class UnsupportedUrlError extends GantryError {
-  constructor(url: string) {
+  constructor(url: string, reason?: string) {
     super(
       'UNSUPPORTED_URL',
-      `cannot open ${JSON.stringify(url)}: use sqlite:<file>, postgres://…, nats://… or redis://…`,
+      `cannot open ${JSON.stringify(url)}: ${reason ? `${reason}; ` : ''}use sqlite:<file> or postgres://…`,
       { details: { url } },
     );
   }
