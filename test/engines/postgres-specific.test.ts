@@ -245,6 +245,21 @@ describe.runIf(available)('postgres engine', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('commits the worker path asynchronously unless worker_commit=sync, and the rest synchronously', async () => {
+    const schema = freshSchema();
+    const b = await open(schema);
+    const hot = (b as unknown as { hot: pg.Pool }).hot;
+    expect((await hot.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
+    expect((await b.pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+    const sync = (await openPostgresBackend({
+      url: `${TEST_URLS.postgres}?worker_commit=sync`,
+      namespace: schema,
+    })) as PostgresBackend;
+    opened.push(sync);
+    const same = (sync as unknown as { hot: pg.Pool }).hot;
+    expect(same).toBe(sync.pool);
+  });
+
   it('migrates once when many processes open a new schema at once', async () => {
     const schema = freshSchema();
     await Promise.all([1, 2, 3, 4, 5].map(() => open(schema)));

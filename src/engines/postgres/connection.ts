@@ -110,7 +110,9 @@ export function mapError(err: unknown): never {
  */
 export function createPool(target: PgTarget, asyncCommit = false): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: target.connectionString,
+    connectionString: asyncCommit
+      ? withStartupOption(target.connectionString, 'synchronous_commit=off')
+      : target.connectionString,
     max: target.poolMax,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
@@ -118,11 +120,16 @@ export function createPool(target: PgTarget, asyncCommit = false): pg.Pool {
   pool.on('error', () => {
     // An idle client lost its connection; the pool discards it and connects anew on demand.
   });
-  if (asyncCommit) {
-    // Queued ahead of the first statement the new client runs.
-    pool.on('connect', (client) => void client.query('SET synchronous_commit TO off').catch(() => undefined));
-  }
+
   return pool;
+}
+
+/** The URL with `-c setting` added to its `options` startup parameter (kept with what it had). */
+function withStartupOption(connectionString: string, setting: string): string {
+  const u = new URL(connectionString);
+  const prior = u.searchParams.get('options');
+  u.searchParams.set('options', `${prior ? `${prior} ` : ''}-c ${setting}`);
+  return u.toString();
 }
 
 /** Runs one named statement with its values. */
