@@ -9,7 +9,7 @@ import { EXIT_USAGE, exitCodeFor, printError } from './output.js';
 /** Runs the CLI with `argv` (as `process.argv`); resolves with the exit code. */
 export async function run(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
-  const json = argv.includes('--json') || ['1', 'true'].includes(process.env.GANTRY_JSON ?? '');
+  const json = argv.includes('--json') || process.env.GANTRY_JSON !== undefined;
   try {
     await program.parseAsync(argv);
     return 0;

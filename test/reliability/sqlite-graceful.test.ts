@@ -33,6 +33,10 @@ function startWorker(shutdownTimeout: string): Running {
       shutdownTimeout,
       '--lease',
       '2s',
+      '--maintenance-lease',
+      '2s',
+      '--maintenance-interval',
+      '250ms',
       '--poll',
       '100ms',
       '--no-scheduler',
@@ -93,5 +97,28 @@ describe('SQLite, SIGTERM to a worker process', () => {
     expect(done).toMatchObject({ attempts: 2, result: { pid: b.child.pid, attempt: 2 } });
     b.child.kill('SIGTERM');
     expect((await b.exited).code).toBe(0);
+  });
+
+  it('a second signal exits at once with 130; the job comes back through its lease', { timeout: 60_000 }, async () => {
+    client ??= await Client.connect({ url: db.url });
+    const a = startWorker('60s');
+    const job = await client.enqueue('work', { firstMs: 60_000, ms: 50 }, { backoff: 100 });
+    await startedBy(job.id, a.child.pid!);
+    a.child.kill('SIGTERM');
+    await waitUntil(() => a.stderr.includes('stopping'), 'the worker to start stopping');
+    a.child.kill('SIGTERM');
+    const exit = await a.exited;
+    expect(exit.code).toBe(130);
+    expect(exit.stderr).toMatch(/second signal: exiting now/);
+    // Not handed back: it still holds its lease, and another worker's maintenance recovers it.
+    expect((await client.get(job.id))!.state).toBe('running');
+    const b = startWorker('10s');
+    await waitUntil(
+      async () => (await client!.get(job.id))?.state === 'completed',
+      'the job to be recovered and completed',
+    );
+    const done = await client.get(job.id);
+    expect(done!.errors.map((e) => e.code)).toEqual(['LEASE_EXPIRED']);
+    expect(done).toMatchObject({ attempts: 2, result: { pid: b.child.pid } });
   });
 });
