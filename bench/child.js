@@ -20,7 +20,9 @@ let rssTimer = null;
 let rss = [];
 
 function send(msg) {
-  if (process.connected) process.send(msg);
+  // With a callback a failed send (the parent is gone) is not an uncaught error; the
+  // 'disconnect' handler below ends this process then.
+  if (process.connected) process.send(msg, () => {});
 }
 
 function onJob(payload) {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE } from './lib/options.js';
 import { ensureDatabase, query } from './lib/pg.js';
 import { render } from './lib/report.js';
-import { drainRate, enqueueRate, latency } from './lib/scenarios.js';
+import { destroyLive, drainRate, enqueueRate, latency } from './lib/scenarios.js';
 import { median } from './lib/stats.js';
 import { systemNames, systemOf } from './systems/index.js';
 
@@ -81,6 +81,7 @@ async function main() {
     throw new Error(`--only matched no system of ${opts.engine}: ${systemNames(opts.engine).join(', ')}`);
   const systems = await Promise.all(names.map((n) => systemOf(opts.engine, n)));
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'gantry-bench-'));
+  tmpDirs.push(tmpDir);
   const ctx = { pgUrl: opts.pgUrl, tmpDir };
   const results = {
     engine: opts.engine,
@@ -159,6 +160,17 @@ async function main() {
   }
   process.exitCode = results.errors.length > 0 ? 1 : 0;
 }
+
+// Ctrl-C: drop the schemas/files of the runs in progress; the worker processes exit on their
+// own when the IPC channel closes.
+const tmpDirs = [];
+process.once('SIGINT', () => {
+  log('interrupted: dropping the schemas/files in use');
+  void destroyLive().finally(() => {
+    for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 
 main().catch((err) => {
   console.error(err?.message ?? err);

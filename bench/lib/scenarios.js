@@ -16,12 +16,23 @@ const STALL_MS = 60_000;
 
 const payloads = (n, from = 0) => Array.from({ length: n }, (_, i) => ({ i: from + i }));
 
+/** Schemas/files in use now, so an interrupted run can still drop them. */
+const live = new Set();
+
+/** Drops every schema/file of the runs in progress (on Ctrl-C). */
+export async function destroyLive() {
+  await Promise.all([...live].map(({ system, spec }) => system.destroy(spec).catch(() => {})));
+}
+
 /** Runs `fn(spec)` on a fresh schema/file of `system`, destroying it afterwards. */
 async function withFresh(system, ctx, fn) {
   const spec = await system.create(ctx);
+  const entry = { system, spec };
+  live.add(entry);
   try {
     return await fn(spec);
   } finally {
+    live.delete(entry);
     await system.destroy(spec).catch((err) => console.error(`cleanup of ${system.name} failed: ${err.message}`));
   }
 }
