@@ -217,6 +217,38 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await p.close();
   });
 
+  it('lists schedules in plain words with next fire times; pauses, triggers and removes one', async () => {
+    const put = await fetch(`${stack.server.url}/api/v1/schedules/weekday-report`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        spec: '30 9 * * 1-5',
+        timezone: 'Europe/Paris',
+        template: { type: 'demo.ok', queue: 'reports', payload: { kind: 'daily' } },
+      }),
+    });
+    expect(put.status).toBe(200);
+    const p = await open('/schedules');
+    const row = p.locator('[data-testid=schedules-table] tr[data-schedule="weekday-report"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('At 09:30, Monday through Friday');
+    expect(await row.textContent()).toContain('Europe/Paris');
+    expect(await row.locator('ul.plain li').count()).toBe(3);
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByRole('button', { name: 'Resume' }).waitFor();
+    const listed = await api<{ schedules: { name: string; paused: boolean }[] }>('/schedules');
+    expect(listed.schedules.find((x) => x.name === 'weekday-report')?.paused).toBe(true);
+    await row.getByRole('button', { name: 'Trigger now' }).click();
+    await expect
+      .poll(async () => (await api<{ jobs: unknown[] }>('/jobs?queue=reports&type=demo.ok')).jobs.length)
+      .toBe(1);
+    await screenshot(p, 'schedules');
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await fetch(`${stack.server.url}/api/v1/schedules/weekday-report`)).status).toBe(404);
+    await p.close();
+  });
+
   it('shows when the live stream is down and reconnects by itself', async () => {
     const first = await stack.startServer();
     const p = await stack.browser.newPage();
@@ -282,6 +314,16 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await waitForState(stack.client, failed.id, 'failed');
     for (let i = 0; i < 12; i++)
       await stack.client.enqueue('demo.ok', { n: i }, { queue: i % 3 ? 'default' : 'mail', tags: ['demo'] });
+    for (const [name, spec] of [
+      ['nightly-cleanup', '0 2 * * *'],
+      ['digest', 'every monday at 8am'],
+    ]) {
+      await fetch(`${stack.server.url}/api/v1/schedules/${name}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ spec, timezone: 'Europe/Paris', template: { type: 'demo.ok', queue: 'maintenance' } }),
+      });
+    }
     const shots: [string, string, { width: number; height: number }, 'light' | 'dark'][] = [
       ['overview', '/', { width: 1280, height: 800 }, 'light'],
       ['overview-dark', '/', { width: 1280, height: 800 }, 'dark'],
@@ -289,6 +331,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       ['job-detail', `/jobs/${failed.id}`, { width: 1280, height: 800 }, 'light'],
       ['queues', '/queues', { width: 1280, height: 500 }, 'light'],
       ['workers', '/workers', { width: 1280, height: 400 }, 'light'],
+      ['schedules', '/schedules', { width: 1280, height: 400 }, 'light'],
       ['overview-phone', '/', { width: 390, height: 844 }, 'light'],
     ];
     mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });

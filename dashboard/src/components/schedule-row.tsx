@@ -2,9 +2,17 @@
 import { endpoints } from '../api/endpoints.js';
 import type { ScheduleJson } from '../api/types.js';
 import { describeSpec } from '../lib/describe-spec.js';
-import { formatTime } from '../lib/time.js';
 import { ActionButton } from './action-button.js';
 import { RelativeTime } from './relative-time.js';
+
+/** A fire time in the schedule's own time zone (where "09:30" means 09:30), else the browser's. */
+function inZone(iso: string, timezone: string | null): string {
+  try {
+    return new Date(iso).toLocaleString([], timezone ? { timeZone: timezone, timeZoneName: 'short' } : {});
+  } catch {
+    return new Date(iso).toLocaleString();
+  }
+}
 
 /** Props of `ScheduleRow`. */
 export interface ScheduleRowProps {
@@ -15,6 +23,7 @@ export interface ScheduleRowProps {
 
 /** A table row. */
 export function ScheduleRow({ schedule: s, canAct, onDone }: ScheduleRowProps) {
+  const words = describeSpec(s.spec);
   const next = s.nextFireTimes?.length ? s.nextFireTimes : s.nextFireAt ? [s.nextFireAt] : [];
   const act = (a: 'pause' | 'resume' | 'trigger' | 'delete') => () => endpoints.scheduleAction(s.name, a).then(onDone);
   return (
@@ -25,7 +34,7 @@ export function ScheduleRow({ schedule: s, canAct, onDone }: ScheduleRowProps) {
       </th>
       <td>
         <code>{s.spec}</code>
-        <div className="muted">{describeSpec(s.spec)}</div>
+        {words !== s.spec ? <div className="muted">{words}</div> : null}
       </td>
       <td>{s.timezone ?? 'UTC'}</td>
       <td>
@@ -35,7 +44,7 @@ export function ScheduleRow({ schedule: s, canAct, onDone }: ScheduleRowProps) {
         {next.length ? (
           <ul className="plain">
             {next.slice(0, 3).map((t) => (
-              <li key={t}>{formatTime(t)}</li>
+              <li key={t}>{inZone(t, s.timezone)}</li>
             ))}
           </ul>
         ) : (
@@ -46,12 +55,14 @@ export function ScheduleRow({ schedule: s, canAct, onDone }: ScheduleRowProps) {
         <RelativeTime value={s.lastFireAt} />
       </td>
       {canAct ? (
-        <td className="actions">
-          <ActionButton onRun={act(s.paused ? 'resume' : 'pause')}>{s.paused ? 'Resume' : 'Pause'}</ActionButton>
-          <ActionButton onRun={act('trigger')}>Trigger now</ActionButton>
-          <ActionButton variant="danger" onRun={act('delete')}>
-            Remove
-          </ActionButton>
+        <td>
+          <div className="actions">
+            <ActionButton onRun={act(s.paused ? 'resume' : 'pause')}>{s.paused ? 'Resume' : 'Pause'}</ActionButton>
+            <ActionButton onRun={act('trigger')}>Trigger now</ActionButton>
+            <ActionButton variant="danger" onRun={act('delete')}>
+              Remove
+            </ActionButton>
+          </div>
         </td>
       ) : null}
     </tr>
