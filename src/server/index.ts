@@ -28,6 +28,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerQueueRoutes } from './routes/queues.js';
 import { registerScheduleRoutes } from './routes/schedules.js';
+import { registerWhoAmIRoute } from './routes/whoami.js';
 import { SHARED_SCHEMAS } from './schemas/common.js';
 import { registerDashboard } from './static.js';
 
@@ -112,6 +113,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
       registerQueueRoutes(api, ctx);
       registerEventRoutes(api, ctx);
       registerScheduleRoutes(api, ctx);
+      registerWhoAmIRoute(api, ctx);
     },
     { prefix: '/api/v1' },
   );

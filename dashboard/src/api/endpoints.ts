@@ -2,7 +2,7 @@
  * Every API call the dashboard makes, one function each, so the paths of the public contract
  * (issue 5) are written once.
  */
-import { api, ApiError, query } from './http.js';
+import { api, query } from './http.js';
 import type { JobFilter, JobJson, JobPage, QueueJson, Role, ScheduleJson, Stats, WorkerJson } from './types.js';
 
 /** Unwraps `{ [key]: value }` or a bare value, so either style of response reads the same. */
@@ -14,9 +14,6 @@ function unwrap<T>(body: unknown, key: string): T {
 }
 
 const enc = encodeURIComponent;
-
-/** An id no job has (ids are UUIDv7), so the role probe changes nothing. */
-const ROLE_PROBE_ID = 'gantry-dashboard-role-probe';
 
 /** What a bulk action reports. */
 export interface BulkResult {
@@ -35,25 +32,9 @@ export type JobAction = 'retry' | 'cancel' | 'delete';
 
 /** The API calls. */
 export const endpoints = {
-  /**
-   * The caller's role, from `GET /whoami` when the server has it. Otherwise from a no-op
-   * admin call (a bulk retry of a job id that cannot exist): 200 means admin, and a 403 names
-   * the role. Sends 401 to the auth store like any call.
-   */
+  /** The caller's role (`GET /whoami`); a 401 goes to the auth store like any call. */
   async whoami(): Promise<Role> {
-    try {
-      const body = await api<{ role?: Role }>('/whoami');
-      if (body?.role) return body.role;
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 404) throw err;
-    }
-    try {
-      await api(`/jobs/bulk/retry${query({ id: ROLE_PROBE_ID })}`, { method: 'POST' });
-      return 'admin';
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 403) return (err.details.role as Role | undefined) ?? 'read';
-      throw err;
-    }
+    return (await api<{ role: Role }>('/whoami')).role;
   },
   async jobs(filter: JobFilter, limit: number, cursor: string | null): Promise<JobPage> {
     return api<JobPage>(`/jobs${query({ ...filter, limit, cursor })}`);
