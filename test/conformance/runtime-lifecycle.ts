@@ -69,9 +69,10 @@ export const runtimeLifecycle: ConformanceGroup = (factory) => {
       const failure = client.waitFor(fail.id);
       await expect(failure).rejects.toThrow(JobFailedError);
       await expect(failure).rejects.toThrow(/no luck/);
-      const cancelled = client.waitFor(hold.id);
+      // Attach the rejection handler before cancelling: the rejection may arrive first.
+      const cancelled = expect(client.waitFor(hold.id)).rejects.toThrow(JobCancelledError);
       await client.cancel(hold.id).catch(() => undefined);
-      await expect(cancelled).rejects.toThrow(JobCancelledError);
+      await cancelled;
     });
 
     it('client.events() sees the lifecycle of a retried job in order', async () => {
