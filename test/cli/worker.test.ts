@@ -110,6 +110,9 @@ describe('gantry worker', () => {
     const missing = await gantry(['--url', db.url, 'worker']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/required option '--handlers <module>' not specified/);
+    const fromEnv = await gantry(['--url', db.url, 'worker'], { env: { GANTRY_HANDLERS: 'from-env.mjs' } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toMatch(/--handlers: no file at .*from-env\.mjs/);
   });
 
   it('refuses malformed --queues and --concurrency (exit 2)', async () => {

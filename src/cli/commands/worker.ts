@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { openBackend } from '../../backend/open.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -40,13 +40,45 @@ export interface RunFlags {
   logFormat: LogFormat;
 }
 
+/** A duration flag with its env var and a default in ms (shown in seconds in `--help`). */
+function durationOption(flags: string, description: string, env: string, defaultMs: number): Option {
+  const name = flags.split(' ')[0]!;
+  return envOption(flags, description, env)
+    .default(defaultMs, `${defaultMs / 1000}s`)
+    .argParser(parseDurationFlag(name));
+}
+
+/** The duration flags of a worker: flags, help, env var, default in ms. */
+const DURATION_FLAGS: [string, string, string, number][] = [
+  ['--lease <duration>', 'lease of a claim; a dead worker’s jobs return after it', 'GANTRY_LEASE', DEFAULT_LEASE_MS],
+  [
+    '--shutdown-timeout <duration>',
+    'on stop, how long running jobs may finish',
+    'GANTRY_SHUTDOWN_TIMEOUT',
+    DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  ],
+  ['--poll <duration>', 'fallback poll interval when no wake-up arrives', 'GANTRY_POLL', DEFAULT_POLL_MS],
+  [
+    '--maintenance-interval <duration>',
+    'time between maintenance ticks',
+    'GANTRY_MAINTENANCE_INTERVAL',
+    DEFAULT_MAINTENANCE_MS,
+  ],
+  [
+    '--maintenance-lease <duration>',
+    'lease keeping maintenance single; another process takes over after it',
+    'GANTRY_MAINTENANCE_LEASE',
+    DEFAULT_MAINTENANCE_LEASE_MS,
+  ],
+  ['--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL', DEFAULT_WORKER_TTL_MS],
+];
+
 /** Adds the flags that tune a worker (used by `worker` and `dev`). */
 export function addRunOptions(
   cmd: Command,
   defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number },
 ): Command {
-  const s = (ms: number): string => `${ms / 1000}s`;
-  return cmd
+  cmd
     .addOption(
       envOption('--queues <list>', 'queues and weights, e.g. critical:6,default:3,low:1', 'GANTRY_QUEUES')
         .default(parseQueues(DEFAULT_QUEUE), DEFAULT_QUEUE)
@@ -56,41 +88,9 @@ export function addRunOptions(
       envOption('--concurrency <n>', 'jobs run at once', 'GANTRY_CONCURRENCY')
         .default(defaults.concurrency)
         .argParser(parseIntFlag('--concurrency', 1, MAX_CLAIM_BATCH)),
-    )
-    .addOption(
-      envOption('--lease <duration>', 'lease of a claim; a dead worker’s jobs return after it', 'GANTRY_LEASE')
-        .default(DEFAULT_LEASE_MS, s(DEFAULT_LEASE_MS))
-        .argParser(parseDurationFlag('--lease')),
-    )
-    .addOption(
-      envOption('--shutdown-timeout <duration>', 'on stop, how long running jobs may finish', 'GANTRY_SHUTDOWN_TIMEOUT')
-        .default(DEFAULT_SHUTDOWN_TIMEOUT_MS, s(DEFAULT_SHUTDOWN_TIMEOUT_MS))
-        .argParser(parseDurationFlag('--shutdown-timeout')),
-    )
-    .addOption(
-      envOption('--poll <duration>', 'fallback poll interval when no wake-up arrives', 'GANTRY_POLL')
-        .default(DEFAULT_POLL_MS, s(DEFAULT_POLL_MS))
-        .argParser(parseDurationFlag('--poll')),
-    )
-    .addOption(
-      envOption('--maintenance-interval <duration>', 'time between maintenance ticks', 'GANTRY_MAINTENANCE_INTERVAL')
-        .default(DEFAULT_MAINTENANCE_MS, s(DEFAULT_MAINTENANCE_MS))
-        .argParser(parseDurationFlag('--maintenance-interval')),
-    )
-    .addOption(
-      envOption(
-        '--maintenance-lease <duration>',
-        'lease keeping maintenance single; another process takes over after it',
-        'GANTRY_MAINTENANCE_LEASE',
-      )
-        .default(DEFAULT_MAINTENANCE_LEASE_MS, s(DEFAULT_MAINTENANCE_LEASE_MS))
-        .argParser(parseDurationFlag('--maintenance-lease')),
-    )
-    .addOption(
-      envOption('--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL')
-        .default(DEFAULT_WORKER_TTL_MS, s(DEFAULT_WORKER_TTL_MS))
-        .argParser(parseDurationFlag('--worker-ttl')),
-    )
+    );
+  for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
+  return cmd
     .addOption(envOption('--no-scheduler', 'do not run the scheduler in this process', 'GANTRY_NO_SCHEDULER'))
     .addOption(
       envOption(
