@@ -4,11 +4,12 @@
  * retry, a delayed job; Ctrl+C (SIGINT) stops it cleanly.
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
 import type { Job } from '../../src/core/job.js';
-import { killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
+import { gantry, killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
 
 const db = tempDb('gantry-dev-');
 const children: Running[] = [];
@@ -91,5 +92,20 @@ describe('gantry dev', () => {
     expect((await dev.exited).code).toBe(0);
     client ??= await Client.connect({ url: db.url });
     expect(await all(client)).toHaveLength(8);
+  });
+
+  it('refuses a busy port with a message saying what to do (exit 2)', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await gantry(['dev', '--port', String(port)], { cwd: db.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        `port ${port} on 127.0.0.1 is in use: pass --port <another> (0 picks a free one) or --no-server`,
+      );
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { Backend } from '../../backend/backend.js';
 import { openBackend } from '../../backend/open.js';
 import { Client } from '../../client/client.js';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
+import { ValidationError } from '../../core/errors.js';
 import { demoHandlers } from '../../dev/demo-handlers.js';
 import { enqueueDemoJobsOnce } from '../../dev/demo-jobs.js';
 import type { Logger } from '../../worker/types.js';
@@ -41,7 +42,15 @@ interface DevServer {
  */
 async function startDevServer(backend: Backend, flags: DevFlags, logger: Logger): Promise<DevServer> {
   const { startServer } = await import('../../server/index.js');
-  return startServer({ backend, host: flags.host, port: flags.port, logger });
+  try {
+    return await startServer({ backend, host: flags.host, port: flags.port, logger });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    throw new ValidationError(
+      `port ${flags.port} on ${flags.host} is in use: pass --port <another> (0 picks a free one) or --no-server`,
+      { cause: err },
+    );
+  }
 }
 
 /** The first lines dev prints: where it runs and what it started. */
@@ -72,8 +81,9 @@ async function runDev(flags: DevFlags, c: Command): Promise<void> {
   const backend = await openBackend({ url, pollMs: flags.poll });
   const client = new Client(backend);
   try {
-    const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
+    // The server first: a busy port stops dev before any job is claimed.
     const server = flags.server ? await startDevServer(backend, flags, logger) : null;
+    const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
     banner(url, runtime.worker.id, flags, server);
     const stopLog = await startEventLog(client);
     if (flags.demo) await demo(client);
