@@ -62,7 +62,11 @@ export const graphileWorker = {
 
   async consumer(spec, { concurrency, onJob }) {
     const pgPool = new pg.Pool({ connectionString: spec.url, max: poolSize(concurrency) });
+    // The error handlers graphile-worker asks for, so an idle connection's error is reported, not thrown.
     pgPool.on('error', (err) => console.error('graphile-worker pool error:', err.message));
+    pgPool.on('connect', (client) =>
+      client.on('error', (err) => console.error('graphile-worker client error:', err.message)),
+    );
     let runner = null;
     return {
       async start() {
