@@ -34,7 +34,8 @@ const JOB_FIELDS = [
 
 type JobJson = Record<string, unknown> & { id: string; state: string; runAt: string; createdAt: string };
 
-describe('gantry enqueue', () => {
+// Each test runs several node processes; on a loaded 2-core machine that takes a while.
+describe('gantry enqueue', { timeout: 60_000 }, () => {
   it('prints the new id, and the job is stored', async () => {
     const r = await gantry(['--url', db.url, 'enqueue', 'email.send', '--payload', '{"to":"ada@example.com"}']);
     expect(r.code, r.stderr).toBe(0);

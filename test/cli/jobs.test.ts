@@ -22,7 +22,8 @@ interface Page {
 
 const enqueue = async (...args: string[]): Promise<JobJson> => gantryJson<JobJson>(db.url, ['enqueue', ...args]);
 
-describe('gantry jobs, queues, workers, migrate', () => {
+// Each test runs several node processes; on a loaded 2-core machine that takes a while.
+describe('gantry jobs, queues, workers, migrate', { timeout: 60_000 }, () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {

@@ -36,7 +36,8 @@ function startWorker(...extra: string[]): Running {
   return w;
 }
 
-describe('gantry worker', () => {
+// Each test runs several node processes; on a loaded 2-core machine that takes a while.
+describe('gantry worker', { timeout: 60_000 }, () => {
   it('runs jobs with the module’s handlers; watch follows one to its end; SIGTERM stops it', async () => {
     const w = startWorker('--concurrency', '2');
     await waitUntil(
@@ -84,6 +85,18 @@ describe('gantry worker', () => {
     expect(final).toMatchObject({ id: job.id, state: 'failed', attempts: 1 });
     expect(final.errors[0]!.message).toBe('this handler always fails');
     for (const e of lines.slice(0, -1)) expect(e).toMatchObject({ jobId: job.id });
+  });
+
+  it('with --only-registered-types leaves other job types alone', async () => {
+    const other = await gantryJson<JobJson>(db.url, ['enqueue', 'not.mine', '--queue', 'only']);
+    const mine = await gantryJson<JobJson>(db.url, ['enqueue', 'echo', '--queue', 'only']);
+    startWorker('--only-registered-types', '--queues', 'only');
+    const r = await gantry(['--url', db.url, 'jobs', 'watch', mine.id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await gantryJson<JobJson>(db.url, ['jobs', 'show', other.id])).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+    });
   });
 
   it('watch of a job that already ended prints its outcome at once', async () => {

@@ -32,6 +32,7 @@ export interface RunFlags {
   lease: number;
   shutdownTimeout: number;
   poll: number;
+  onlyRegisteredTypes?: boolean;
   maintenanceInterval: number;
   maintenanceLease: number;
   workerTtl: number;
@@ -91,6 +92,13 @@ export function addRunOptions(
     );
   for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
   return cmd
+    .addOption(
+      envOption(
+        '--only-registered-types',
+        'claim only job types this process has handlers for (default: claim all; unknown types fail)',
+        'GANTRY_ONLY_REGISTERED_TYPES',
+      ),
+    )
     .addOption(envOption('--no-scheduler', 'do not run the scheduler in this process', 'GANTRY_NO_SCHEDULER'))
     .addOption(
       envOption(
@@ -133,6 +141,7 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
     logger,
     queues: flags.queues,
     concurrency: flags.concurrency,
+    onlyRegisteredTypes: flags.onlyRegisteredTypes === true,
     leaseMs: flags.lease,
     shutdownTimeoutMs: flags.shutdownTimeout,
     pollMs: flags.poll,
