@@ -35,15 +35,7 @@ export type {
 } from './backend/backend.js';
 export { Worker } from './worker/worker.js';
 export { UnknownJobTypeError, WorkerShutdownError } from './worker/errors.js';
-export type {
-  Handler,
-  Handlers,
-  JobContext,
-  Logger,
-  Middleware,
-  WorkerEvents,
-  WorkerOptions,
-} from './worker/types.js';
+export type { Handler, Handlers, JobContext, Logger, Middleware, WorkerEvents, WorkerOptions } from './worker/types.js';
 export { Maintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance/maintenance.js';
 export { decideRetry, type RetryDecision } from './core/retry.js';
 export { ScheduleClient, type ScheduleSetOptions } from './client/schedules.js';

@@ -44,7 +44,8 @@ const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? u
 export function toJobFilter(o: ListOptions): JobFilter {
   const states = arr(o.state);
   for (const s of states ?? []) {
-    if (!JOB_STATES.includes(s)) throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(s)}`);
+    if (!JOB_STATES.includes(s))
+      throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(s)}`);
   }
   const f: JobFilter = {};
   if (states) f.states = states;
@@ -104,7 +105,11 @@ export class Client {
    * before). Throws `ValidationError`, `PayloadTooLargeError`, `UniqueConflictError`,
    * `QueueFullError`. `tx` is the caller's transaction handle on engines that support it.
    */
-  async enqueue<P = unknown>(type: string, payload?: P, options: EnqueueOptions & { tx?: unknown } = {}): Promise<Job<P>> {
+  async enqueue<P = unknown>(
+    type: string,
+    payload?: P,
+    options: EnqueueOptions & { tx?: unknown } = {},
+  ): Promise<Job<P>> {
     const { tx, ...opts } = options;
     const [job] = await this.enqueueMany([{ ...opts, type, payload }], tx === undefined ? {} : { tx });
     return job as Job<P>;
@@ -202,10 +207,14 @@ export class Client {
    * Events, cluster-wide, as an async iterator; `break` out of the loop (or pass a `signal`)
    * to unsubscribe.
    */
-  events(options: { filter?: EventFilter; afterSeq?: string; signal?: AbortSignal } = {}): AsyncIterableIterator<GantryEvent> {
+  events(
+    options: { filter?: EventFilter; afterSeq?: string; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<GantryEvent> {
     const queue = new AsyncQueue<GantryEvent>(async () => {
       options.signal?.removeEventListener('abort', onAbort);
-      await (await subscribed)?.();
+      await (
+        await subscribed
+      )?.();
     });
     const onAbort = (): void => void queue.close();
     const subscribed = this.backend

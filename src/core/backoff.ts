@@ -62,7 +62,9 @@ export function parseBackoff(input: unknown): BackoffPolicy {
   if (typeof input === 'number') return { type: 'fixed', delayMs: nonNeg(input, 'delayMs') };
   if (Array.isArray(input)) return { type: 'list', delaysMs: input.map((v, i) => nonNeg(v, `delaysMs[${i}]`)) };
   if (typeof input !== 'object') {
-    throw new ValidationError(`backoff must be a policy object, a number of ms or a list of ms, got ${JSON.stringify(input)}`);
+    throw new ValidationError(
+      `backoff must be a policy object, a number of ms or a list of ms, got ${JSON.stringify(input)}`,
+    );
   }
   const p = input as Record<string, unknown>;
   switch (p.type) {

@@ -20,7 +20,9 @@ export function parseDuration(input: unknown, field = 'duration'): number {
     return input;
   }
   if (typeof input !== 'string' || input.trim() === '') {
-    throw new ValidationError(`${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`);
+    throw new ValidationError(
+      `${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`,
+    );
   }
   const s = input.trim();
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
@@ -33,7 +35,9 @@ export function parseDuration(input: unknown, field = 'duration'): number {
     pos = re.lastIndex;
   }
   if (pos !== s.length || pos === 0) {
-    throw new ValidationError(`${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`);
+    throw new ValidationError(
+      `${field} must be a duration like 500ms, 10s, 5m, 2h or 1d, got ${JSON.stringify(input)}`,
+    );
   }
   return total;
 }

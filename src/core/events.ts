@@ -89,7 +89,15 @@ export function jobEvent(
   at: number,
   extra: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId'>> = {},
 ): GantryEvent {
-  const e: GantryEvent = { type, at, jobId: job.id, jobType: job.type, queue: job.queue, state: job.state, attempt: job.attempts };
+  const e: GantryEvent = {
+    type,
+    at,
+    jobId: job.id,
+    jobType: job.type,
+    queue: job.queue,
+    state: job.state,
+    attempt: job.attempts,
+  };
   if (job.workerId) e.workerId = job.workerId;
   return { ...e, ...extra };
 }

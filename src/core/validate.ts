@@ -98,7 +98,9 @@ export function parseTime(input: unknown, field: string): Date {
         ? new Date(input)
         : null;
   if (!d || Number.isNaN(d.getTime())) {
-    throw new ValidationError(`${field} must be a date (ISO 8601 text, a Date or ms since the epoch), got ${JSON.stringify(input)}`);
+    throw new ValidationError(
+      `${field} must be a date (ISO 8601 text, a Date or ms since the epoch), got ${JSON.stringify(input)}`,
+    );
   }
   return d;
 }
@@ -119,7 +121,10 @@ export function checkPayload(payload: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BY
 
 function validateTags(tags: unknown): string[] {
   if (tags === undefined) return [];
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_NAME_LENGTH)) {
+  if (
+    !Array.isArray(tags) ||
+    !tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_NAME_LENGTH)
+  ) {
     throw new ValidationError(`tags must be a list of non-empty strings of at most ${MAX_NAME_LENGTH} characters`);
   }
   return [...new Set(tags as string[])];
@@ -127,7 +132,8 @@ function validateTags(tags: unknown): string[] {
 
 function validateMetadata(m: unknown): Record<string, unknown> {
   if (m === undefined) return {};
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw new ValidationError('metadata must be a JSON object');
+  if (m === null || typeof m !== 'object' || Array.isArray(m))
+    throw new ValidationError('metadata must be a JSON object');
   checkPayload(m);
   return m as Record<string, unknown>;
 }
@@ -159,7 +165,8 @@ function validateRunAt(req: EnqueueRequest, now: number): Date {
  * `PayloadTooLargeError`) naming the field and what is expected.
  */
 export function validateEnqueue(req: EnqueueRequest, now: number, limits: ValidationLimits = {}): NewJob {
-  if (req === null || typeof req !== 'object') throw new ValidationError('a job must be an object with at least a type');
+  if (req === null || typeof req !== 'object')
+    throw new ValidationError('a job must be an object with at least a type');
   for (const key of Object.keys(req)) {
     if (!OPTION_KEYS.has(key)) {
       throw new ValidationError(`unknown job option ${JSON.stringify(key)}; known: ${[...OPTION_KEYS].join(', ')}`);
@@ -168,11 +175,16 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
   const type = validateType(req.type);
   checkPayload(req.payload, limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
   if (req.id !== undefined && (typeof req.id !== 'string' || req.id.length > MAX_NAME_LENGTH || !ID_RE.test(req.id))) {
-    throw new ValidationError(`id must be 1-${MAX_NAME_LENGTH} characters of letters, digits and _ . : -, got ${JSON.stringify(req.id)}`);
+    throw new ValidationError(
+      `id must be 1-${MAX_NAME_LENGTH} characters of letters, digits and _ . : -, got ${JSON.stringify(req.id)}`,
+    );
   }
   const runAt = validateRunAt(req, now);
   const deadline = req.deadline === undefined || req.deadline === null ? null : parseTime(req.deadline, 'deadline');
-  if (req.uniqueKey !== undefined && (typeof req.uniqueKey !== 'string' || req.uniqueKey === '' || req.uniqueKey.length > 512)) {
+  if (
+    req.uniqueKey !== undefined &&
+    (typeof req.uniqueKey !== 'string' || req.uniqueKey === '' || req.uniqueKey.length > 512)
+  ) {
     throw new ValidationError('uniqueKey must be a non-empty string of at most 512 characters');
   }
   const timeoutMs = req.timeout === undefined || req.timeout === null ? null : parseDuration(req.timeout, 'timeout');
@@ -191,7 +203,9 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
     deadline,
     uniqueKey: req.uniqueKey ?? null,
     uniqueWindowMs:
-      req.uniqueWindow === undefined || req.uniqueWindow === null ? null : parseDuration(req.uniqueWindow, 'uniqueWindow'),
+      req.uniqueWindow === undefined || req.uniqueWindow === null
+        ? null
+        : parseDuration(req.uniqueWindow, 'uniqueWindow'),
     createdAt: new Date(now),
     tags: validateTags(req.tags),
     metadata: validateMetadata(req.metadata),

@@ -41,6 +41,13 @@ describe('job state machine', () => {
 
   it('lists the states a target can be reached from', () => {
     expect(statesInto('expired').sort()).toEqual(['queued', 'retrying', 'scheduled']);
-    expect(statesInto('queued').sort()).toEqual(['cancelled', 'completed', 'expired', 'failed', 'retrying', 'scheduled']);
+    expect(statesInto('queued').sort()).toEqual([
+      'cancelled',
+      'completed',
+      'expired',
+      'failed',
+      'retrying',
+      'scheduled',
+    ]);
   });
 });

@@ -6,8 +6,10 @@ import net from 'node:net';
 
 /** How to start each engine on this kind of machine. */
 export const START_HINTS: Record<string, string> = {
-  postgres: 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run scripts/services.sh)',
-  redis: 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no (or run scripts/services.sh)',
+  postgres:
+    'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run scripts/services.sh)',
+  redis:
+    'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no (or run scripts/services.sh)',
   nats: 'start it with: nats-server -a 127.0.0.1 -p 4222 -js (or run scripts/services.sh)',
 };
 
