@@ -5,10 +5,9 @@
  */
 import { Option, type Command } from 'commander';
 import type { Backend } from '../../backend/backend.js';
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
 import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
-import { startServer } from '../../server/index.js';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
 import { envOption, globals, parseIntFlag } from '../context.js';
 import {
   LOG_FORMATS,
@@ -20,7 +19,6 @@ import {
   type LogLevel,
 } from '../logger.js';
 import { println } from '../output.js';
-import { trapSignals } from '../runtime.js';
 
 interface ServerFlags {
   port: number;
@@ -49,6 +47,9 @@ function startLoops(
 }
 
 async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
+  // Loaded here, not at the top, so other commands do not pay for Fastify at start-up.
+  const { startServer } = await import('../../server/index.js');
+  const { trapSignals } = await import('../runtime.js');
   const { url } = globals(cmd);
   const logger = await makeLogger(flags.logLevel, flags.logFormat);
   const trap = trapSignals(logger);
