@@ -1,8 +1,10 @@
 /**
  * `gantry schedules …` as a real process, and the cluster promise as real processes: three
- * `gantry worker`s on one SQLite file, each running the scheduler, enqueue exactly one job per
- * second of an `every 1 seconds` schedule.
+ * `gantry worker`s on one SQLite file (and one PostgreSQL schema), each running the scheduler,
+ * enqueue exactly one job per second of an `every 1 seconds` schedule.
  */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openBackend } from '../../src/backend/open.js';
 import type { Job } from '../../src/core/job.js';
@@ -16,6 +18,7 @@ import {
   waitUntil,
   type Running,
 } from '../cli/cli-helpers.js';
+import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 
 const db = tempDb('gantry-sched-cli-');
 const children: Running[] = [];
@@ -110,45 +113,67 @@ describe('gantry schedules', () => {
   });
 });
 
+/** Three worker processes on one store fire an "every 1 seconds" schedule exactly once a second. */
+async function threeWorkersFireOncePerSecond(mp: { url: string }): Promise<void> {
+  await gantryJson(mp.url, ['schedules', 'add', 'tick', 'every 1 seconds', 'echo']);
+  const start = (...extra: string[]): Running => {
+    const w = spawnGantry([
+      '--url',
+      mp.url,
+      'worker',
+      '--handlers',
+      fixture('basic-handlers.mjs'),
+      '--poll',
+      '100ms',
+      ...extra,
+    ]);
+    children.push(w);
+    return w;
+  };
+  const workers = [start(), start(), start()];
+  await waitUntil(async () => (await scheduledJobs(mp.url, 'tick')).length >= 6, 'six fires', {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+  });
+  for (const w of workers) w.child.kill('SIGTERM');
+  const ended = await Promise.all(workers.map((w) => w.exited));
+  for (const e of ended) expect(e.code, e.stderr).toBe(0);
+
+  const times = (await scheduledJobs(mp.url, 'tick'))
+    .map((j) => Date.parse(String(j.metadata.fireAt)))
+    .sort((a, b) => a - b);
+  expect(times.length).toBeGreaterThanOrEqual(6);
+  expect(new Set(times).size).toBe(times.length); // no fire time twice
+  for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000); // none missed
+  for (const t of times) expect(t % 1000).toBe(0);
+}
+
 describe('three gantry worker processes', () => {
-  it('enqueue exactly one job per second of an "every 1 seconds" schedule', { timeout: 60_000 }, async () => {
+  it('enqueue exactly one job per second of an "every 1 seconds" schedule (SQLite)', { timeout: 60_000 }, async () => {
     const mp = tempDb('gantry-sched-mp-');
     try {
-      await gantryJson(mp.url, ['schedules', 'add', 'tick', 'every 1 seconds', 'echo']);
-      const start = (...extra: string[]): Running => {
-        const w = spawnGantry([
-          '--url',
-          mp.url,
-          'worker',
-          '--handlers',
-          fixture('basic-handlers.mjs'),
-          '--poll',
-          '100ms',
-          ...extra,
-        ]);
-        children.push(w);
-        return w;
-      };
-      const workers = [start(), start(), start()];
-      await waitUntil(async () => (await scheduledJobs(mp.url, 'tick')).length >= 6, 'six fires', {
-        timeoutMs: 30_000,
-        intervalMs: 250,
-      });
-      for (const w of workers) w.child.kill('SIGTERM');
-      const ended = await Promise.all(workers.map((w) => w.exited));
-      for (const e of ended) expect(e.code, e.stderr).toBe(0);
-
-      const times = (await scheduledJobs(mp.url, 'tick'))
-        .map((j) => Date.parse(String(j.metadata.fireAt)))
-        .sort((a, b) => a - b);
-      expect(times.length).toBeGreaterThanOrEqual(6);
-      expect(new Set(times).size).toBe(times.length); // no fire time twice
-      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000); // none missed
-      for (const t of times) expect(t % 1000).toBe(0);
+      await threeWorkersFireOncePerSecond(mp);
     } finally {
       mp.cleanup();
     }
   });
+
+  it(
+    'enqueue exactly one job per second of an "every 1 seconds" schedule (PostgreSQL)',
+    { timeout: 60_000 },
+    async (ctx) => {
+      if (!(await engineAvailable('postgres'))) return ctx.skip();
+      const schema = `sched_mp_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: TEST_URLS.postgres });
+      await admin.connect();
+      try {
+        await threeWorkersFireOncePerSecond({ url: `${TEST_URLS.postgres}?schema=${schema}` });
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    },
+  );
 
   it('do not fire with --no-scheduler', { timeout: 60_000 }, async () => {
     const mp = tempDb('gantry-sched-off-');
