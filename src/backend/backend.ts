@@ -108,6 +108,13 @@ export interface CompleteItem {
   result: unknown;
 }
 
+/** A fenced hand-back of a claim whose attempt never started (see `jobsRelease`). */
+export interface ReleaseItem {
+  id: string;
+  workerId: string;
+  attempt: number;
+}
+
 /**
  * A fenced failure. The core decides the outcome: `retryAt` set → `retrying` at that time;
  * `null` → `failed`.
@@ -190,6 +197,11 @@ export interface Backend {
    * leaseMs`, `startedAt`. Queues are filled in the order given; paused queues are skipped; a
    * queue's cluster-wide concurrency cap is never exceeded. Within a queue: priority desc, runAt
    * asc, id asc. `types`, when given, restricts the job types. Emits `job.started` per job.
+   *
+   * `prefetch` (default 0) allows up to that many jobs beyond `limit`, taken only from queues
+   * without a concurrency cap: a worker buffers them and starts them as its slots free, and a
+   * capped queue's jobs must not wait in a buffer while counting against its cap. An engine
+   * may ignore it (claiming at most `limit`). `limit` may be 0 when `prefetch` is not.
    */
   jobsClaim(params: {
     workerId: string;
@@ -197,7 +209,15 @@ export interface Backend {
     types?: string[];
     limit: number;
     leaseMs: number;
+    prefetch?: number;
   }): Promise<Job[]>;
+  /**
+   * Fenced hand-back of claimed jobs whose attempt never started (a worker's prefetch buffer
+   * on stop): `running` → `queued` as if never claimed (`attempts - 1`, no worker, lease or
+   * start time, no error entry), so the attempt budget is untouched. Returns the ids not
+   * applied (lease lost). Emits `job.enqueued` per job, which wakes waiting workers.
+   */
+  jobsRelease(params: { items: ReleaseItem[] }): Promise<{ lost: string[] }>;
   /** Extends the leases the worker still holds; returns the ids it no longer holds. */
   jobsLeaseRenew(params: { workerId: string; ids: string[]; leaseMs: number }): Promise<{ lost: string[] }>;
   /** Fenced batch completion; returns the ids that were not applied (lease lost). Emits `job.completed`. */

@@ -24,6 +24,13 @@ export const LEASE_RENEW_DIVISOR = 3;
 /** Jobs a worker runs at once. */
 export const DEFAULT_CONCURRENCY = 10;
 
+/**
+ * Most jobs a worker buffers beyond its free slots (it grows its buffer to this only while
+ * jobs finish faster than claims return); the default is the larger of this and the
+ * concurrency. 0 turns prefetching off.
+ */
+export const DEFAULT_PREFETCH = 100;
+
 /** How long a stopping worker lets running jobs finish before aborting and handing them back, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_POLL_MS,
+  DEFAULT_PREFETCH,
   DEFAULT_QUEUE,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   MAX_CLAIM_BATCH,
@@ -22,6 +23,7 @@ export interface ResolvedWorkerOptions {
   clock: Clock;
   queues: { name: string; weight: number }[];
   concurrency: number;
+  prefetch: number;
   leaseMs: number;
   shutdownTimeoutMs: number;
   pollMs: number;
@@ -67,11 +69,19 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     throw new ValidationError('id must be a non-empty string');
   }
+  const concurrency = positiveInt(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', MAX_CLAIM_BATCH);
+  const prefetch = options.prefetch ?? Math.max(concurrency, DEFAULT_PREFETCH);
+  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > MAX_CLAIM_BATCH) {
+    throw new ValidationError(
+      `prefetch must be an integer from 0 to ${MAX_CLAIM_BATCH}, got ${JSON.stringify(prefetch)}`,
+    );
+  }
   return {
     id: options.id ?? newWorkerId(),
     clock: options.clock ?? options.backend?.clock ?? systemClock,
     queues: parseQueueWeights(options.queues ?? [DEFAULT_QUEUE]),
-    concurrency: positiveInt(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', MAX_CLAIM_BATCH),
+    concurrency,
+    prefetch,
     leaseMs,
     shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, 'shutdownTimeoutMs'),
     pollMs: positiveInt(options.pollMs, DEFAULT_POLL_MS, 'pollMs'),

@@ -45,6 +45,13 @@ export interface WorkerOptions {
   queues?: Record<string, number> | string[];
   /** Jobs run at once. */
   concurrency?: number;
+  /**
+   * Most jobs claimed ahead of free slots and held (leases renewed) until a slot frees, taken
+   * only from queues without a concurrency cap; the buffer grows only while jobs finish faster
+   * than claims return, and is handed back on stop without spending an attempt. Default
+   * max(concurrency, 100); 0 claims only for free slots.
+   */
+  prefetch?: number;
   /** Lease of a claim, ms; renewed every third of it. */
   leaseMs?: number;
   /** On stop: how long running jobs may finish before they are aborted and handed back, ms. */

@@ -18,6 +18,8 @@ export interface ClaimStep {
   count: number;
   /** `queue` first, then the others most owed first, so an empty queue's share is not lost. */
   queues: string[];
+  /** Positions of this step's picks in the round, ascending: the order its jobs should start in. */
+  picks: number[];
 }
 
 /** Normalises the `queues` option into names and weights; throws `ValidationError`. */
@@ -66,13 +68,20 @@ export class WeightedRoundRobin {
    */
   plan(slots: number): ClaimStep[] {
     const n = Math.max(0, Math.min(Math.floor(slots), MAX_CLAIM_BATCH));
-    const counts = new Map<string, number>();
+    const picks = new Map<string, number[]>();
     for (let i = 0; i < n; i++) {
       const q = this.next();
-      counts.set(q, (counts.get(q) ?? 0) + 1);
+      const list = picks.get(q);
+      if (list) list.push(i);
+      else picks.set(q, [i]);
     }
     const owed = [...this.entries].sort((a, b) => b.credit + b.weight - (a.credit + a.weight)).map((e) => e.name);
-    return [...counts].map(([queue, count]) => ({ queue, count, queues: [queue, ...owed.filter((q) => q !== queue)] }));
+    return [...picks].map(([queue, at]) => ({
+      queue,
+      count: at.length,
+      queues: [queue, ...owed.filter((q) => q !== queue)],
+      picks: at,
+    }));
   }
 
   /** Every queue name, as configured. */

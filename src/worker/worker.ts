@@ -7,28 +7,22 @@ import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
 import { sleep } from '../core/clock.js';
-import { LEASE_RENEW_DIVISOR } from '../core/constants.js';
+import { LEASE_RENEW_DIVISOR, MAX_CLAIM_BATCH } from '../core/constants.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { GantryEvent } from '../core/events.js';
-import type { Job, JobProgress } from '../core/job.js';
-import { decideRetry, toJobError } from '../core/retry.js';
+import type { Job } from '../core/job.js';
 import { validateType } from '../core/validate.js';
-import { runAttempt, type AttemptDeps, type AttemptOutcome } from './attempt.js';
+import { runAttempt, type AttemptDeps } from './attempt.js';
 import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
+import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { every } from './every.js';
 import { bindLogger } from './logger.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
+import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, JobContext, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { WeightedRoundRobin } from './weighted.js';
-
-/** A job this worker holds: its attempt runs, or its outcome is being written. */
-interface Held {
-  job: Job;
-  controller: AbortController;
-  startedAt: number;
-}
 
 const noop = (): void => {};
 
@@ -41,11 +35,17 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private readonly handlers = new Map<string, Handler>();
   private readonly middleware: Middleware[] = [];
   private readonly rr: WeightedRoundRobin;
+  /** Jobs whose attempt runs: each takes a slot. */
   private readonly held = new Map<string, Held>();
+  /** Jobs whose attempt ended and whose outcome is being written: no slot, lease still renewed. */
+  private readonly writing = new Map<string, Job>();
+  /** Jobs claimed ahead of free slots, waiting for one. */
+  private readonly buffer: PrefetchBuffer;
   private readonly loopAbort = new AbortController();
   private engine: Backend | undefined;
   private ownsBackend = false;
-  private reporter: Reporter | undefined;
+  /** How attempt outcomes are written (made once the backend is open). */
+  private outcome: OutcomeDeps | undefined;
   private phase: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
@@ -56,6 +56,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private starting: Promise<void> | undefined;
   /** Bumped by every sign of new work; a claim round that saw it change does not go to sleep. */
   private workSeq = 0;
+  /** Bumped by every freed slot and written outcome, either of which may lift a queue's cap. */
+  private freedSeq = 0;
   private readonly queueNames: Set<string>;
 
   constructor(options: WorkerOptions = {}) {
@@ -65,6 +67,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.engine = options.backend;
     this.url = options.url;
     this.rr = new WeightedRoundRobin(this.opts.queues);
+    this.buffer = new PrefetchBuffer(this.opts.prefetch, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
@@ -89,9 +92,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     return [...this.handlers.keys()];
   }
 
-  /** Ids of the jobs this worker holds now. */
+  /** Ids of the jobs this worker holds now: attempts running, and outcomes not yet written. */
   get running(): string[] {
-    return [...this.held.keys()];
+    return [...this.held.keys(), ...this.writing.keys()];
   }
 
   /** The engine (opened by `start()` when the worker was given a `url`). */
@@ -114,7 +117,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       this.ownsBackend = true;
     }
     const backend = this.engine;
-    this.reporter = new Reporter(backend);
+    this.outcome = {
+      workerId: this.id,
+      opts: this.opts,
+      reporter: new Reporter(backend),
+      write: (job, fn) => this.write(job, fn),
+      settle: (id) => this.settle(id),
+      notify: (event, payload) => this.notify(event, payload),
+    };
     this.startedAt = new Date(this.opts.clock.now());
     try {
       this.unsubscribe = await backend.eventsSubscribe({
@@ -172,8 +182,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       return;
     }
     await this.loopDone;
+    // Buffered jobs never started: give them back at once, their attempt unspent.
+    await this.buffer
+      .handBack(this.backend, this.id)
+      .catch((error: unknown) => this.notify('error', { error, during: 'hand back' }));
     // The shutdown timer starts only once claiming has stopped; `worker:draining` says so.
-    if (this.held.size > 0) {
+    if (this.held.size > 0 || this.writing.size > 0) {
       let cancel = noop;
       const timedOut = new Promise<void>((resolve) => {
         cancel = this.opts.clock.setTimeout(resolve, this.opts.shutdownTimeoutMs);
@@ -189,7 +203,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       for (const h of this.held.values()) h.controller.abort(reason);
       await this.drained();
     }
-    await this.reporter?.flush().catch((error: unknown) => this.notify('error', { error, during: 'flush' }));
+    await this.outcome?.reporter.flush().catch((error: unknown) => this.notify('error', { error, during: 'flush' }));
     for (const cancel of this.cancelTimers.splice(0)) cancel();
     const backend = this.backend;
     await this.unsubscribe?.().catch(noop);
@@ -201,22 +215,24 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.notify('worker:stopped', { workerId: this.id });
   }
 
-  /** Claims while there are free slots; waits for a wake-up (or `pollMs`) when queues are dry. */
+  /** Claims while slots are free (or the buffer runs low); waits for a wake-up when queues are dry. */
   private async loop(): Promise<void> {
     const signal = this.loopAbort.signal;
     const backend = this.backend;
     while (!signal.aborted) {
       const free = this.opts.concurrency - this.held.size;
-      if (free <= 0) {
+      // Outcomes waiting for their write are bounded too, so a slow engine slows claiming down.
+      if ((free <= 0 && !this.buffer.low) || this.writing.size >= MAX_CLAIM_BATCH) {
         await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
       try {
         const seq = this.workSeq;
-        const drained = await this.claimRound(backend, free);
-        // Work that arrived while claiming may have rung before workAwait listened.
-        if (drained && !signal.aborted && seq === this.workSeq) {
-          await backend.workAwait({ queues: this.rr.names, timeoutMs: this.opts.pollMs, signal });
+        const freed = this.freedSeq;
+        const drained = await this.claimRound(backend, Math.max(0, free));
+        // Work that arrived (or a slot that freed) while claiming may have rung before workAwait listened.
+        if (drained && !signal.aborted && seq === this.workSeq && freed === this.freedSeq) {
+          await this.idle(backend, signal);
         }
       } catch (error) {
         if (signal.aborted) break;
@@ -227,24 +243,60 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   /**
-   * One claim round: the free slots shared out by weight, one `jobsClaim` per queue picked.
-   * Each claim lists every queue (its own first), so a short claim means all are drained.
+   * Waits for a wake-up, or `pollMs`. While jobs run (or their outcomes are written), a freed
+   * slot or a written outcome ends the wait too: a short claim may have met a queue's
+   * concurrency cap, which a finished job lifts.
+   */
+  private async idle(backend: Backend, signal: AbortSignal): Promise<void> {
+    const wait = new AbortController();
+    const stop = (): void => wait.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    if (this.held.size > 0 || this.writing.size > 0) this.waiters.push(stop);
+    try {
+      await backend.workAwait({ queues: this.rr.names, timeoutMs: this.opts.pollMs, signal: wait.signal });
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /**
+   * One claim round: the free slots plus what the buffer lacks, shared out by weight, one
+   * `jobsClaim` per queue picked. Each claim lists every queue (its own first), so a short
+   * claim means all are drained (or capped). Returns true when a claim came back short.
    */
   private async claimRound(backend: Backend, free: number): Promise<boolean> {
     const types = this.opts.onlyRegisteredTypes ? { types: this.types } : {};
-    for (const step of this.rr.plan(free)) {
-      if (this.loopAbort.signal.aborted) return false;
+    const steps = this.rr.plan(free + Math.max(0, this.buffer.target - this.buffer.size));
+    const results: Job[][] = [];
+    let full = true;
+    for (const step of steps) {
+      if (this.loopAbort.signal.aborted) break;
       const jobs = await backend.jobsClaim({
         workerId: this.id,
         queues: step.queues,
-        limit: step.count,
+        ...splitStep(step, free),
         leaseMs: this.opts.leaseMs,
         ...types,
       });
-      for (const job of jobs) this.execute(job);
-      if (jobs.length < step.count) return true;
+      results.push(jobs);
+      if (jobs.length < step.count) {
+        full = false;
+        break;
+      }
     }
-    return false;
+    this.buffer.learn(full, free > 0);
+    this.buffer.push(interleave(steps, results));
+    this.fill();
+    return !full;
+  }
+
+  /** Starts buffered jobs while slots are free (never once stopping: those are handed back). */
+  private fill(): void {
+    while (this.phase === 'running' && this.held.size < this.opts.concurrency) {
+      const job = this.buffer.shift();
+      if (!job) return;
+      this.execute(job);
+    }
   }
 
   private execute(job: Job): void {
@@ -255,71 +307,49 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       signal: controller.signal,
       workerId: this.id,
       log: bindLogger(this.opts.logger, { jobId: job.id, type: job.type, attempt: job.attempts, workerId: this.id }),
-      progress: (percent, message) => this.progress(h, percent, message),
+      progress: (percent, message) => reportProgress(this.backend, this.outcome!, h, percent, message),
     };
     this.notify('job:started', { job });
     void runAttempt(job, ctx, controller, this.attemptDeps())
-      .then((outcome) => this.record(h, outcome))
+      .then((outcome) => recordOutcome(this.outcome!, h, outcome))
       .catch((error: unknown) => this.notify('error', { error, during: 'record outcome' }))
-      .finally(() => this.release(job.id));
+      .finally(() => this.settle(job.id));
   }
 
   private attemptDeps(): AttemptDeps {
     return { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
   }
 
-  /** Writes an attempt's outcome, fenced on the attempt this worker holds. */
-  private async record(h: Held, outcome: AttemptOutcome): Promise<void> {
-    const { job } = h;
-    const now = this.opts.clock.now();
-    const durationMs = now - h.startedAt;
-    const reporter = this.reporter!;
-    const base = { id: job.id, workerId: this.id, attempt: job.attempts };
-    if (outcome.kind === 'completed') {
-      const applied = await reporter.complete({ ...base, result: outcome.result });
-      this.release(job.id);
-      if (applied) this.notify('job:completed', { job, result: outcome.result, durationMs });
-      else this.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
-      return;
-    }
-    if (outcome.kind === 'aborted' && !(outcome.reason instanceof WorkerShutdownError)) {
-      const reason = outcome.reason instanceof JobCancelledError ? 'cancelled' : 'lease-lost';
-      this.release(job.id);
-      this.notify('job:aborted', { job, reason, durationMs });
-      return;
-    }
-    const thrown = outcome.kind === 'failed' ? outcome.error : outcome.reason;
-    const error = toJobError(thrown, { attempt: job.attempts, workerId: this.id, now });
-    // A handed-back job runs again at once: shutdown is not the job's fault.
-    const retryAt =
-      outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, this.opts.random).retryAt;
-    const applied = await reporter.fail({ ...base, error, retryAt });
+  /**
+   * Frees the job's slot at once and writes its outcome while the next claims go on; the job
+   * stays held (its lease renewed, graceful shutdown waiting for it) until the write returns.
+   */
+  private async write(job: Job, fn: () => Promise<boolean>): Promise<boolean> {
+    this.writing.set(job.id, job);
     this.release(job.id);
-    if (!applied) this.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
-    else if (retryAt) this.notify('job:retrying', { job, error, retryAt, durationMs });
-    else this.notify('job:failed', { job, error, durationMs });
+    try {
+      return await fn();
+    } finally {
+      this.settle(job.id);
+    }
   }
 
-  private async progress(h: Held, percent: number, message?: string): Promise<void> {
-    if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-      throw new ValidationError(`progress percent must be a number from 0 to 100, got ${JSON.stringify(percent)}`);
-    }
-    if (message !== undefined && typeof message !== 'string') {
-      throw new ValidationError('progress message must be a string');
-    }
-    if (h.controller.signal.aborted) return;
-    const progress: JobProgress = message === undefined ? { percent } : { percent, message };
-    const holds = await this.backend.jobProgress({ id: h.job.id, workerId: this.id, progress });
-    if (!holds) h.controller.abort(new LeaseLostError(h.job.id, this.id));
-    else this.notify('job:progress', { job: h.job, progress });
+  /** The job is no longer held in any way. */
+  private settle(id: string): void {
+    this.release(id);
+    if (!this.writing.delete(id)) return;
+    this.freedSeq++;
+    this.wake();
   }
 
-  /** Extends every lease held; a job reported lost is aborted and its outcome dropped. */
+  /** Extends every lease held (buffered jobs too); a lost job is aborted (or unbuffered) and its outcome dropped. */
   private async renew(): Promise<void> {
-    const ids = this.running;
+    const ids = [...this.running, ...this.buffer.ids()];
     if (ids.length === 0) return;
     const { lost } = await this.backend.jobsLeaseRenew({ workerId: this.id, ids, leaseMs: this.opts.leaseMs });
-    for (const id of lost) this.held.get(id)?.controller.abort(new LeaseLostError(id, this.id));
+    for (const id of lost) {
+      if (!this.buffer.drop(id)) this.held.get(id)?.controller.abort(new LeaseLostError(id, this.id));
+    }
   }
 
   private heartbeat(): Promise<void> {
@@ -347,21 +377,27 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       if (e.queue === undefined || this.queueNames.has(e.queue)) this.workSeq++;
       return;
     }
-    const h = e.jobId === undefined ? undefined : this.held.get(e.jobId);
+    if (e.jobId === undefined || this.buffer.drop(e.jobId)) return;
+    const h = this.held.get(e.jobId);
     if (!h) return;
     h.controller.abort(
       e.type === 'job.cancelled' ? new JobCancelledError(h.job.id) : new LeaseLostError(h.job.id, this.id),
     );
   }
 
-  /** Resolves when no job is held. */
+  /** Resolves when no attempt runs and every outcome is written. */
   private async drained(): Promise<void> {
-    while (this.held.size > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (this.held.size > 0 || this.writing.size > 0) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 
   /** The job is no longer held: its slot is free (listeners of its outcome see it so). */
   private release(id: string): void {
-    if (this.held.delete(id)) this.wake();
+    if (!this.held.delete(id)) return;
+    this.freedSeq++;
+    this.fill();
+    this.wake();
   }
 
   private wake(): void {

@@ -14,6 +14,7 @@ import type { ManualClock } from '../../src/core/clock.js';
 import { backendClaimGroup } from './backend-claim.js';
 import { backendEnqueueGroup } from './backend-enqueue.js';
 import { backendEventsGroup } from './backend-events.js';
+import { backendPrefetchGroup } from './backend-prefetch.js';
 import { backendRegistryGroup } from './backend-registry.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
@@ -30,7 +31,20 @@ export type ConformanceFactory = (clock: ManualClock) => Promise<Backend>;
 export type ConformanceGroup = (factory: ConformanceFactory) => void;
 
 /** Every group, in order. Add a new group file's export here. */
-const GROUPS: ConformanceGroup[] = [backendEnqueueGroup, backendClaimGroup, backendLifecycleGroup, backendEventsGroup, backendRegistryGroup, runtimeClaims, runtimeFailures, runtimeLifecycle, runtimeRecovery, schedulesFiringGroup, schedulesPoliciesGroup];
+const GROUPS: ConformanceGroup[] = [
+  backendEnqueueGroup,
+  backendClaimGroup,
+  backendPrefetchGroup,
+  backendLifecycleGroup,
+  backendEventsGroup,
+  backendRegistryGroup,
+  runtimeClaims,
+  runtimeFailures,
+  runtimeLifecycle,
+  runtimeRecovery,
+  schedulesFiringGroup,
+  schedulesPoliciesGroup,
+];
 
 /** Runs the whole conformance suite against one engine. */
 export function runConformance(engine: string, factory: ConformanceFactory): void {

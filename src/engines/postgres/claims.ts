@@ -4,7 +4,7 @@
  * running under the same worker and attempt. Each write stores and NOTIFYs its events in the
  * same statement: one round trip.
  */
-import type { CompleteItem, FailItem } from '../../backend/backend.js';
+import type { CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
@@ -17,6 +17,7 @@ export interface ClaimParams {
   types?: string[];
   limit: number;
   leaseMs: number;
+  prefetch?: number;
 }
 
 type ClaimRow = JobRow & { rn: string | null; capped: boolean };
@@ -25,19 +26,20 @@ function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: bo
   return run<ClaimRow>(db, ctx.jobs.claim, [
     p.queues,
     p.types && p.types.length > 0 ? p.types : null,
-    p.limit,
+    Math.max(0, p.limit),
     new Date(t),
     p.workerId,
     new Date(t + p.leaseMs),
     guard,
     t,
     ctx.channels.events,
+    Math.max(0, Math.floor(p.prefetch ?? 0)),
   ]);
 }
 
 /** Claims due jobs in queue order, skipping paused queues, within concurrency caps. */
 export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
-  if (p.limit <= 0 || p.queues.length === 0) return [];
+  if (Math.max(0, p.limit) + Math.max(0, p.prefetch ?? 0) <= 0 || p.queues.length === 0) return [];
   const t = ctx.clock.now();
   let rows = await claimOnce(ctx, ctx.hot, p, t, true);
   if (rows[0]?.capped) {
@@ -101,6 +103,26 @@ export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[
     new Date(t),
     t,
     ctx.channels.events,
+  ]);
+  return {
+    lost: lostOf(
+      items.map((i) => i.id),
+      done,
+    ),
+  };
+}
+
+/** Fenced hand-back of never-started claims: queued again with the attempt undone. */
+export async function release(ctx: Ctx, items: ReleaseItem[]): Promise<{ lost: string[] }> {
+  if (items.length === 0) return { lost: [] };
+  const t = ctx.clock.now();
+  const done = await run<{ id: string }>(ctx.hot, ctx.jobs.release, [
+    items.map((i) => i.id),
+    items.map((i) => i.workerId),
+    items.map((i) => i.attempt),
+    t,
+    ctx.channels.events,
+    ctx.channels.wake,
   ]);
   return {
     lost: lostOf(

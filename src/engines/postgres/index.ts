@@ -11,6 +11,7 @@ import type {
   CompleteItem,
   EnqueueOutcome,
   FailItem,
+  ReleaseItem,
   JobFilter,
   PruneParams,
   QueueInfo,
@@ -108,6 +109,9 @@ export class PostgresBackend implements Backend {
     return claims.renew(this.ctx, p.workerId, p.ids, p.leaseMs);
   }
 
+  jobsRelease(p: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
+    return claims.release(this.ctx, p.items);
+  }
   jobsComplete(p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
     return claims.complete(this.ctx, p.items);
   }

@@ -86,21 +86,23 @@ export function jobStatements(s: string, p: string) {
     /**
      * Claims and emits `job.started`. With $7 (guard) it claims nothing when one of the queues
      * has a concurrency cap (`capped` says so): those claims lock the queue rows first.
+     * $10 (prefetch) more jobs may come from uncapped queues; capped ones give at most $3 in all.
      */
     claim: st(
       'claim',
       `WITH capped AS (
          SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($1::text[]) AND concurrency IS NOT NULL) AS yes
        ), q AS (
-         SELECT u.name, u.ord,
-           CASE WHEN c.concurrency IS NULL THEN $3::int
-             ELSE greatest(0, c.concurrency - (SELECT count(*) FROM ${s}.jobs r WHERE r.queue = u.name AND r.state = 'running'))::int
+         SELECT u.name, u.ord, c.concurrency IS NOT NULL AS capped,
+           CASE WHEN c.concurrency IS NULL THEN $3::int + $10::int
+             ELSE least($3::int, greatest(0, c.concurrency
+               - (SELECT count(*) FROM ${s}.jobs r WHERE r.queue = u.name AND r.state = 'running')))::int
            END AS room
          FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)
          LEFT JOIN ${s}.queues c ON c.name = u.name
          WHERE NOT coalesce(c.paused, false) AND NOT ($7::boolean AND (SELECT yes FROM capped))
-       ), picked AS (
-         SELECT x.id, row_number() OVER (ORDER BY q.ord, x.priority DESC, x.run_at, x.id) AS rn
+       ), candidates AS (
+         SELECT x.id, q.capped, row_number() OVER (ORDER BY q.ord, x.priority DESC, x.run_at, x.id) AS rn
          FROM q CROSS JOIN LATERAL (
            SELECT j.id, j.priority, j.run_at FROM ${s}.jobs j
            WHERE j.queue = q.name AND j.state IN ${waiting}
@@ -108,11 +110,16 @@ export function jobStatements(s: string, p: string) {
              AND (j.deadline IS NULL OR j.deadline >= $4::timestamptz)
              AND ($2::text[] IS NULL OR j.type = ANY($2::text[]))
            ORDER BY j.priority DESC, j.run_at, j.id
-           LIMIT least($3::int, q.room)
+           LIMIT q.room
            FOR UPDATE SKIP LOCKED
          ) x
          ORDER BY rn
-         LIMIT $3::int
+         LIMIT $3::int + $10::int
+       ), picked AS (
+         SELECT k.id, k.rn FROM (
+           SELECT c.id, c.rn, c.capped, count(*) FILTER (WHERE c.capped) OVER (ORDER BY c.rn) AS capped_n
+           FROM candidates c
+         ) k WHERE NOT k.capped OR k.capped_n <= $3::int
        ), changed AS (
          UPDATE ${s}.jobs j SET state = 'running', attempts = j.attempts + 1, worker_id = $5, lease_until = $6,
            started_at = $4
@@ -153,6 +160,20 @@ export function jobStatements(s: string, p: string) {
            ${eventSql('j', eventTypeOf('j'), '$7', `, 'error', left(u.error->>'message', ${MAX_EVENT_TEXT})`)} AS ev
        ), ${storeEventsCte(s, '$7')}
        SELECT c.id, ${notifyEventsSql('$8')} AS notified FROM changed c`,
+    ),
+    /** Fenced hand-back of never-started claims: queued again, the attempt undone; wakes workers. */
+    release: st(
+      'release',
+      `WITH changed AS (
+         UPDATE ${s}.jobs j SET state = 'queued', attempts = j.attempts - 1, worker_id = NULL, lease_until = NULL,
+           started_at = NULL
+         FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, worker_id, attempt)
+         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         RETURNING j.id, j.queue, ${eventSql('j', eventTypeOf('j'), '$4')} AS ev
+       ), ${storeEventsCte(s, '$4')}
+       SELECT c.id, ${notifyEventsSql('$5')} AS notified,
+         (SELECT count(pg_notify($6, x.queue)) FROM (SELECT DISTINCT queue FROM changed) x) AS woken
+       FROM changed c`,
     ),
     progress: st(
       'progress',

@@ -15,6 +15,7 @@ import type {
   PruneParams,
   QueueInfo,
   QueueSettings,
+  ReleaseItem,
   ScheduleRecord,
   StateCounts,
   WorkerInfo,
@@ -108,6 +109,9 @@ export class SqliteBackend implements Backend {
   }
   async jobsFail(params: { items: FailItem[] }): Promise<{ lost: string[] }> {
     return claim.jobsFail(this.s, params.items);
+  }
+  async jobsRelease(params: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
+    return claim.jobsRelease(this.s, params.items);
   }
   async jobProgress(params: { id: string; workerId: string; progress: JobProgress }): Promise<boolean> {
     return claim.jobProgress(this.s, params);

@@ -2,7 +2,7 @@
  * The worker's path: claim, renew, complete, fail, progress. Each is one immediate
  * transaction; every change after the claim is fenced on (state, worker, attempt).
  */
-import type { CompleteItem, FailItem } from '../../backend/backend.js';
+import type { CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import { jobEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { claimOrder, errorText, readJob, rowEvent, type JobEventRow, type RawJob } from './rows.js';
@@ -21,31 +21,39 @@ export interface ClaimParams {
   types?: string[];
   limit: number;
   leaseMs: number;
+  prefetch?: number;
 }
 
-/** Claims up to `limit` due jobs, queue by queue in the order given. */
+/**
+ * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
+ * order given. Capped queues give at most `limit` jobs between them and never exceed their cap.
+ */
 export function jobsClaim(s: Store, p: ClaimParams): Job[] {
-  if (p.limit <= 0 || p.queues.length === 0) return [];
+  const total = Math.max(0, p.limit) + Math.max(0, Math.floor(p.prefetch ?? 0));
+  if (total <= 0 || p.queues.length === 0) return [];
   return s.write((out) => {
     const now = s.now();
-    const queuesJson = JSON.stringify(p.queues);
     const settings = new Map<string, ClaimQueueRow>();
-    for (const q of s.st.queuesIn.all(queuesJson) as ClaimQueueRow[]) settings.set(q.name, q);
-    const open = p.queues.filter((q) => settings.get(q)?.paused !== 1);
-    if (open.length === 0) return [];
+    for (const q of s.st.queuesIn.all(JSON.stringify(p.queues)) as ClaimQueueRow[]) settings.set(q.name, q);
     const claim = p.types?.length ? s.st.claimTypes : s.st.claim;
     const types = p.types?.length ? JSON.stringify(p.types) : undefined;
     const jobs: Job[] = [];
-    for (const queue of open) {
-      let take = p.limit - jobs.length;
+    let cappedTaken = 0;
+    for (const queue of p.queues) {
+      const q = settings.get(queue);
+      if (q?.paused === 1) continue;
+      let take = total - jobs.length;
       if (take <= 0) break;
-      const cap = settings.get(queue)?.concurrency ?? null;
-      if (cap !== null) take = Math.min(take, cap - (s.st.runningCount.pluck().get(queue) as number));
+      const cap = q?.concurrency ?? null;
+      if (cap !== null) {
+        take = Math.min(take, p.limit - cappedTaken, cap - (s.st.runningCount.pluck().get(queue) as number));
+      }
       if (take <= 0) continue;
       s.st.promoteQueue.run({ now, queue });
       const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
       if (types !== undefined) params.types = types;
       const batch = (claim.all(params) as RawJob[]).map(readJob).sort(claimOrder);
+      if (cap !== null) cappedTaken += batch.length;
       for (const j of batch) {
         jobs.push(j);
         out.push(jobEvent(j, 'job.started', now));
@@ -101,6 +109,21 @@ export function jobsFail(s: Store, items: FailItem[]): { lost: string[] } {
         out.push(
           rowEvent(row, row.state === 'failed' ? 'job.failed' : 'job.retrying', now, { error: i.error.message }),
         );
+    }
+    return { lost };
+  });
+}
+
+/** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
+export function jobsRelease(s: Store, items: ReleaseItem[]): { lost: string[] } {
+  if (items.length === 0) return { lost: [] };
+  return s.write((out) => {
+    const now = s.now();
+    const lost: string[] = [];
+    for (const i of items) {
+      const row = s.st.release.get({ id: i.id, worker: i.workerId, attempt: i.attempt }) as JobEventRow | undefined;
+      if (row) out.push(rowEvent(row, 'job.enqueued', now));
+      else lost.push(i.id);
     }
     return { lost };
   });

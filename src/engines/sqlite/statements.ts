@@ -72,6 +72,10 @@ export const SQL = {
       errors = json_insert(errors, '$[#]', json(@error))
     WHERE id = @id AND state = 'running' AND worker_id = @worker AND attempts = @attempt
     RETURNING id, type, queue, state, attempts, worker_id`,
+  release: `UPDATE jobs SET state = 'queued', attempts = attempts - 1, worker_id = NULL, lease_until = NULL,
+      started_at = NULL
+    WHERE id = @id AND state = 'running' AND worker_id = @worker AND attempts = @attempt
+    RETURNING id, type, queue, state, attempts, worker_id`,
   progress: `UPDATE jobs SET progress = @progress WHERE id = @id AND state = 'running' AND worker_id = @worker
     RETURNING id, type, queue, state, attempts, worker_id`,
 

@@ -1,0 +1,83 @@
+/**
+ * Turns an attempt's outcome into its fenced write (completion, retry or failure) and the
+ * worker event that follows: a cancel or lost lease writes nothing, a shutdown hands the job
+ * back to run again at once. Progress reports are checked and recorded here too.
+ */
+import type { Backend } from '../backend/backend.js';
+import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
+import type { Job, JobProgress } from '../core/job.js';
+import { decideRetry, toJobError } from '../core/retry.js';
+import type { AttemptOutcome } from './attempt.js';
+import { WorkerShutdownError } from './errors.js';
+import type { ResolvedWorkerOptions } from './options.js';
+import type { Reporter } from './reporter.js';
+import type { WorkerEvents } from './types.js';
+
+/** A job whose attempt runs on this worker. */
+export interface Held {
+  job: Job;
+  controller: AbortController;
+  startedAt: number;
+}
+
+/** What recording needs from its worker. */
+export interface OutcomeDeps {
+  workerId: string;
+  opts: Pick<ResolvedWorkerOptions, 'clock' | 'random'>;
+  reporter: Reporter;
+  /** Frees the job's slot and runs the write, the job still held until it returns. */
+  write(job: Job, fn: () => Promise<boolean>): Promise<boolean>;
+  /** The job is no longer held. */
+  settle(id: string): void;
+  notify<K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]): void;
+}
+
+/** Writes an attempt's outcome, fenced on the attempt the worker holds, then reports it. */
+export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOutcome): Promise<void> {
+  const { job } = h;
+  const now = d.opts.clock.now();
+  const durationMs = now - h.startedAt;
+  const reporter = d.reporter;
+  const base = { id: job.id, workerId: d.workerId, attempt: job.attempts };
+  if (outcome.kind === 'completed') {
+    const applied = await d.write(job, () => reporter.complete({ ...base, result: outcome.result }));
+    if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
+    else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
+    return;
+  }
+  if (outcome.kind === 'aborted' && !(outcome.reason instanceof WorkerShutdownError)) {
+    const reason = outcome.reason instanceof JobCancelledError ? 'cancelled' : 'lease-lost';
+    d.settle(job.id);
+    d.notify('job:aborted', { job, reason, durationMs });
+    return;
+  }
+  const thrown = outcome.kind === 'failed' ? outcome.error : outcome.reason;
+  const error = toJobError(thrown, { attempt: job.attempts, workerId: d.workerId, now });
+  // A handed-back job runs again at once: shutdown is not the job's fault.
+  const retryAt = outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, d.opts.random).retryAt;
+  const applied = await d.write(job, () => reporter.fail({ ...base, error, retryAt }));
+  if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
+  else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
+  else d.notify('job:failed', { job, error, durationMs });
+}
+
+/** A handler's `ctx.progress`: checks the values, records them while the lease holds. */
+export async function reportProgress(
+  backend: Backend,
+  d: OutcomeDeps,
+  h: Held,
+  percent: number,
+  message?: string,
+): Promise<void> {
+  if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
+    throw new ValidationError(`progress percent must be a number from 0 to 100, got ${JSON.stringify(percent)}`);
+  }
+  if (message !== undefined && typeof message !== 'string') {
+    throw new ValidationError('progress message must be a string');
+  }
+  if (h.controller.signal.aborted) return;
+  const progress: JobProgress = message === undefined ? { percent } : { percent, message };
+  const holds = await backend.jobProgress({ id: h.job.id, workerId: d.workerId, progress });
+  if (!holds) h.controller.abort(new LeaseLostError(h.job.id, d.workerId));
+  else d.notify('job:progress', { job: h.job, progress });
+}

@@ -1,0 +1,119 @@
+/**
+ * The prefetch buffer of a worker: jobs claimed beyond its free slots, held (their leases
+ * renewed) until a slot frees, so claim round trips overlap running jobs instead of leaving
+ * slots idle. Buffered jobs are `running` in the store; on stop they are handed back without
+ * spending an attempt.
+ *
+ * How much to buffer adapts: nothing until slots free up faster than claims come back on a
+ * deep queue, then doubling up to the `prefetch` option; back to nothing when a claim comes
+ * back short. So a worker whose jobs are slow (or few) holds nothing it cannot run.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { Job } from '../core/job.js';
+import type { ClaimStep } from './weighted.js';
+
+/** Claimed jobs waiting for a slot, in the order the weighted round-robin picked them. */
+export class PrefetchBuffer {
+  private readonly jobs = new Map<string, Job>();
+  /** Jobs the buffer should hold after the next claim (0 = claim only for free slots). */
+  target = 0;
+  /** The last claim round came back full: the queues are deep. */
+  private deep = false;
+
+  constructor(
+    /** Most jobs ever buffered. */
+    private readonly max: number,
+    /** First step of growth (the worker's concurrency). */
+    private readonly step: number,
+  ) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  /** Ids of the buffered jobs. */
+  ids(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** True when a claim should top the buffer up even though no slot is free. */
+  get low(): boolean {
+    return this.target > 0 && this.jobs.size <= this.target / 2;
+  }
+
+  /** Appends jobs, in start order. */
+  push(jobs: Job[]): void {
+    for (const j of jobs) this.jobs.set(j.id, j);
+  }
+
+  /** The next job to start. */
+  shift(): Job | undefined {
+    const first = this.jobs.values().next();
+    if (first.done) return undefined;
+    this.jobs.delete(first.value.id);
+    return first.value;
+  }
+
+  /** Drops a job (cancelled, deleted, lease lost); true when it was buffered. */
+  drop(id: string): boolean {
+    return this.jobs.delete(id);
+  }
+
+  /** Empties the buffer, returning what it held. */
+  takeAll(): Job[] {
+    const all = [...this.jobs.values()];
+    this.jobs.clear();
+    return all;
+  }
+
+  /** Empties the buffer into `jobsRelease`: the jobs are queued again, their attempt unspent. */
+  async handBack(backend: Backend, workerId: string): Promise<void> {
+    const jobs = this.takeAll();
+    if (jobs.length === 0) return;
+    await backend.jobsRelease({ items: jobs.map((j) => ({ id: j.id, workerId, attempt: j.attempts })) });
+  }
+
+  /**
+   * Learns from a claim round: `full` when every step got all it asked for; `starved` when
+   * the round was made because slots were free (jobs finished before the buffer refilled).
+   */
+  learn(full: boolean, starved: boolean): void {
+    if (!full) {
+      this.target = 0;
+      this.deep = false;
+      return;
+    }
+    if (starved && this.deep && this.max > 0) {
+      this.target = Math.min(this.max, Math.max(this.step, this.target * 2));
+    }
+    this.deep = true;
+  }
+}
+
+/**
+ * Splits each step's count into `limit` (its picks among the round's first `free`, for the
+ * free slots) and `prefetch` (the rest, which engines take only from uncapped queues).
+ */
+export function splitStep(step: ClaimStep, free: number): { limit: number; prefetch: number } {
+  let limit = 0;
+  for (const at of step.picks) if (at < free) limit++;
+  return { limit, prefetch: step.count - limit };
+}
+
+/**
+ * Orders the jobs of a round's steps by pick position, so they start interleaved by weight
+ * as if claimed one at a time; a step's jobs beyond its picks (none, normally) come last.
+ */
+export function interleave(steps: ClaimStep[], results: Job[][]): Job[] {
+  const slots: (Job | undefined)[] = [];
+  const extra: Job[] = [];
+  steps.forEach((step, s) => {
+    const got = results[s] ?? [];
+    got.forEach((job, i) => {
+      const at = step.picks[i];
+      if (at === undefined) extra.push(job);
+      else slots[at] = job;
+    });
+  });
+  return [...slots.filter((j): j is Job => j !== undefined), ...extra];
+}
