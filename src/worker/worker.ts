@@ -172,12 +172,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.loopAbort.abort();
     this.wake();
     // A stop during start waits for the start, so nothing it registers outlives the stop.
-    if (
-      await this.starting?.then(
-        () => false,
-        () => true,
-      )
-    ) {
+    const failedToStart = (): boolean => true;
+    if (await this.starting?.then(() => false, failedToStart)) {
       this.phase = 'stopped';
       return;
     }
@@ -342,7 +338,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.wake();
   }
 
-  /** Extends every lease held (buffered jobs too); a lost job is aborted (or unbuffered) and its outcome dropped. */
+  /** Extends every lease held, buffered jobs' too; a lost job is aborted or unbuffered. */
   private async renew(): Promise<void> {
     const ids = [...this.running, ...this.buffer.ids()];
     if (ids.length === 0) return;
@@ -353,18 +349,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private heartbeat(): Promise<void> {
-    return this.backend.workerHeartbeat({
-      worker: {
-        id: this.id,
-        host: os.hostname(),
-        pid: process.pid,
-        queues: this.opts.queues,
-        concurrency: this.opts.concurrency,
-        running: this.running,
-        startedAt: this.startedAt,
-        lastSeenAt: new Date(this.opts.clock.now()),
-      },
-    });
+    const { queues, concurrency, clock } = this.opts;
+    const [host, pid, startedAt, lastSeenAt] = [os.hostname(), process.pid, this.startedAt, new Date(clock.now())];
+    const worker = { id: this.id, host, pid, queues, concurrency, running: this.running, startedAt, lastSeenAt };
+    return this.backend.workerHeartbeat({ worker });
   }
 
   /**
