@@ -105,6 +105,8 @@ export const runtimeLifecycle: ConformanceGroup = (factory) => {
       await client.enqueue('twice', null, { id, backoff: 1000 });
       await until(() => events.some((e) => e.type === 'job.retrying'), 'the first attempt to fail');
       await clock.advance(1000);
+      // The retry is due now; `until` nudges the clock on if the worker sleeps through it.
+      await until(() => events.some((e) => e.type === 'job.completed'), 'the retry to complete');
       await reading;
       const types = events.map((e) => e.type).filter((t) => t !== 'schedule.fired');
       const wanted = ['job.enqueued', 'job.started', 'job.retrying', 'job.started', 'job.progress', 'job.completed'];
