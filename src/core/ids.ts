@@ -3,6 +3,22 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 
+// Random bytes come from a pool refilled 4 KiB at a time: one `randomBytes` call per id was a
+// measurable share of batch enqueue.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return out;
+}
+
 /**
  * A UUIDv7 (RFC 9562): 48-bit millisecond time, then a 12-bit counter that keeps ids made in
  * the same millisecond in order, then random bits. Ids sort by creation time as strings.
@@ -11,7 +27,7 @@ let counter = 0;
 export function newId(nowMs: number = Date.now()): string {
   if (nowMs > lastMs) {
     lastMs = nowMs;
-    counter = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    counter = random16().readUInt16BE(0) & 0x3ff;
   } else {
     counter++;
     if (counter > 0xfff) {
@@ -20,7 +36,7 @@ export function newId(nowMs: number = Date.now()): string {
     }
   }
   const ms = lastMs;
-  const b = randomBytes(16);
+  const b = random16();
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
   b[2] = (ms >>> 24) & 0xff;
