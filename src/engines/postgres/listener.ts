@@ -1,14 +1,16 @@
 /**
  * LISTEN/NOTIFY: one dedicated connection per backend carries worker wake-ups (the wake
- * channel: a queue name per notification) and, while someone subscribes, every event (the
- * events channel). A lost connection is re-established with backoff; then every waiter is
- * woken (its poll finds what was missed) and subscribers replay the events table.
+ * channel: a queue name per notification) and, while someone subscribes, the events channel
+ * (one notification per statement; see `event-batch.ts`). A lost connection is re-established
+ * with backoff; then every waiter is woken (its poll finds what was missed) and subscribers
+ * replay the events table.
  */
 import pg from 'pg';
 import type { Clock } from '../../core/clock.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { ident, mapError, run } from './connection.js';
 import type { Ctx } from './context.js';
+import { inlineEvents, mayMatch, parseBatch, type EventBatch } from './event-batch.js';
 
 interface Waiter {
   queues: string[];
@@ -44,6 +46,8 @@ export class Listener {
   private readonly recent: string[] = [];
   private readonly recentSet = new Set<string>();
   private lastSeq = '0';
+  /** The batch being read from the table, if any; later batches queue behind it. */
+  private tail: Promise<void> | null = null;
 
   constructor(
     private readonly ctx: Ctx,
@@ -107,16 +111,42 @@ export class Listener {
   private onNotification(channel: string, payload: string): void {
     if (channel === this.ctx.channels.wake) return this.wake(payload);
     if (channel !== this.ctx.channels.events) return;
-    let e: GantryEvent;
-    try {
-      e = JSON.parse(payload) as GantryEvent;
-    } catch {
+    const batch = parseBatch(payload);
+    if (!batch) return;
+    if (![...this.subscribers].some((s) => s.buffer !== null || mayMatch(batch.types, s.filter))) {
+      // Nobody wants these types: skip the batch unparsed, but count it as seen for replays.
+      if (BigInt(batch.to) > BigInt(this.lastSeq)) this.lastSeq = batch.to;
       return;
     }
-    if (e.seq !== undefined && !this.remember(e.seq)) return;
-    for (const s of this.subscribers) {
-      if (s.buffer) s.buffer.push(e);
-      else deliver(s, e);
+    const events = this.tail === null ? inlineEvents(batch.body) : null;
+    if (events) return this.dispatch(events);
+    // Read from the table, in order: later batches wait for this one.
+    const prev = this.tail ?? Promise.resolve();
+    const next: Promise<void> = prev
+      .then(() => inlineEvents(batch.body) ?? this.readBatch(batch))
+      .then((evs) => this.dispatch(evs))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.tail === next) this.tail = null;
+      });
+    this.tail = next;
+  }
+
+  private async readBatch(batch: EventBatch): Promise<GantryEvent[]> {
+    const rows = await run<{ seq: string; data: GantryEvent }>(this.ctx.pool, this.ctx.admin.eventsRange, [
+      batch.from,
+      batch.to,
+    ]);
+    return rows.map((r) => ({ ...r.data, seq: r.seq }));
+  }
+
+  private dispatch(events: GantryEvent[]): void {
+    for (const e of events) {
+      if (e.seq !== undefined && !this.remember(e.seq)) continue;
+      for (const s of this.subscribers) {
+        if (s.buffer) s.buffer.push(e);
+        else deliver(s, e);
+      }
     }
   }
 

@@ -31,7 +31,23 @@ export function storeEventsCte(s: string, at: string): string {
   return `ev AS (INSERT INTO ${s}.events (at, data) SELECT ${at}::bigint, c.ev FROM changed c RETURNING seq, data)`;
 }
 
-/** A scalar subquery NOTIFYing every stored event (with its seq) on `channel`. */
-export function notifyEventsSql(channel: string): string {
-  return `(SELECT count(pg_notify(${channel}, jsonb_set(e.data, '{seq}', to_jsonb(e.seq::text))::text)) FROM ev e)`;
+/** Events a notification carries inline; larger batches send only their header. */
+export const INLINE_EVENTS = 16;
+/** Most bytes of inline events (NOTIFY payloads must stay under 8000 bytes). */
+const INLINE_BYTES = 7000;
+
+/**
+ * A scalar subquery sending ONE notification on `channel` for all events of CTE `cte` (with
+ * `seq`, `data`): `<first seq> <last seq> <types,…>`, then, when the batch is small, a newline
+ * and the events as a JSON array. One NOTIFY per statement instead of one per event keeps the
+ * commit cheap, and the header lets a listener skip a batch its subscribers do not want without
+ * parsing it; a header-only batch is read from the events table by whoever wants it.
+ */
+export function notifyEventsSql(channel: string, cte = 'ev'): string {
+  return `(SELECT count(pg_notify(${channel}, h.head
+      || CASE WHEN octet_length(h.body) < ${INLINE_BYTES} THEN E'\n' || h.body ELSE '' END))
+    FROM (SELECT min(e.seq)::text || ' ' || max(e.seq)::text || ' ' || string_agg(DISTINCT e.data->>'type', ',') AS head,
+        CASE WHEN count(*) <= ${INLINE_EVENTS}
+          THEN jsonb_agg(jsonb_set(e.data, '{seq}', to_jsonb(e.seq::text)) ORDER BY e.seq)::text END AS body
+      FROM ${cte} e HAVING count(*) > 0) h)`;
 }

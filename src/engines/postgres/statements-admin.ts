@@ -4,6 +4,7 @@
  */
 import { EXPIRABLE_STATES, FINAL_STATES, WAITING_STATES, statesInto } from '../../core/job.js';
 import type { Statement } from './connection.js';
+import { notifyEventsSql } from './sql-events.js';
 import { EVENT_COLS, stateList } from './statements-jobs.js';
 
 /** Maintenance and operator statements for one schema `s` (quoted), named with prefix `p`. */
@@ -109,18 +110,26 @@ export function adminStatements(s: string, p: string) {
       `UPDATE ${s}.schedules SET last_fire_at = $3, next_fire_at = $4, updated_at = $5
        WHERE name = $1 AND last_fire_at IS NOT DISTINCT FROM $2::timestamptz RETURNING name`,
     ),
-    /** Stores events and NOTIFYs each (with its seq) on $2, then wakes the queues $4 on $3. */
+    /** Stores events and NOTIFYs them (one batch, see `notifyEventsSql`) on $2, then wakes the queues $4 on $3. */
     emit: st(
       'emit',
       `WITH ins AS (
          INSERT INTO ${s}.events (at, data) SELECT (d->>'at')::bigint, d FROM unnest($1::jsonb[]) AS d
          RETURNING seq, data
        )
-       SELECT (SELECT count(pg_notify($2, jsonb_set(data, '{seq}', to_jsonb(seq::text))::text)) FROM ins) AS e,
+       SELECT ${notifyEventsSql('$2', 'ins')} AS e,
          (SELECT count(pg_notify($3, w)) FROM unnest($4::text[]) AS w) AS w`,
     ),
     wake: st('wake', `SELECT count(pg_notify($1, w)) AS w FROM unnest($2::text[]) AS w`),
-    replay: st('replay', `SELECT seq::text AS seq, data FROM ${s}.events WHERE seq > $1::bigint ORDER BY seq LIMIT $2`),
+    /** The events of one notified batch (seqs $1..$2). */
+    eventsRange: st(
+      'events_range',
+      `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq BETWEEN $1::bigint AND $2::bigint ORDER BY e.seq`,
+    ),
+    replay: st(
+      'replay',
+      `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT $2`,
+    ),
   };
 }
 
