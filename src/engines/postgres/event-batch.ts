@@ -1,17 +1,23 @@
 /**
- * The events channel's payload: one notification per statement, `<first seq> <last seq>
- * <types,…>` and, for small batches, a newline and the events as a JSON array (see
+ * Events are stored one row per statement (a JSON array) and notified once per row:
+ * `<row seq> <types,…>` and, for small batches, a newline and the row's JSON array (see
  * `notifyEventsSql`). The header is read without parsing the JSON, so a listener whose
  * subscribers want none of the batch's types drops it for the price of a split.
+ *
+ * An event's seq is `row seq * 2^20 + its index in the row`: numeric, increasing, unique, and
+ * it names its row for a replay. A row written before batching (one object) keeps its seq.
  */
 import type { EventFilter, EventType, GantryEvent } from '../../core/events.js';
 
+/** Events per row at most (a statement changes far fewer rows than this). */
+const SEQ_SHIFT = 2 ** 20;
+
 /** One notified batch of events. */
 export interface EventBatch {
-  from: string;
-  to: string;
+  /** The events row's seq. */
+  row: string;
   types: EventType[];
-  /** The events' JSON array when they came inline; null: read seqs `from`..`to` from the table. */
+  /** The row's JSON array when it came inline; null: read the row from the table. */
   body: string | null;
 }
 
@@ -19,9 +25,8 @@ export interface EventBatch {
 export function parseBatch(payload: string): EventBatch | null {
   const nl = payload.indexOf('\n');
   const head = (nl < 0 ? payload : payload.slice(0, nl)).split(' ');
-  if (head.length !== 3 || !/^\d+$/.test(head[0]!) || !/^\d+$/.test(head[1]!)) return null;
-  const body = nl < 0 ? null : payload.slice(nl + 1);
-  return { from: head[0]!, to: head[1]!, types: head[2]!.split(',') as EventType[], body };
+  if (head.length !== 2 || !/^\d+$/.test(head[0]!)) return null;
+  return { row: head[0]!, types: head[1]!.split(',') as EventType[], body: nl < 0 ? null : payload.slice(nl + 1) };
 }
 
 /** True when some event of a batch with these `types` may pass `filter`. */
@@ -31,13 +36,30 @@ export function mayMatch(types: EventType[], filter: EventFilter | undefined): b
   return types.some((t) => wanted.includes(t));
 }
 
-/** The inline events of a batch; null when the body is missing or not an array of events. */
-export function inlineEvents(body: string | null): GantryEvent[] | null {
-  if (body === null) return null;
+/** The events of one stored row (its `data`), each with its seq. */
+export function rowEvents(row: string, data: unknown): GantryEvent[] {
+  if (!Array.isArray(data)) return [{ ...(data as GantryEvent), seq: row }];
+  const base = Number(row) * SEQ_SHIFT;
+  return (data as GantryEvent[]).map((e, i) => ({ ...e, seq: String(base + i) }));
+}
+
+/** The inline events of a batch; null when the body is missing or not an array. */
+export function inlineEvents(batch: EventBatch): GantryEvent[] | null {
+  if (batch.body === null) return null;
   try {
-    const v: unknown = JSON.parse(body);
-    return Array.isArray(v) ? (v as GantryEvent[]) : null;
+    const v: unknown = JSON.parse(batch.body);
+    return Array.isArray(v) ? rowEvents(batch.row, v) : null;
   } catch {
     return null;
   }
+}
+
+/** The row holding the event `seq` (rows read for a replay start there). */
+export function rowOfSeq(seq: string): string {
+  return /^\d+$/.test(seq) ? String(Math.floor(Number(seq) / SEQ_SHIFT)) : '0';
+}
+
+/** The highest seq an event of `row` can have. */
+export function lastSeqOfRow(row: string): string {
+  return String((Number(row) + 1) * SEQ_SHIFT - 1);
 }

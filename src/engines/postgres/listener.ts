@@ -10,7 +10,15 @@ import type { Clock } from '../../core/clock.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { ident, mapError, run } from './connection.js';
 import type { Ctx } from './context.js';
-import { inlineEvents, mayMatch, parseBatch, type EventBatch } from './event-batch.js';
+import {
+  inlineEvents,
+  lastSeqOfRow,
+  mayMatch,
+  parseBatch,
+  rowEvents,
+  rowOfSeq,
+  type EventBatch,
+} from './event-batch.js';
 
 interface Waiter {
   queues: string[];
@@ -115,15 +123,16 @@ export class Listener {
     if (!batch) return;
     if (![...this.subscribers].some((s) => s.buffer !== null || mayMatch(batch.types, s.filter))) {
       // Nobody wants these types: skip the batch unparsed, but count it as seen for replays.
-      if (BigInt(batch.to) > BigInt(this.lastSeq)) this.lastSeq = batch.to;
+      const last = lastSeqOfRow(batch.row);
+      if (Number(last) > Number(this.lastSeq)) this.lastSeq = last;
       return;
     }
-    const events = this.tail === null ? inlineEvents(batch.body) : null;
+    const events = this.tail === null ? inlineEvents(batch) : null;
     if (events) return this.dispatch(events);
     // Read from the table, in order: later batches wait for this one.
     const prev = this.tail ?? Promise.resolve();
     const next: Promise<void> = prev
-      .then(() => inlineEvents(batch.body) ?? this.readBatch(batch))
+      .then(() => inlineEvents(batch) ?? this.readBatch(batch))
       .then((evs) => this.dispatch(evs))
       .catch(() => undefined)
       .finally(() => {
@@ -133,11 +142,8 @@ export class Listener {
   }
 
   private async readBatch(batch: EventBatch): Promise<GantryEvent[]> {
-    const rows = await run<{ seq: string; data: GantryEvent }>(this.ctx.pool, this.ctx.admin.eventsRange, [
-      batch.from,
-      batch.to,
-    ]);
-    return rows.map((r) => ({ ...r.data, seq: r.seq }));
+    const rows = await run<{ seq: string; data: unknown }>(this.ctx.pool, this.ctx.admin.eventsRow, [batch.row]);
+    return rows.flatMap((r) => rowEvents(r.seq, r.data));
   }
 
   private dispatch(events: GantryEvent[]): void {
@@ -156,7 +162,7 @@ export class Listener {
     this.recentSet.add(seq);
     this.recent.push(seq);
     if (this.recent.length > RECENT_SEQS) this.recentSet.delete(this.recent.shift()!);
-    if (BigInt(seq) > BigInt(this.lastSeq)) this.lastSeq = seq;
+    if (Number(seq) > Number(this.lastSeq)) this.lastSeq = seq;
     return true;
   }
 
@@ -227,22 +233,25 @@ export class Listener {
   private async replayInto(subs: Subscriber[], afterSeq: string, everyone = false): Promise<void> {
     for (const s of subs) s.buffer ??= [];
     const seen = new Set<string>();
-    let after = /^\d+$/.test(afterSeq) ? afterSeq : '0';
+    const after = /^\d+$/.test(afterSeq) ? Number(afterSeq) : 0;
+    let row = rowOfSeq(afterSeq);
     try {
       for (;;) {
-        const rows = await run<{ seq: string; data: GantryEvent }>(this.ctx.pool, this.ctx.admin.replay, [
-          after,
+        const rows = await run<{ seq: string; data: unknown }>(this.ctx.pool, this.ctx.admin.replay, [
+          row,
           REPLAY_PAGE,
         ]);
         for (const r of rows) {
-          const e = { ...r.data, seq: r.seq };
-          seen.add(r.seq);
-          // After a reconnect every subscriber replays, so a late NOTIFY of the same seq is a duplicate.
-          if (everyone && !this.remember(r.seq)) continue;
-          for (const s of subs) if (this.subscribers.has(s)) deliver(s, e);
+          for (const e of rowEvents(r.seq, r.data)) {
+            if (Number(e.seq) <= after) continue;
+            seen.add(e.seq!);
+            // After a reconnect every subscriber replays, so a late NOTIFY of the same seq is a duplicate.
+            if (everyone && !this.remember(e.seq!)) continue;
+            for (const s of subs) if (this.subscribers.has(s)) deliver(s, e);
+          }
         }
         if (rows.length < REPLAY_PAGE) break;
-        after = rows[rows.length - 1]!.seq;
+        row = String(Number(rows[rows.length - 1]!.seq) + 1);
       }
     } finally {
       for (const s of subs) {

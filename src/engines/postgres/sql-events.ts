@@ -26,9 +26,14 @@ export function eventSql(j: string, type: string, at: string, extra = ''): strin
     'workerId', ${j}.worker_id${extra}))`;
 }
 
-/** A CTE `ev` storing the `ev` column of CTE `changed` in the events table. */
-export function storeEventsCte(s: string, at: string): string {
-  return `ev AS (INSERT INTO ${s}.events (at, data) SELECT ${at}::bigint, c.ev FROM changed c RETURNING seq, data)`;
+/**
+ * A CTE `ev` storing the `ev` column of CTE `changed` as ONE events row (a JSON array, in
+ * `order`), so a batch of N changes writes one row, not N. See `event-batch.ts` for seqs.
+ */
+export function storeEventsCte(s: string, at: string, order = ''): string {
+  return `ev AS (INSERT INTO ${s}.events (at, data)
+    SELECT ${at}::bigint, jsonb_agg(c.ev${order ? ` ORDER BY ${order}` : ''}) FROM changed c HAVING count(*) > 0
+    RETURNING seq, data)`;
 }
 
 /** Events a notification carries inline; larger batches send only their header. */
@@ -37,17 +42,17 @@ export const INLINE_EVENTS = 16;
 const INLINE_BYTES = 7000;
 
 /**
- * A scalar subquery sending ONE notification on `channel` for all events of CTE `cte` (with
- * `seq`, `data`): `<first seq> <last seq> <types,…>`, then, when the batch is small, a newline
- * and the events as a JSON array. One NOTIFY per statement instead of one per event keeps the
- * commit cheap, and the header lets a listener skip a batch its subscribers do not want without
- * parsing it; a header-only batch is read from the events table by whoever wants it.
+ * A scalar subquery sending ONE notification on `channel` for the events row of CTE `cte`
+ * (`seq`, `data`): `<row seq> <types,…>`, then, when the batch is small, a newline and the
+ * row's JSON array. One NOTIFY per statement keeps the commit cheap, and the header lets a
+ * listener skip a batch its subscribers do not want without parsing it; a header-only batch
+ * is read from the events table by whoever wants it.
  */
 export function notifyEventsSql(channel: string, cte = 'ev'): string {
-  return `(SELECT count(pg_notify(${channel}, h.head
-      || CASE WHEN octet_length(h.body) < ${INLINE_BYTES} THEN E'\n' || h.body ELSE '' END))
-    FROM (SELECT min(e.seq)::text || ' ' || max(e.seq)::text || ' ' || string_agg(DISTINCT e.data->>'type', ',') AS head,
-        CASE WHEN count(*) <= ${INLINE_EVENTS}
-          THEN jsonb_agg(jsonb_set(e.data, '{seq}', to_jsonb(e.seq::text)) ORDER BY e.seq)::text END AS body
-      FROM ${cte} e HAVING count(*) > 0) h)`;
+  return `(SELECT count(pg_notify(${channel}, e.seq::text || ' '
+      || (SELECT string_agg(DISTINCT x->>'type', ',') FROM jsonb_array_elements(e.data) x)
+      || CASE WHEN jsonb_array_length(e.data) > ${INLINE_EVENTS} THEN ''
+        ELSE (SELECT CASE WHEN octet_length(z.t) < ${INLINE_BYTES} THEN E'\\n' || z.t ELSE '' END
+          FROM (SELECT e.data::text AS t) z) END))
+    FROM ${cte} e)`;
 }

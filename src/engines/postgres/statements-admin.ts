@@ -114,21 +114,20 @@ export function adminStatements(s: string, p: string) {
     emit: st(
       'emit',
       `WITH ins AS (
-         INSERT INTO ${s}.events (at, data) SELECT (d->>'at')::bigint, d FROM unnest($1::jsonb[]) AS d
+         INSERT INTO ${s}.events (at, data)
+         SELECT max((u.d->>'at')::bigint), jsonb_agg(u.d ORDER BY u.o) FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(d, o)
+         HAVING count(*) > 0
          RETURNING seq, data
        )
        SELECT ${notifyEventsSql('$2', 'ins')} AS e,
          (SELECT count(pg_notify($3, w)) FROM unnest($4::text[]) AS w) AS w`,
     ),
     wake: st('wake', `SELECT count(pg_notify($1, w)) AS w FROM unnest($2::text[]) AS w`),
-    /** The events of one notified batch (seqs $1..$2). */
-    eventsRange: st(
-      'events_range',
-      `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq BETWEEN $1::bigint AND $2::bigint ORDER BY e.seq`,
-    ),
+    /** The events row of one notified batch. */
+    eventsRow: st('events_row', `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq = $1::bigint`),
     replay: st(
       'replay',
-      `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT $2`,
+      `SELECT e.seq::text AS seq, e.data FROM ${s}.events e WHERE e.seq >= $1::bigint ORDER BY e.seq LIMIT $2`,
     ),
   };
 }

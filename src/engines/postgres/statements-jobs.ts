@@ -125,7 +125,7 @@ export function jobStatements(s: string, p: string) {
            started_at = $4
          FROM picked WHERE j.id = picked.id
          RETURNING j.*, picked.rn, ${eventSql('j', eventTypeOf('j'), '$8')} AS ev
-       ), ${storeEventsCte(s, '$8')}
+       ), ${storeEventsCte(s, '$8', 'c.rn')}
        SELECT f.yes AS capped, c.*, ${notifyEventsSql('$9')} AS notified
        FROM capped f LEFT JOIN changed c ON true`,
     ),
