@@ -11,8 +11,9 @@ import type { Clock } from '../../core/clock.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
 import type { Statements } from './statements.js';
 
-/** How often the tailer looks for other processes' commits, in real ms. */
-export const SQLITE_TAIL_MS = 25;
+/** How often the tailer looks for other processes' commits, in real ms: one `PRAGMA data_version` per tick
+ * (a few µs), so a short period buys cross-process wake-ups in single-digit ms. */
+export const SQLITE_TAIL_MS = 5;
 /** The tailer keeps running this long after its last user leaves, so a worker that awaits
  * again right after claiming never misses a commit made in between, in real ms. */
 const TAIL_LINGER_MS = 2_000;
