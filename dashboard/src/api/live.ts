@@ -4,28 +4,11 @@
  * growing delay) and tells the UI whether it is live.
  */
 import { API_BASE } from './http.js';
+import { EVENT_TYPES } from '../../../src/core/events.js';
 import type { GantryEvent } from './types.js';
 
 /** `connecting` before the first open, `live` while open, `down` between retries. */
 export type LiveStatus = 'connecting' | 'live' | 'down';
-
-/** Every event type the server may name in an SSE `event:` line. */
-const EVENT_NAMES = [
-  'job.enqueued',
-  'job.started',
-  'job.progress',
-  'job.completed',
-  'job.failed',
-  'job.retrying',
-  'job.cancelled',
-  'job.expired',
-  'job.deleted',
-  'worker.joined',
-  'worker.left',
-  'queue.paused',
-  'queue.resumed',
-  'schedule.fired',
-];
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
@@ -68,7 +51,7 @@ function open(): void {
     setStatus('live');
   };
   es.onmessage = dispatch;
-  for (const name of EVENT_NAMES) es.addEventListener(name, dispatch as EventListener);
+  for (const name of EVENT_TYPES) es.addEventListener(name, dispatch as EventListener);
   es.onerror = () => {
     setStatus('down');
     // The browser retries by itself only while the stream stays CONNECTING; after a closed

@@ -1,35 +1,13 @@
 /**
  * The shapes of the public HTTP API (`/api/v1`) as the dashboard reads them. They mirror
  * the server's JSON (DESIGN §2 field names, times as ISO text); the dashboard depends on the
- * HTTP contract only, never on server code.
+ * HTTP contract only, never on server code. The job states, their groups and the event shape
+ * come from the core itself (pure constants and types), so the lifecycle is defined once.
  */
+import type { JobProgress, JobState } from '../../../src/core/job.js';
 
-/** Every job state, in lifecycle order (used for columns and filters). */
-export const JOB_STATES = [
-  'scheduled',
-  'queued',
-  'running',
-  'retrying',
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-] as const;
-
-/** A job's state. */
-export type JobState = (typeof JOB_STATES)[number];
-
-/** States in which a job may still run: these can be cancelled. */
-export const LIVE_STATES: readonly JobState[] = ['scheduled', 'queued', 'running', 'retrying'];
-
-/** Final states: these can be retried and deleted. */
-export const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled', 'expired'];
-
-/** Progress a handler reports. */
-export interface JobProgress {
-  percent: number;
-  message?: string;
-}
+export { JOB_STATES, LIVE_STATES, FINAL_STATES, type JobState, type JobProgress } from '../../../src/core/job.js';
+export type { GantryEvent } from '../../../src/core/events.js';
 
 /** One failed attempt. */
 export interface JobErrorJson {
@@ -110,22 +88,6 @@ export interface ScheduleJson {
   nextFireAt: string | null;
   /** Upcoming fire times, when the server offers them. */
   nextFireTimes?: string[];
-}
-
-/** A lifecycle event from the SSE stream (DESIGN §6). */
-export interface GantryEvent {
-  seq?: string;
-  type: string;
-  at: number;
-  jobId?: string;
-  jobType?: string;
-  queue?: string;
-  state?: JobState;
-  attempt?: number;
-  workerId?: string;
-  progress?: JobProgress;
-  error?: string;
-  schedule?: string;
 }
 
 /** What a token may do: `read` looks, `write` enqueues, `admin` operates. */
