@@ -100,6 +100,17 @@ export interface WorkerInfo {
   kind?: string;
 }
 
+/** Parameters of `jobsClaim` (see its doc comment). */
+export interface ClaimParams {
+  workerId: string;
+  /** In preference order. */
+  queues: string[];
+  types?: string[];
+  limit: number;
+  leaseMs: number;
+  prefetch?: number;
+}
+
 /** A fenced completion: applied only while `workerId` holds attempt `attempt` of the job. */
 export interface CompleteItem {
   id: string;
@@ -203,14 +214,7 @@ export interface Backend {
    * capped queue's jobs must not wait in a buffer while counting against its cap. An engine
    * may ignore it (claiming at most `limit`). `limit` may be 0 when `prefetch` is not.
    */
-  jobsClaim(params: {
-    workerId: string;
-    queues: string[];
-    types?: string[];
-    limit: number;
-    leaseMs: number;
-    prefetch?: number;
-  }): Promise<Job[]>;
+  jobsClaim(params: ClaimParams): Promise<Job[]>;
   /**
    * Fenced hand-back of claimed jobs whose attempt never started (a worker's prefetch buffer
    * on stop): `running` → `queued` as if never claimed (`attempts - 1`, no worker, lease or

@@ -4,21 +4,11 @@
  * running under the same worker and attempt. Each write stores and NOTIFYs its events in the
  * same statement: one round trip.
  */
-import type { CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
 import { errorJson, json, toJob, type JobRow } from './rows.js';
-
-/** Parameters of `jobsClaim`. */
-export interface ClaimParams {
-  workerId: string;
-  queues: string[];
-  types?: string[];
-  limit: number;
-  leaseMs: number;
-  prefetch?: number;
-}
 
 type ClaimRow = JobRow & { rn: string | null; capped: boolean };
 

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type {
   Backend,
   BackendCapabilities,
+  ClaimParams,
   BackendOptions,
   CompleteItem,
   EnqueueOutcome,
@@ -101,7 +102,7 @@ export class PostgresBackend implements Backend {
     return admin.countJobs(this.ctx, p.queues);
   }
 
-  jobsClaim(p: claims.ClaimParams): Promise<Job[]> {
+  jobsClaim(p: ClaimParams): Promise<Job[]> {
     return claims.claim(this.ctx, p);
   }
 

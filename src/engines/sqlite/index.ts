@@ -7,6 +7,7 @@
 import type {
   Backend,
   BackendCapabilities,
+  ClaimParams,
   BackendOptions,
   CompleteItem,
   EnqueueOutcome,
@@ -98,7 +99,7 @@ export class SqliteBackend implements Backend {
     return this.read(() => query.jobsCount(this.s, params.queues));
   }
 
-  async jobsClaim(params: claim.ClaimParams): Promise<Job[]> {
+  async jobsClaim(params: ClaimParams): Promise<Job[]> {
     return claim.jobsClaim(this.s, params);
   }
   async jobsLeaseRenew(params: { workerId: string; ids: string[]; leaseMs: number }): Promise<{ lost: string[] }> {

@@ -2,7 +2,7 @@
  * The worker's path: claim, renew, complete, fail, progress. Each is one immediate
  * transaction; every change after the claim is fenced on (state, worker, attempt).
  */
-import type { CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import { jobEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { claimOrder, errorText, readJob, rowEvent, type JobEventRow, type RawJob } from './rows.js';
@@ -12,16 +12,6 @@ interface ClaimQueueRow {
   name: string;
   paused: number;
   concurrency: number | null;
-}
-
-/** Parameters of `jobsClaim`. */
-export interface ClaimParams {
-  workerId: string;
-  queues: string[];
-  types?: string[];
-  limit: number;
-  leaseMs: number;
-  prefetch?: number;
 }
 
 /**
