@@ -3,7 +3,7 @@ import type { EnqueueOutcome } from '../../backend/backend.js';
 import { QueueFullError, UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import type { NewJob } from '../../core/job.js';
-import { newJobParams, newJobToJob, readJob, type RawJob } from './rows.js';
+import { newJobToJob, newJobValues, readJob, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
 interface QueueRow {
@@ -31,7 +31,7 @@ export function jobsEnqueue(s: Store, jobs: NewJob[]): EnqueueOutcome[] {
         const holder = s.st.uniqueHolder.pluck().get({ key: j.uniqueKey, id: j.id, now }) as string | undefined;
         if (holder !== undefined) throw new UniqueConflictError(j.uniqueKey, holder);
       }
-      if (s.st.jobInsert.run(newJobParams(j)).changes === 0) continue;
+      if (s.st.jobInsert.run(newJobValues(j)).changes === 0) continue;
       created.set(j.id, j);
       queues.add(j.queue);
       out.push(jobEvent({ id: j.id, type: j.type, queue: j.queue, state: j.state, attempts: 0 }, 'job.enqueued', now));

@@ -30,8 +30,7 @@ export const SQL = {
   jobGet: 'SELECT * FROM jobs WHERE id = ?',
   jobInsert: `INSERT INTO jobs (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at,
       deadline, unique_key, unique_window_ms, created_at, tags, metadata)
-    VALUES (@id, @type, @queue, @payload, @priority, @state, @max_attempts, @backoff, @timeout_ms, @run_at,
-      @deadline, @unique_key, @unique_window_ms, @created_at, @tags, @metadata)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`,
   uniqueHolder: `SELECT id FROM jobs WHERE unique_key = @key AND id != @id
     AND (state IN (${LIVE}) OR (unique_window_ms IS NOT NULL AND finished_at + unique_window_ms > @now)) LIMIT 1`,
