@@ -29,7 +29,7 @@ export const DEFAULT_CONCURRENCY = 10;
  * jobs finish faster than claims return); the default is the larger of this and the
  * concurrency. 0 turns prefetching off.
  */
-export const DEFAULT_PREFETCH = 100;
+export const DEFAULT_PREFETCH = 500;
 
 /** How long a stopping worker lets running jobs finish before aborting and handing them back, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;

@@ -75,7 +75,8 @@ export class PrefetchBuffer {
 
   /**
    * Learns from a claim round: `full` when every step got all it asked for; `starved` when
-   * the round was made because slots were free (jobs finished before the buffer refilled).
+   * the buffer ran dry and a slot stood free while the claim was out (jobs finish faster
+   * than claims come back).
    */
   learn(full: boolean, starved: boolean): void {
     if (!full) {

@@ -280,7 +280,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         break;
       }
     }
-    this.buffer.learn(full, free > 0);
+    // Starved: every buffered job started and a slot is still free while the claim was out,
+    // so jobs finish faster than claims come back and a bigger buffer would have kept them busy.
+    const starved = this.buffer.size === 0 && this.held.size < this.opts.concurrency;
+    this.buffer.learn(full, starved);
     this.buffer.push(interleave(steps, results));
     this.fill();
     return !full;

@@ -245,7 +245,7 @@ describe.runIf(available)('postgres engine', () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('commits the worker path asynchronously unless worker_commit=sync, and the rest synchronously', async () => {
+  it('commits the worker path asynchronously unless worker_commit=sync, and the rest synchronously; plans once', async () => {
     const schema = freshSchema();
     const b = await open(schema);
     const hot = (b as unknown as { hot: pg.Pool }).hot;
@@ -256,16 +256,20 @@ describe.runIf(available)('postgres engine', () => {
       namespace: schema,
     })) as PostgresBackend;
     opened.push(sync);
-    const same = (sync as unknown as { hot: pg.Pool }).hot;
-    expect(same).toBe(sync.pool);
+    const syncHot = (sync as unknown as { hot: pg.Pool }).hot;
+    expect((await syncHot.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+    // Both worker pools plan their prepared statements once (generic plans).
+    for (const p of [hot, syncHot]) {
+      expect((await p.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_generic_plan');
+    }
   });
 
   it('migrates once when many processes open a new schema at once', async () => {
     const schema = freshSchema();
     await Promise.all([1, 2, 3, 4, 5].map(() => open(schema)));
     const { rows } = await admin.query(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-    expect(rows.map((r) => r.version)).toEqual([1]);
-    expect(await opened[0]!.schemaMigrate()).toEqual({ from: 1, to: 1 });
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(await opened[0]!.schemaMigrate()).toEqual({ from: 2, to: 2 });
   });
 
   it('refuses a schema that is behind when migrate is false, and one that is ahead', async () => {

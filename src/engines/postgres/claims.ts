@@ -8,9 +8,13 @@ import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../bac
 import type { Job, JobProgress } from '../../core/job.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
-import { errorJson, json, toJob, type JobRow } from './rows.js';
+import { errorJson, errorsOf, json, type JobRow } from './rows.js';
 
-type ClaimRow = JobRow & { rn: string | null; capped: boolean };
+/** A claimed row: the job's columns but those the claim set itself (see `CLAIMED_COLS`). */
+type ClaimRow = Omit<JobRow, 'state' | 'worker_id' | 'lease_until' | 'started_at' | 'finished_at' | 'result'> & {
+  rn: string | null;
+  capped: boolean;
+};
 
 function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: boolean): Promise<ClaimRow[]> {
   return run<ClaimRow>(db, ctx.jobs.claim, [
@@ -25,6 +29,36 @@ function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: bo
     ctx.channels.events,
     Math.max(0, Math.floor(p.prefetch ?? 0)),
   ]);
+}
+
+/** The job of a claimed row, with the state, worker, lease and start time the claim set. */
+function claimedJob(r: ClaimRow, workerId: string, startedAt: number, leaseUntil: number): Job {
+  return {
+    id: r.id,
+    type: r.type,
+    queue: r.queue,
+    payload: r.payload,
+    priority: r.priority,
+    state: 'running',
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    backoff: r.backoff,
+    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
+    runAt: r.run_at,
+    deadline: r.deadline,
+    uniqueKey: r.unique_key,
+    uniqueWindowMs: r.unique_window_ms === null ? null : Number(r.unique_window_ms),
+    progress: r.progress,
+    result: null,
+    errors: errorsOf(r.errors),
+    workerId,
+    leaseUntil: new Date(leaseUntil),
+    createdAt: r.created_at,
+    startedAt: new Date(startedAt),
+    finishedAt: null,
+    tags: r.tags ?? [],
+    metadata: r.metadata ?? {},
+  };
 }
 
 /** Claims due jobs in queue order, skipping paused queues, within concurrency caps. */
@@ -43,7 +77,7 @@ export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   return rows
     .filter((r) => r.id !== null)
     .sort((a, b) => Number(a.rn) - Number(b.rn))
-    .map(toJob);
+    .map((r) => claimedJob(r, p.workerId, t, t + p.leaseMs));
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */

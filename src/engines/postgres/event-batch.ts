@@ -1,5 +1,6 @@
 /**
- * Events are stored one row per statement (a JSON array) and notified once per row:
+ * Events are stored one row per statement (in columns, or a JSON array of published events)
+ * and notified once per row:
  * `<row seq> <types,…>` and, for small batches, a newline and the row's JSON array (see
  * `notifyEventsSql`). The header is read without parsing the JSON, so a listener whose
  * subscribers want none of the batch's types drops it for the price of a split.
@@ -36,19 +37,47 @@ export function mayMatch(types: EventType[], filter: EventFilter | undefined): b
   return types.some((t) => wanted.includes(t));
 }
 
-/** The events of one stored row (its `data`), each with its seq. */
+/** A row in columns (see `storeEventsCte`): `at`, then per field one value or one per job. */
+interface ColumnRow {
+  at: number;
+  jobId: string[];
+  [field: string]: unknown;
+}
+
+function isColumnRow(data: unknown): data is ColumnRow {
+  return typeof data === 'object' && data !== null && Array.isArray((data as ColumnRow).jobId);
+}
+
+/** Expands a row in columns into its events; null values are left out, as `jobEvent` does. */
+function columnEvents(base: number, data: ColumnRow): GantryEvent[] {
+  const fields = Object.entries(data).filter(([k]) => k !== 'at');
+  return data.jobId.map((_, i) => {
+    const e: Record<string, unknown> = { seq: String(base + i), at: data.at };
+    for (const [k, v] of fields) {
+      const value: unknown = Array.isArray(v) ? v[i] : v;
+      if (value !== null && value !== undefined) e[k] = value;
+    }
+    return e as unknown as GantryEvent;
+  });
+}
+
+/**
+ * The events of one stored row (its `data`), each with its seq. A row is a statement's
+ * events in columns, a JSON array of events (published ones), or one event (older rows).
+ */
 export function rowEvents(row: string, data: unknown): GantryEvent[] {
-  if (!Array.isArray(data)) return [{ ...(data as GantryEvent), seq: row }];
   const base = Number(row) * SEQ_SHIFT;
+  if (isColumnRow(data)) return columnEvents(base, data);
+  if (!Array.isArray(data)) return [{ ...(data as GantryEvent), seq: row }];
   return (data as GantryEvent[]).map((e, i) => ({ ...e, seq: String(base + i) }));
 }
 
-/** The inline events of a batch; null when the body is missing or not an array. */
+/** The inline events of a batch; null when the body is missing or not a batch. */
 export function inlineEvents(batch: EventBatch): GantryEvent[] | null {
   if (batch.body === null) return null;
   try {
     const v: unknown = JSON.parse(batch.body);
-    return Array.isArray(v) ? rowEvents(batch.row, v) : null;
+    return Array.isArray(v) || isColumnRow(v) ? rowEvents(batch.row, v) : null;
   } catch {
     return null;
   }

@@ -61,7 +61,7 @@ export class PostgresBackend implements Backend {
     this.clock = clock;
     this.schema = target.schema;
     this.pool = createPool(target);
-    this.hot = target.workerCommit === 'async' ? createPool(target, true) : this.pool;
+    this.hot = createPool(target, true);
     this.ctx = makeCtx(this.pool, target.schema, clock, this.hot);
     this.listener = new Listener(this.ctx, target.connectionString, clock);
   }
@@ -78,7 +78,7 @@ export class PostgresBackend implements Backend {
     this.closing ??= (async () => {
       await this.listener.close();
       await this.pool.end().catch(() => undefined);
-      if (this.hot !== this.pool) await this.hot.end().catch(() => undefined);
+      await this.hot.end().catch(() => undefined);
     })();
     return this.closing;
   }

@@ -33,6 +33,11 @@ export interface JobRow {
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
+/** A row's stored errors → `JobError`s (times stored as ISO text). */
+export function errorsOf(errors: JobRow['errors'] | null): JobError[] {
+  return errors && errors.length > 0 ? errors.map((e) => ({ ...e, at: new Date(e.at) })) : [];
+}
+
 /** A job row → `Job`. */
 export function toJob(r: JobRow): Job {
   return {
@@ -52,7 +57,7 @@ export function toJob(r: JobRow): Job {
     uniqueWindowMs: num(r.unique_window_ms),
     progress: r.progress,
     result: r.result ?? null,
-    errors: (r.errors ?? []).map((e) => ({ ...e, at: new Date(e.at) })),
+    errors: errorsOf(r.errors),
     workerId: r.worker_id,
     leaseUntil: r.lease_until,
     createdAt: r.created_at,

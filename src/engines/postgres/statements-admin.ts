@@ -4,8 +4,8 @@
  */
 import { EXPIRABLE_STATES, FINAL_STATES, WAITING_STATES, statesInto } from '../../core/job.js';
 import type { Statement } from './connection.js';
-import { notifyEventsSql } from './sql-events.js';
-import { EVENT_COLS, stateList } from './statements-jobs.js';
+import { ARRAY_SHAPE, EVENT_COLS, notifyEventsSql } from './sql-events.js';
+import { stateList } from './statements-jobs.js';
 
 /** Maintenance and operator statements for one schema `s` (quoted), named with prefix `p`. */
 export function adminStatements(s: string, p: string) {
@@ -119,7 +119,7 @@ export function adminStatements(s: string, p: string) {
          HAVING count(*) > 0
          RETURNING seq, data
        )
-       SELECT ${notifyEventsSql('$2', 'ins')} AS e,
+       SELECT ${notifyEventsSql('$2', ARRAY_SHAPE, 'ins')} AS e,
          (SELECT count(pg_notify($3, w)) FROM unnest($4::text[]) AS w) AS w`,
     ),
     wake: st('wake', `SELECT count(pg_notify($1, w)) AS w FROM unnest($2::text[]) AS w`),
