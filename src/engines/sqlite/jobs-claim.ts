@@ -5,7 +5,7 @@
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import { jobEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
-import { claimOrder, errorText, readJob, rowEvent, type JobEventRow, type RawJob } from './rows.js';
+import { claimOrder, errorText, readClaimed, rowEvent, type JobEventRow } from './rows.js';
 import type { Store } from './store.js';
 
 interface ClaimQueueRow {
@@ -42,7 +42,8 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
       s.st.promoteQueue.run({ now, queue });
       const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
       if (types !== undefined) params.types = types;
-      const batch = (claim.all(params) as RawJob[]).map(readJob).sort(claimOrder);
+      const by = { queue, workerId: p.workerId, leaseUntil: now + p.leaseMs, startedAt: now };
+      const batch = (claim.all(params) as string[]).map((text) => readClaimed(text, by)).sort(claimOrder);
       if (cap !== null) cappedTaken += batch.length;
       for (const j of batch) {
         jobs.push(j);

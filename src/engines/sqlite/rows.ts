@@ -115,6 +115,49 @@ export function readJob(a: RawJob): Job {
   };
 }
 
+/** What the claim statement sets, known before it runs. */
+export interface ClaimedBy {
+  queue: string;
+  workerId: string;
+  /** ms; each job gets its own Date. */
+  leaseUntil: number;
+  startedAt: number;
+}
+
+/**
+ * A job the claim statement returned: its JSON array (see `CLAIMED` in statements.ts) and
+ * the values the claim set. Built key by key in `readJob`'s order, so every Job has one shape.
+ */
+export function readClaimed(text: string, by: ClaimedBy): Job {
+  const a = JSON.parse(text) as unknown[];
+  return {
+    id: a[0] as string,
+    type: a[1] as string,
+    queue: by.queue,
+    payload: a[2],
+    priority: a[3] as number,
+    state: 'running',
+    attempts: a[4] as number,
+    maxAttempts: a[5] as number,
+    backoff: a[6] as Job['backoff'],
+    timeoutMs: n(a[7]),
+    runAt: new Date(a[8] as number),
+    deadline: date(n(a[9])),
+    uniqueKey: a[10] as string | null,
+    uniqueWindowMs: n(a[11]),
+    progress: a[12] as Job['progress'],
+    result: a[13],
+    errors: (a[14] as StoredError[]).map((e) => ({ ...e, at: new Date(e.at) })),
+    workerId: by.workerId,
+    leaseUntil: new Date(by.leaseUntil),
+    createdAt: new Date(a[15] as number),
+    startedAt: new Date(by.startedAt),
+    finishedAt: date(n(a[16])),
+    tags: a[17] as string[],
+    metadata: a[18] as Record<string, unknown>,
+  };
+}
+
 /**
  * The values of `jobInsert`, in its column order. Positional, not named: binding 16 named
  * parameters cost a third of an insert.

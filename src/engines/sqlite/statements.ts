@@ -16,6 +16,17 @@ const EXPIRABLE = list(EXPIRABLE_STATES);
 const DELAYED = list(WAITING_STATES.filter((s) => s !== 'queued'));
 const IN_JSON = (param: string): string => `(SELECT value FROM json_each(${param}))`;
 
+/**
+ * What a claim returns per job: one JSON array (see `readClaimed`), not the row's columns.
+ * better-sqlite3 spends ~0.25 µs turning each column into a JS value, so one text per row
+ * that `JSON.parse` reads at once, with the stored JSON documents nested in it already
+ * parsed, costs a third less. The columns the claim itself sets (state, worker, lease,
+ * start) and the queue it claims from are known and left out.
+ */
+const CLAIMED = `json_array(id, type, json(payload), priority, attempts, max_attempts, json(backoff), timeout_ms,
+  run_at, deadline, unique_key, unique_window_ms, json(progress), json(result), json(errors), created_at, finished_at,
+  json(tags), json(metadata))`;
+
 const CLAIM = (types: boolean): string => `
   UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = @worker, lease_until = @lease, started_at = @now
   WHERE id IN (
@@ -23,7 +34,7 @@ const CLAIM = (types: boolean): string => `
     WHERE queue = @queue AND state = 'queued' AND (deadline IS NULL OR deadline >= @now)
       ${types ? `AND type IN ${IN_JSON('@types')}` : ''}
     ORDER BY priority DESC, run_at, id LIMIT @limit)
-  RETURNING *`;
+  RETURNING ${CLAIMED}`;
 
 /** The SQL text of each named statement. */
 export const SQL = {
@@ -154,12 +165,16 @@ export const SQL = {
 export type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
 /** Statements that return whole job rows, read in raw mode (see `JOB_COLUMNS`). */
-const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList', 'claim', 'claimTypes'] as const;
+const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList'] as const;
+
+/** Statements that return one value per row, read in pluck mode. */
+const PLUCKED_STATEMENTS = ['claim', 'claimTypes'] as const;
 
 /** Prepares every statement on `db` (after the schema exists). */
 export function prepareStatements(db: Db): Statements {
   const out = {} as Record<string, Database.Statement>;
   for (const [name, sql] of Object.entries(SQL)) out[name] = db.prepare(sql);
+  for (const name of PLUCKED_STATEMENTS) out[name]!.pluck(true);
   for (const name of RAW_JOB_STATEMENTS) {
     const st = out[name]!.raw(true);
     const cols = st.columns().map((c) => c.name);
