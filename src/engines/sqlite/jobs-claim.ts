@@ -8,6 +8,9 @@ import type { Job, JobProgress } from '../../core/job.js';
 import { claimOrder, errorText, readClaimed, rowEvent, type JobEventRow } from './rows.js';
 import type { Store } from './store.js';
 
+/** What `complete` returns per completed job, as an array (cheaper to read than an object). */
+type CompletedRow = [id: string, type: string, queue: string, attempts: number, workerId: string];
+
 interface ClaimQueueRow {
   name: string;
   paused: number;
@@ -70,11 +73,11 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
   return s.write((out) => {
     const now = s.now();
     // The items as they are: an undefined result drops out of the JSON and is stored as NULL.
-    const rows = s.st.complete.all({ now, items: JSON.stringify(items) }) as JobEventRow[];
+    const rows = s.st.complete.all({ now, items: JSON.stringify(items) }) as CompletedRow[];
     const done = new Set<string>();
-    for (const r of rows) {
-      done.add(r.id);
-      out.push(rowEvent(r, 'job.completed', now));
+    for (const [id, type, queue, attempts, workerId] of rows) {
+      done.add(id);
+      out.push(jobEvent({ id, type, queue, state: 'completed', attempts, workerId }, 'job.completed', now));
     }
     return { lost: items.filter((i) => !done.has(i.id)).map((i) => i.id) };
   });

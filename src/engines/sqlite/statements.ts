@@ -73,7 +73,7 @@ export const SQL = {
     FROM (SELECT value ->> 'id' AS id, value ->> 'workerId' AS wid, value ->> 'attempt' AS att,
             value -> 'result' AS result FROM json_each(@items)) AS i
     WHERE jobs.id = i.id AND jobs.state = 'running' AND jobs.worker_id = i.wid AND jobs.attempts = i.att
-    RETURNING jobs.id, jobs.type, jobs.queue, jobs.state, jobs.attempts, jobs.worker_id`,
+    RETURNING jobs.id, jobs.type, jobs.queue, jobs.attempts, jobs.worker_id`,
   fail: `UPDATE jobs SET
       state = CASE WHEN @retry_at IS NULL THEN 'failed' ELSE 'retrying' END,
       run_at = COALESCE(@retry_at, run_at),
@@ -170,11 +170,15 @@ const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList
 /** Statements that return one value per row, read in pluck mode. */
 const PLUCKED_STATEMENTS = ['claim', 'claimTypes'] as const;
 
+/** Hot statements whose rows are read as arrays: cheaper than objects with keys. */
+const ARRAY_STATEMENTS = ['complete'] as const;
+
 /** Prepares every statement on `db` (after the schema exists). */
 export function prepareStatements(db: Db): Statements {
   const out = {} as Record<string, Database.Statement>;
   for (const [name, sql] of Object.entries(SQL)) out[name] = db.prepare(sql);
   for (const name of PLUCKED_STATEMENTS) out[name]!.pluck(true);
+  for (const name of ARRAY_STATEMENTS) out[name]!.raw(true);
   for (const name of RAW_JOB_STATEMENTS) {
     const st = out[name]!.raw(true);
     const cols = st.columns().map((c) => c.name);
