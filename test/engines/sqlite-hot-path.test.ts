@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { ManualClock } from '../../src/core/clock.js';
@@ -111,5 +112,23 @@ describe('sqlite: stored events', () => {
     await b.close();
     expect(local.length).toBe(11);
     expect(replayed).toEqual(local);
+  });
+
+  it('still reads rows written before events were packed (schema version 1)', async () => {
+    const path = join(dir, `h${++n}.db`);
+    await (await openSqliteBackend({ url: `sqlite:${path}` })).close();
+    const old: GantryEvent[] = [
+      { type: 'queue.resumed', at: 1, queue: 'q' },
+      { type: 'queue.paused', at: 2, queue: 'q' },
+    ];
+    const db = new Database(path);
+    db.prepare("INSERT INTO events (at, origin, wake, body) VALUES (1, 'old', NULL, ?)").run(JSON.stringify(old));
+    db.close();
+    const b = await openSqliteBackend({ url: `sqlite:${path}` });
+    const got: GantryEvent[] = [];
+    const off = await b.eventsSubscribe({ afterSeq: '0', onEvent: (e) => void got.push(e) });
+    await off();
+    await b.close();
+    expect(got.map(({ seq: _seq, ...e }) => e)).toEqual(old);
   });
 });

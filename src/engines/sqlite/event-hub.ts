@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { packEvents, unpackEvents } from './event-codec.js';
 import type { Statements } from './statements.js';
 
 /** How often the tailer looks for other processes' commits, in real ms: one `PRAGMA data_version` per tick
@@ -34,10 +35,15 @@ interface Waiter {
   wake: () => void;
 }
 
-interface RemoteRow {
+/** An events row: `packed` since schema version 2, else `body`, the JSON array of the events. */
+interface EventRow {
   seq: number;
-  wake: string | null;
   body: string | null;
+  packed: string | null;
+}
+
+interface RemoteRow extends EventRow {
+  wake: string | null;
 }
 
 /** Event log writer, local fan-out, cross-process tailer and `workAwait` waiters. */
@@ -67,7 +73,7 @@ export class EventHub {
         at,
         origin: this.origin,
         wake: wake.size > 0 ? JSON.stringify([...wake]) : null,
-        body: JSON.stringify(chunk),
+        packed: packEvents(chunk),
       });
       const base = Number(row.lastInsertRowid) * SEQ_SHIFT;
       chunk.forEach((e, i) => (e.seq = String(base + i)));
@@ -93,8 +99,8 @@ export class EventHub {
       sub.fromSeq = Number(afterSeq);
       let row = Math.floor(sub.fromSeq / SEQ_SHIFT);
       for (;;) {
-        const rows = this.st.eventsFrom.all(row, PAGE) as { seq: number; body: string }[];
-        for (const r of rows) for (const e of parse(r.seq, r.body)) this.send(sub, e, Number(e.seq));
+        const rows = this.st.eventsFrom.all(row, PAGE) as EventRow[];
+        for (const r of rows) for (const e of parse(r)) this.send(sub, e, Number(e.seq));
         if (rows.length < PAGE) break;
         row = rows.at(-1)!.seq + 1;
       }
@@ -200,9 +206,7 @@ export class EventHub {
       }) as RemoteRow[];
       for (const r of rows) {
         this.cursor = r.seq;
-        if (r.body !== null) {
-          for (const e of parse(r.seq, r.body)) for (const s of this.subs) this.send(s, e, Number(e.seq));
-        }
+        if (bodies) for (const e of parse(r)) for (const s of this.subs) this.send(s, e, Number(e.seq));
         if (r.wake !== null) for (const q of JSON.parse(r.wake) as string[]) this.wake(q);
       }
       if (rows.length < PAGE) return;
@@ -211,9 +215,9 @@ export class EventHub {
 }
 
 /** The events of one row, with their seqs. */
-function parse(rowSeq: number, body: string): GantryEvent[] {
-  const events = JSON.parse(body) as GantryEvent[];
-  events.forEach((e, i) => (e.seq = String(rowSeq * SEQ_SHIFT + i)));
+function parse(r: EventRow): GantryEvent[] {
+  const events = r.packed !== null ? unpackEvents(r.packed) : (JSON.parse(r.body ?? '[]') as GantryEvent[]);
+  events.forEach((e, i) => (e.seq = String(r.seq * SEQ_SHIFT + i)));
   return events;
 }
 

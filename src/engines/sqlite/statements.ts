@@ -125,10 +125,11 @@ export const SQL = {
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,
       size_cap = excluded.size_cap, size_policy = excluded.size_policy`,
 
-  eventsInsert: 'INSERT INTO events (at, origin, wake, body) VALUES (@at, @origin, @wake, @body)',
+  eventsInsert: "INSERT INTO events (at, origin, wake, body, packed) VALUES (@at, @origin, @wake, '[]', @packed)",
   eventsMaxSeq: 'SELECT COALESCE(max(seq), 0) FROM events',
-  eventsFrom: 'SELECT seq, body FROM events WHERE seq >= ? ORDER BY seq LIMIT ?',
-  eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body FROM events
+  eventsFrom: 'SELECT seq, body, packed FROM events WHERE seq >= ? ORDER BY seq LIMIT ?',
+  eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body, CASE WHEN @bodies THEN packed END AS packed
+    FROM events
     WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT @limit`,
   eventsPrune: 'DELETE FROM events WHERE at < ?',
   dataVersion: 'PRAGMA data_version',
