@@ -63,7 +63,7 @@ export class EventHub {
     private readonly clock: Clock,
   ) {}
 
-  /** Writes events inside the caller's transaction and gives each its `seq`. */
+  /** Writes events inside the caller's transaction; replaces each in `events` with a copy that has its `seq`. */
   insert(events: GantryEvent[], at: number): void {
     for (let start = 0; start < events.length; start += SEQ_SHIFT) {
       const chunk = events.slice(start, start + SEQ_SHIFT);
@@ -76,7 +76,7 @@ export class EventHub {
         packed: packEvents(chunk),
       });
       const base = Number(row.lastInsertRowid) * SEQ_SHIFT;
-      chunk.forEach((e, i) => (e.seq = String(base + i)));
+      for (let i = 0; i < chunk.length; i++) events[start + i] = withSeq(chunk[i]!, base + i);
     }
   }
 
@@ -217,8 +217,16 @@ export class EventHub {
 /** The events of one row, with their seqs. */
 function parse(r: EventRow): GantryEvent[] {
   const events = r.packed !== null ? unpackEvents(r.packed) : (JSON.parse(r.body ?? '[]') as GantryEvent[]);
-  events.forEach((e, i) => (e.seq = String(r.seq * SEQ_SHIFT + i)));
-  return events;
+  return events.map((e, i) => withSeq(e, r.seq * SEQ_SHIFT + i));
+}
+
+/**
+ * `e` with its seq, as a copy with `seq` first. Not `e.seq = ...`: adding a key to the
+ * objects the core's `jobEvent` spreads together costs V8 over 1 µs an event, a copy a third.
+ */
+function withSeq(e: GantryEvent, seq: number): GantryEvent {
+  if (e.seq !== undefined) return { ...e, seq: String(seq) };
+  return { seq: String(seq), ...e };
 }
 
 /** Events after which a waiting worker may find work it could not claim before. */
