@@ -145,3 +145,37 @@ export interface NewJob {
   tags: string[];
   metadata: Record<string, unknown>;
 }
+
+/**
+ * The job a `NewJob` becomes when an engine stores it: no attempt yet, no holder, no outcome.
+ * Engines return this from an enqueue instead of reading the row back. Spelled out key by key:
+ * V8 builds `{ ...job, … }` with this many keys far slower.
+ */
+export function storedJob(j: NewJob): Job {
+  return {
+    id: j.id,
+    type: j.type,
+    queue: j.queue,
+    payload: j.payload ?? null,
+    priority: j.priority,
+    state: j.state,
+    attempts: 0,
+    maxAttempts: j.maxAttempts,
+    backoff: j.backoff,
+    timeoutMs: j.timeoutMs,
+    runAt: j.runAt,
+    deadline: j.deadline,
+    uniqueKey: j.uniqueKey,
+    uniqueWindowMs: j.uniqueWindowMs,
+    progress: null,
+    result: null,
+    errors: [],
+    workerId: null,
+    leaseUntil: null,
+    createdAt: j.createdAt,
+    startedAt: null,
+    finishedAt: null,
+    tags: j.tags,
+    metadata: j.metadata,
+  };
+}

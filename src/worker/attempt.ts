@@ -7,8 +7,10 @@ import type { Clock } from '../core/clock.js';
 import { JobTimeoutError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
 import { checkPayload } from '../core/validate.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import { UnknownJobTypeError } from './errors.js';
-import type { Handler, JobContext, Middleware } from './types.js';
+import { bindLogger } from './logger.js';
+import type { Handler, JobContext, Logger, Middleware } from './types.js';
 
 /** How an attempt ended, before the worker records it. */
 export type AttemptOutcome =
@@ -25,42 +27,59 @@ export interface AttemptDeps {
   middleware: readonly Middleware[];
 }
 
-/** Runs `job` once with `ctx` (whose signal belongs to `controller`); never throws. */
+/**
+ * The `ctx` of a handler. Its signal and its job-bound logger are made only if the handler
+ * reads them: most short jobs never do, and making them was a good part of a job's cost.
+ */
+export function jobContext(
+  job: Job,
+  abort: AttemptAbort,
+  workerId: string,
+  logger: Logger,
+  progress: JobContext['progress'],
+): JobContext {
+  let log: Logger | undefined;
+  return {
+    get signal() {
+      return abort.signal;
+    },
+    workerId,
+    get log() {
+      return (log ??= bindLogger(logger, { jobId: job.id, type: job.type, attempt: job.attempts, workerId }));
+    },
+    progress,
+  };
+}
+
+/** Runs `job` once with `ctx` (whose signal is `abort`'s); never throws. */
 export async function runAttempt(
   job: Job,
   ctx: JobContext,
-  controller: AbortController,
+  abort: AttemptAbort,
   deps: AttemptDeps,
 ): Promise<AttemptOutcome> {
-  const { signal } = ctx;
   const timeoutMs = job.timeoutMs;
   const cancelTimeout =
     timeoutMs !== null && timeoutMs > 0
-      ? deps.clock.setTimeout(() => controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs)
+      ? deps.clock.setTimeout(() => abort.abort(new JobTimeoutError(timeoutMs)), timeoutMs)
       : () => {};
-  let onAbort = (): void => {};
-  const aborted = new Promise<AttemptOutcome>((resolve) => {
-    onAbort = () => resolve(fromAbort(signal.reason));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
+  const aborted = new Promise<AttemptOutcome>((resolve) => abort.onAbort((reason) => resolve(fromAbort(reason))));
   const ran = Promise.resolve()
     .then(() => compose(job, ctx, deps))
     .then(
       (value): AttemptOutcome => {
-        if (signal.aborted) return fromAbort(signal.reason);
+        if (abort.aborted) return fromAbort(abort.reason);
         const result = value === undefined ? null : value;
         checkPayload(result);
         return { kind: 'completed', result };
       },
-      (error: unknown): AttemptOutcome => (signal.aborted ? fromAbort(signal.reason) : { kind: 'failed', error }),
+      (error: unknown): AttemptOutcome => (abort.aborted ? fromAbort(abort.reason) : { kind: 'failed', error }),
     )
     .catch((error: unknown): AttemptOutcome => ({ kind: 'failed', error }));
   try {
     return await Promise.race([ran, aborted]);
   } finally {
     cancelTimeout();
-    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { Job, JobProgress } from '../core/job.js';
 import { decideRetry, toJobError } from '../core/retry.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import type { AttemptOutcome } from './attempt.js';
 import { WorkerShutdownError } from './errors.js';
 import type { ResolvedWorkerOptions } from './options.js';
@@ -16,7 +17,8 @@ import type { WorkerEvents } from './types.js';
 /** A job whose attempt runs on this worker. */
 export interface Held {
   job: Job;
-  controller: AbortController;
+  /** Cuts the attempt short (its `signal` is the handler's `ctx.signal`). */
+  controller: AttemptAbort;
   startedAt: number;
 }
 
@@ -75,7 +77,7 @@ export async function reportProgress(
   if (message !== undefined && typeof message !== 'string') {
     throw new ValidationError('progress message must be a string');
   }
-  if (h.controller.signal.aborted) return;
+  if (h.controller.aborted) return;
   const progress: JobProgress = message === undefined ? { percent } : { percent, message };
   const holds = await backend.jobProgress({ id: h.job.id, workerId: d.workerId, progress });
   if (!holds) h.controller.abort(new LeaseLostError(h.job.id, d.workerId));

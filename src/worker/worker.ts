@@ -12,16 +12,16 @@ import { JobCancelledError, LeaseLostError, ValidationError } from '../core/erro
 import type { GantryEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import { validateType } from '../core/validate.js';
-import { runAttempt, type AttemptDeps } from './attempt.js';
+import { AttemptAbort } from './attempt-abort.js';
+import { jobContext, runAttempt, type AttemptDeps } from './attempt.js';
 import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { every } from './every.js';
-import { bindLogger } from './logger.js';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
-import type { Handler, JobContext, Middleware, WorkerEvents, WorkerOptions } from './types.js';
+import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { WeightedRoundRobin } from './weighted.js';
 
 const noop = (): void => {};
@@ -59,6 +59,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Bumped by every freed slot and written outcome, either of which may lift a queue's cap. */
   private freedSeq = 0;
   private readonly queueNames: Set<string>;
+  private deps: AttemptDeps | undefined;
 
   constructor(options: WorkerOptions = {}) {
     super();
@@ -299,24 +300,21 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private execute(job: Job): void {
-    const controller = new AbortController();
-    const h: Held = { job, controller, startedAt: this.opts.clock.now() };
+    const abort = new AttemptAbort();
+    const h: Held = { job, controller: abort, startedAt: this.opts.clock.now() };
     this.held.set(job.id, h);
-    const ctx: JobContext = {
-      signal: controller.signal,
-      workerId: this.id,
-      log: bindLogger(this.opts.logger, { jobId: job.id, type: job.type, attempt: job.attempts, workerId: this.id }),
-      progress: (percent, message) => reportProgress(this.backend, this.outcome!, h, percent, message),
-    };
+    const ctx = jobContext(job, abort, this.id, this.opts.logger, (percent, message) =>
+      reportProgress(this.backend, this.outcome!, h, percent, message),
+    );
     this.notify('job:started', { job });
-    void runAttempt(job, ctx, controller, this.attemptDeps())
+    void runAttempt(job, ctx, abort, this.attemptDeps)
       .then((outcome) => recordOutcome(this.outcome!, h, outcome))
       .catch((error: unknown) => this.notify('error', { error, during: 'record outcome' }))
       .finally(() => this.settle(job.id));
   }
 
-  private attemptDeps(): AttemptDeps {
-    return { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
+  private get attemptDeps(): AttemptDeps {
+    return (this.deps ??= { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware });
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { QueueFullError, UniqueConflictError, ValidationError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
-import type { NewJob } from '../../core/job.js';
+import { storedJob, type Job, type NewJob } from '../../core/job.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
 import { now, type Ctx } from './context.js';
 import { json, toJob, type JobRow } from './rows.js';
@@ -74,7 +74,8 @@ function columns(jobs: NewJob[]): unknown[] {
   ];
 }
 
-type InsertRow = JobRow & { capped: boolean };
+/** A row of the insert: an id it inserted (null when none), and whether a size cap stopped it. */
+type InsertRow = { id: string | null; capped: boolean };
 
 /** The insert statement; with `guard` it inserts nothing (`capped`) when a queue has a size cap. */
 async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<InsertRow[]> {
@@ -94,21 +95,21 @@ async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolea
   }
 }
 
-/** Pairs each requested job with its created row, or the job that existed with its id. */
+/** Pairs each requested job with the job it created, or the job that existed with its id. */
 async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], rows: InsertRow[]): Promise<EnqueueOutcome[]> {
-  const inserted = rows.filter((r) => r.id !== null);
-  const created = new Map(inserted.map((r) => [r.id, r]));
+  const created = new Set<string>();
+  for (const r of rows) if (r.id !== null) created.add(r.id);
   const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
   const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];
-  const old = new Map<string, JobRow>(existing.map((r) => [r.id, r]));
-  for (const r of inserted) if (!old.has(r.id)) old.set(r.id, r);
+  const old = new Map<string, Job>(existing.map((r) => [r.id, toJob(r)]));
   return jobs.map((j) => {
-    const row = created.get(j.id);
-    if (row) {
-      created.delete(j.id); // a repeated id in one batch: the first is created, the rest find it
-      return { job: toJob(row), created: true };
+    if (created.delete(j.id)) {
+      // A repeated id in one batch: the first is created, the rest find it.
+      const job = storedJob(j);
+      old.set(j.id, job);
+      return { job, created: true };
     }
-    return { job: toJob(old.get(j.id)!), created: false };
+    return { job: old.get(j.id)!, created: false };
   });
 }
 

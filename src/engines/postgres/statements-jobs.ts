@@ -49,7 +49,10 @@ export function jobStatements(s: string, p: string) {
   const progressSql = `CASE WHEN $3::jsonb ? 'message' THEN jsonb_set($3::jsonb, '{message}',
     to_jsonb(left($3::jsonb->>'message', ${MAX_EVENT_TEXT}))) ELSE $3::jsonb END`;
   return {
-    /** Insert with its events; with $17 (guard) it inserts nothing when a queue has a size cap. */
+    /**
+     * Insert with its events; returns the ids inserted (the caller has the rest). With $17
+     * (guard) it inserts nothing when a queue has a size cap.
+     */
     insert: st(
       'insert',
       `WITH capped AS (
@@ -69,7 +72,7 @@ export function jobStatements(s: string, p: string) {
          ON CONFLICT (id) DO NOTHING
          RETURNING j.*
        ), ${enqueued.store}
-       SELECT f.yes AS capped, c.*, ${enqueued.notify} AS notified,
+       SELECT f.yes AS capped, c.id, ${enqueued.notify} AS notified,
          (SELECT count(pg_notify($20, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
        FROM capped f LEFT JOIN changed c ON true`,
     ),
