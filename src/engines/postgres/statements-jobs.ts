@@ -70,7 +70,7 @@ export function jobStatements(s: string, p: string) {
              unique_key, unique_window_ms, created_at, tags, metadata)
          WHERE NOT ($17::boolean AND (SELECT yes FROM capped))
          ON CONFLICT (id) DO NOTHING
-         RETURNING j.*
+         RETURNING ${EVENT_COLS}
        ), ${enqueued.store}
        SELECT f.yes AS capped, c.id, ${enqueued.notify} AS notified,
          (SELECT count(pg_notify($20, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
