@@ -15,6 +15,12 @@ const EXPIRABLE = list(EXPIRABLE_STATES);
 /** Waiting states that become due at `run_at`: `'scheduled', 'retrying'`, as the migration's `jobs_due` index. */
 const DELAYED = list(WAITING_STATES.filter((s) => s !== 'queued'));
 const IN_JSON = (param: string): string => `(SELECT value FROM json_each(${param}))`;
+/**
+ * A bound LIMIT or OFFSET. Not a bare `LIMIT @limit`: SQLite (3.53 as bundled) then compiles
+ * the statement again on every run, which cost a claim ~75 µs (more than claiming 10 jobs).
+ * An expression of the parameter is evaluated at run time and keeps the prepared plan.
+ */
+const LIMIT = (param: string): string => `CAST(${param} AS INTEGER)`;
 
 /**
  * What a claim returns per job: one JSON array (see `readClaimed`), not the row's columns.
@@ -34,7 +40,7 @@ const CLAIM = (types: boolean): string => `
     SELECT rowid FROM jobs
     WHERE queue = @queue AND state = 'queued' AND (deadline IS NULL OR deadline >= @now)
       ${types ? `AND type IN ${IN_JSON('@types')}` : ''}
-    ORDER BY priority DESC, run_at, id LIMIT @limit)
+    ORDER BY priority DESC, run_at, id LIMIT ${LIMIT('@limit')})
   RETURNING ${CLAIMED}`;
 
 /** The SQL text of each named statement. */
@@ -51,7 +57,7 @@ export const SQL = {
   oldestWaiting: `SELECT * FROM jobs WHERE id IN (
       SELECT id FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued'
       UNION ALL SELECT id FROM jobs INDEXED BY jobs_due WHERE queue = @queue AND state IN (${DELAYED}))
-    ORDER BY created_at, id LIMIT @limit`,
+    ORDER BY created_at, id LIMIT ${LIMIT('@limit')}`,
   runningCount: "SELECT count(*) FROM jobs INDEXED BY jobs_lease WHERE queue = ? AND state = 'running'",
   counts: `SELECT queue, 'queued' AS state, count(*) AS n FROM jobs INDEXED BY jobs_claim WHERE state = 'queued'
       GROUP BY queue
@@ -66,7 +72,7 @@ export const SQL = {
     WHERE queue = @queue AND state IN (${DELAYED}) AND run_at <= @now`,
   promoteAll: `UPDATE jobs SET state = 'queued' WHERE id IN (
     SELECT id FROM queues CROSS JOIN jobs INDEXED BY jobs_due
-    WHERE jobs.queue = queues.name AND state IN (${DELAYED}) AND run_at <= @now LIMIT @limit)`,
+    WHERE jobs.queue = queues.name AND state IN (${DELAYED}) AND run_at <= @now LIMIT ${LIMIT('@limit')})`,
   claim: CLAIM(false),
   claimTypes: CLAIM(true),
   renew: "UPDATE jobs SET lease_until = @lease WHERE id = @id AND state = 'running' AND worker_id = @worker",
@@ -97,15 +103,15 @@ export const SQL = {
   jobDelete: 'DELETE FROM jobs WHERE id = ?',
   expire: `UPDATE jobs SET state = 'expired', finished_at = @now WHERE id IN (
       SELECT id FROM jobs INDEXED BY jobs_deadline WHERE deadline IS NOT NULL AND state IN (${EXPIRABLE})
-        AND deadline < @now ORDER BY deadline LIMIT @limit)
+        AND deadline < @now ORDER BY deadline LIMIT ${LIMIT('@limit')})
     RETURNING id, type, queue, state, attempts, worker_id`,
   leaseExpired: `SELECT jobs.* FROM queues CROSS JOIN jobs INDEXED BY jobs_lease
-    WHERE jobs.queue = queues.name AND state = 'running' AND lease_until < @now LIMIT @limit`,
+    WHERE jobs.queue = queues.name AND state = 'running' AND lease_until < @now LIMIT ${LIMIT('@limit')}`,
   pruneFinished: `DELETE FROM jobs INDEXED BY jobs_finished
     WHERE queue = @queue AND state = @state AND finished_at IS NOT NULL AND finished_at < @before`,
   pruneExcess: `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs INDEXED BY jobs_finished
     WHERE queue = @queue AND state = @state AND finished_at IS NOT NULL
-    ORDER BY finished_at DESC LIMIT -1 OFFSET @keep)`,
+    ORDER BY finished_at DESC LIMIT -1 OFFSET ${LIMIT('@keep')})`,
   jobsList: `SELECT * FROM jobs
     WHERE (@cursor IS NULL OR id < @cursor)
       AND (@states IS NULL OR state IN ${IN_JSON('@states')})
@@ -115,7 +121,7 @@ export const SQL = {
       AND (@tags IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(@tags) AS w
         WHERE w.value NOT IN (SELECT value FROM json_each(jobs.tags))))
       AND (@text IS NULL OR instr(lower(id || ' ' || type || ' ' || payload), lower(@text)) > 0)
-    ORDER BY id DESC LIMIT @limit`,
+    ORDER BY id DESC LIMIT ${LIMIT('@limit')}`,
 
   queueEnsure: 'INSERT OR IGNORE INTO queues (name) VALUES (?)',
   queueGet: 'SELECT * FROM queues WHERE name = ?',
@@ -128,10 +134,10 @@ export const SQL = {
 
   eventsInsert: "INSERT INTO events (at, origin, wake, body, packed) VALUES (@at, @origin, @wake, '[]', @packed)",
   eventsMaxSeq: 'SELECT COALESCE(max(seq), 0) FROM events',
-  eventsFrom: 'SELECT seq, body, packed FROM events WHERE seq >= ? ORDER BY seq LIMIT ?',
+  eventsFrom: `SELECT seq, body, packed FROM events WHERE seq >= ? ORDER BY seq LIMIT ${LIMIT('?')}`,
   eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body, CASE WHEN @bodies THEN packed END AS packed
     FROM events
-    WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT @limit`,
+    WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT ${LIMIT('@limit')}`,
   eventsPrune: 'DELETE FROM events WHERE at < ?',
   dataVersion: 'PRAGMA data_version',
 
