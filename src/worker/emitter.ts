@@ -24,6 +24,11 @@ export class TypedEmitter<Events extends object> {
     return off;
   }
 
+  /** True when `event` has a listener (so a caller can skip building its payload). */
+  protected heard(event: keyof Events): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   /** Removes a listener. */
   off<K extends keyof Events>(event: K, fn: (payload: Events[K]) => void): void {
     this.listeners.get(event)?.delete(fn as (payload: never) => void);
@@ -34,7 +39,9 @@ export class TypedEmitter<Events extends object> {
    * `onListenerError`, never to the emitter's caller: a buggy printer must not fail a job.
    */
   protected emit<K extends keyof Events>(event: K, payload: Events[K], onListenerError?: (err: unknown) => void): void {
-    for (const fn of [...(this.listeners.get(event) ?? [])]) {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) return;
+    for (const fn of [...set]) {
       try {
         (fn as (p: Events[K]) => void)(payload);
       } catch (err) {

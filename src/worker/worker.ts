@@ -390,11 +390,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    if (this.waiters.length > 0) for (const w of this.waiters.splice(0)) w();
   }
 
   private notify<K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]): void {
     if (event === 'error') this.opts.logger.warn(payload, 'worker error');
+    if (!this.heard(event)) return;
     this.emit(event, payload, (err) => this.opts.logger.error({ err, event }, 'worker event listener threw'));
   }
 }
