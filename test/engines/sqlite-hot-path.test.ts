@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate.js';
 import { openSqliteBackend } from '../../src/engines/sqlite/index.js';
+import { loadMigrations, migrate } from '../../src/engines/sqlite/migrate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gantry-sqlite-hot-'));
 let n = 0;
@@ -20,6 +21,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function open(clock: ManualClock): Promise<Backend> {
   return openSqliteBackend({ url: `sqlite:${join(dir, `h${++n}.db`)}`, clock });
+}
+
+/** Publishes one event and returns the seq it was given (as delivered in-process). */
+async function nextSeq(b: Backend): Promise<number> {
+  const seen: GantryEvent[] = [];
+  const off = await b.eventsSubscribe({ onEvent: (e) => void seen.push(e) });
+  await b.eventsPublish({ events: [{ type: 'queue.paused', at: b.clock?.now() ?? 0, queue: 'q' }] });
+  await off();
+  return Number(seen[0]!.seq);
 }
 
 const RICH: EnqueueRequest = {
@@ -114,21 +124,41 @@ describe('sqlite: stored events', () => {
     expect(replayed).toEqual(local);
   });
 
-  it('still reads rows written before events were packed (schema version 1)', async () => {
+  it('migrates a version 1 event log: its events and seqs stay, and seqs keep growing', async () => {
     const path = join(dir, `h${++n}.db`);
-    await (await openSqliteBackend({ url: `sqlite:${path}` })).close();
+    const v1 = new Database(path);
+    migrate(v1, 0, loadMigrations().slice(0, 1));
     const old: GantryEvent[] = [
       { type: 'queue.resumed', at: 1, queue: 'q' },
       { type: 'queue.paused', at: 2, queue: 'q' },
     ];
-    const db = new Database(path);
-    db.prepare("INSERT INTO events (at, origin, wake, body) VALUES (1, 'old', NULL, ?)").run(JSON.stringify(old));
-    db.close();
+    v1.prepare("INSERT INTO events (seq, at, origin, wake, body) VALUES (7, 1, 'old', NULL, ?)").run(
+      JSON.stringify(old),
+    );
+    v1.close();
     const b = await openSqliteBackend({ url: `sqlite:${path}` });
     const got: GantryEvent[] = [];
     const off = await b.eventsSubscribe({ afterSeq: '0', onEvent: (e) => void got.push(e) });
     await off();
+    expect(got).toEqual(old.map((e, i) => ({ ...e, seq: String(7 * 2 ** 20 + i) })));
+    const next = await nextSeq(b);
+    expect(next).toBeGreaterThan(7 * 2 ** 20 + 1);
     await b.close();
-    expect(got.map(({ seq: _seq, ...e }) => e)).toEqual(old);
+  });
+
+  it('retention never deletes the newest event, so a seq is never handed out twice', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const b = await open(clock);
+    const first = await nextSeq(b);
+    const second = await nextSeq(b);
+    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(clock.now() + 60_000) });
+    const third = await nextSeq(b);
+    expect(second).toBeGreaterThan(first);
+    expect(third).toBeGreaterThan(second);
+    const replayed: GantryEvent[] = [];
+    const off = await b.eventsSubscribe({ afterSeq: '0', onEvent: (e) => void replayed.push(e) });
+    await off();
+    expect(replayed.map((e) => Number(e.seq))).toEqual([second, third]);
+    await b.close();
   });
 });

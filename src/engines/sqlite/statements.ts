@@ -138,7 +138,8 @@ export const SQL = {
   eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body, CASE WHEN @bodies THEN packed END AS packed
     FROM events
     WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT ${LIMIT('@limit')}`,
-  eventsPrune: 'DELETE FROM events WHERE at < ?',
+  // Never the newest row: seqs are rowids (migration 0002), which must not be handed out again.
+  eventsPrune: 'DELETE FROM events WHERE at < ? AND seq < (SELECT max(seq) FROM events)',
   dataVersion: 'PRAGMA data_version',
 
   workerExists: 'SELECT 1 FROM workers WHERE id = ?',
