@@ -27,7 +27,11 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
   return s.write((out) => {
     const now = s.now();
     const settings = new Map<string, ClaimQueueRow>();
-    for (const q of s.st.queuesIn.all(JSON.stringify(p.queues)) as ClaimQueueRow[]) settings.set(q.name, q);
+    // One queue (the common case) by key: a quarter of the cost of the JSON list.
+    const rows = (
+      p.queues.length === 1 ? s.st.queueGet.all(p.queues[0]) : s.st.queuesIn.all(JSON.stringify(p.queues))
+    ) as ClaimQueueRow[];
+    for (const q of rows) settings.set(q.name, q);
     const claim = p.types?.length ? s.st.claimTypes : s.st.claim;
     const types = p.types?.length ? JSON.stringify(p.types) : undefined;
     const jobs: Job[] = [];
