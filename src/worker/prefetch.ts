@@ -4,9 +4,10 @@
  * slots idle. Buffered jobs are `running` in the store; on stop they are handed back without
  * spending an attempt.
  *
- * How much to buffer adapts: nothing until slots free up faster than claims come back on a
- * deep queue, then doubling up to the `prefetch` option; back to nothing when a claim comes
- * back short. So a worker whose jobs are slow (or few) holds nothing it cannot run.
+ * How much to buffer adapts: nothing until jobs finish faster than claims come back on a
+ * deep queue (the buffer runs dry while a claim is out), then doubling up to the `prefetch`
+ * option; back to nothing when a claim comes back short. So a worker whose jobs are slow (or
+ * few) holds about one round of jobs at most.
  */
 import type { Backend } from '../backend/backend.js';
 import type { Job } from '../core/job.js';
@@ -75,8 +76,8 @@ export class PrefetchBuffer {
 
   /**
    * Learns from a claim round: `full` when every step got all it asked for; `starved` when
-   * the buffer ran dry and a slot stood free while the claim was out (jobs finish faster
-   * than claims come back).
+   * the buffer was dry with a slot free, when the round began or after jobs finished while
+   * the claim was out (jobs finish faster than claims come back).
    */
   learn(full: boolean, starved: boolean): void {
     if (!full) {

@@ -3,7 +3,6 @@
  * `Backend`: it claims by weighted round-robin, keeps its leases alive, fences every outcome on
  * the attempt it holds, and on `stop()` hands unfinished jobs back instead of losing them.
  */
-import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
 import { sleep } from '../core/clock.js';
@@ -22,6 +21,7 @@ import { resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
+import { heartbeat, renewLeases, type UpkeepState } from './upkeep.js';
 import { WeightedRoundRobin } from './weighted.js';
 
 const noop = (): void => {};
@@ -264,6 +264,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private async claimRound(backend: Backend, free: number): Promise<boolean> {
     const types = this.opts.onlyRegisteredTypes ? { types: this.types } : {};
     const steps = this.rr.plan(free + Math.max(0, this.buffer.target - this.buffer.size));
+    // Starved when the round begins (jobs outran the last one), or while its claim is out (jobs
+    // finished meanwhile); slow jobs rarely finish during a claim, so their buffer stays small.
+    const [dry, freed] = [this.starving(), this.freedSeq];
     const results: Job[][] = [];
     let full = true;
     for (const step of steps) {
@@ -281,13 +284,15 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         break;
       }
     }
-    // Starved: every buffered job started and a slot is still free while the claim was out,
-    // so jobs finish faster than claims come back and a bigger buffer would have kept them busy.
-    const starved = this.buffer.size === 0 && this.held.size < this.opts.concurrency;
-    this.buffer.learn(full, starved);
+    this.buffer.learn(full, dry || (freed !== this.freedSeq && this.starving()));
     this.buffer.push(interleave(steps, results));
     this.fill();
     return !full;
+  }
+
+  /** A slot is free and nothing is buffered to fill it. */
+  private starving(): boolean {
+    return this.buffer.size === 0 && this.held.size < this.opts.concurrency;
   }
 
   /** Starts buffered jobs while slots are free (never once stopping: those are handed back). */
@@ -340,20 +345,18 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   /** Extends every lease held, buffered jobs' too; a lost job is aborted or unbuffered. */
-  private async renew(): Promise<void> {
-    const ids = [...this.running, ...this.buffer.ids()];
-    if (ids.length === 0) return;
-    const { lost } = await this.backend.jobsLeaseRenew({ workerId: this.id, ids, leaseMs: this.opts.leaseMs });
-    for (const id of lost) {
+  private renew(): Promise<void> {
+    return renewLeases(this.backend, this.upkeep(), [...this.running, ...this.buffer.ids()], (id) => {
       if (!this.buffer.drop(id)) this.held.get(id)?.controller.abort(new LeaseLostError(id, this.id));
-    }
+    });
   }
 
   private heartbeat(): Promise<void> {
-    const { queues, concurrency, clock } = this.opts;
-    const [host, pid, startedAt, lastSeenAt] = [os.hostname(), process.pid, this.startedAt, new Date(clock.now())];
-    const worker = { id: this.id, host, pid, queues, concurrency, running: this.running, startedAt, lastSeenAt };
-    return this.backend.workerHeartbeat({ worker });
+    return heartbeat(this.backend, this.upkeep());
+  }
+
+  private upkeep(): UpkeepState {
+    return { id: this.id, opts: this.opts, startedAt: this.startedAt, running: this.running };
   }
 
   /**

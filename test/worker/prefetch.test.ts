@@ -117,6 +117,27 @@ describe('Worker prefetch', () => {
     expect((await client.get(buffered[0]!))!).toMatchObject({ attempts: 1, workerId: next.id });
   });
 
+  it('keeps the buffer small when jobs finish one at a time (slow jobs are not hoarded)', async () => {
+    await fill(60);
+    const waiting: (() => void)[] = [];
+    let started = 0;
+    const handler = async (): Promise<void> => {
+      started++;
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    const w = await start({ concurrency: 2, prefetch: 50, handlers: { t: handler } });
+    await until(() => waiting.length === 2, 'two to start');
+    for (let i = 0; i < 10; i++) {
+      const before = started;
+      waiting.shift()!();
+      await until(() => started > before, 'the next job to start');
+    }
+    const buffered = (await held(w)).filter((j) => !w.running.includes(j.id));
+    expect(buffered.length).toBeLessThanOrEqual(4);
+    for (const release of waiting.splice(0)) release();
+    await w.stop();
+  });
+
   it('keeps a queue concurrency cap exact: capped jobs are never buffered', async () => {
     await client.setQueue('capped', { concurrency: 4 });
     await fill(40, 'capped');

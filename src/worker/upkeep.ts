@@ -1,0 +1,45 @@
+/**
+ * A worker's periodic upkeep: renewing the leases it holds (buffered jobs' too) and the
+ * heartbeat that keeps its registration alive (DESIGN §5).
+ */
+import os from 'node:os';
+import type { Backend } from '../backend/backend.js';
+import type { ResolvedWorkerOptions } from './options.js';
+
+/** What upkeep reads of its worker. */
+export interface UpkeepState {
+  id: string;
+  opts: Pick<ResolvedWorkerOptions, 'queues' | 'concurrency' | 'clock' | 'leaseMs'>;
+  startedAt: Date;
+  /** Ids of the jobs whose attempt runs or whose outcome is being written. */
+  running: string[];
+}
+
+/** Extends the leases of `ids`; calls `onLost` for each one the worker no longer holds. */
+export async function renewLeases(
+  backend: Backend,
+  w: UpkeepState,
+  ids: string[],
+  onLost: (id: string) => void,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const { lost } = await backend.jobsLeaseRenew({ workerId: w.id, ids, leaseMs: w.opts.leaseMs });
+  for (const id of lost) onLost(id);
+}
+
+/** Writes the worker's registration with its running jobs and the time. */
+export function heartbeat(backend: Backend, w: UpkeepState): Promise<void> {
+  const { queues, concurrency, clock } = w.opts;
+  return backend.workerHeartbeat({
+    worker: {
+      id: w.id,
+      host: os.hostname(),
+      pid: process.pid,
+      queues,
+      concurrency,
+      running: w.running,
+      startedAt: w.startedAt,
+      lastSeenAt: new Date(clock.now()),
+    },
+  });
+}
