@@ -97,7 +97,7 @@ function lostOf(ids: string[], applied: { id: string }[]): string[] {
 export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
-  const done = await run<{ id: string }>(ctx.hot, ctx.jobs.complete, [
+  const [row] = await run<{ done: string[] }>(ctx.hot, ctx.jobs.complete, [
     items.map((i) => i.id),
     items.map((i) => i.workerId),
     items.map((i) => i.attempt),
@@ -106,12 +106,8 @@ export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost:
     t,
     ctx.channels.events,
   ]);
-  return {
-    lost: lostOf(
-      items.map((i) => i.id),
-      done,
-    ),
-  };
+  const done = new Set(row?.done);
+  return { lost: items.filter((i) => !done.has(i.id)).map((i) => i.id) };
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */

@@ -163,6 +163,7 @@ export function jobStatements(s: string, p: string) {
       `UPDATE ${s}.jobs SET lease_until = $3
        WHERE id = ANY($1::text[]) AND state = 'running' AND worker_id = $2 RETURNING id`,
     ),
+    /** Fenced completion; one row: the ids completed (`done`), so hundreds cost one row. */
     complete: st(
       'complete',
       `WITH changed AS (
@@ -171,7 +172,8 @@ export function jobStatements(s: string, p: string) {
          WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
          RETURNING ${EVENT_COLS}
        ), ${completed.store}
-       SELECT c.id, ${completed.notify} AS notified FROM changed c`,
+       SELECT ARRAY(SELECT c.id FROM changed c) AS done,
+         ${completed.notify} AS notified`,
     ),
     fail: st(
       'fail',
