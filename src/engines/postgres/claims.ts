@@ -5,16 +5,39 @@
  * same statement: one round trip.
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import type { BackoffPolicy } from '../../core/backoff.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
 import { errorJson, errorsOf, json, type JobRow } from './rows.js';
 
-/** A claimed row: the job's columns but those the claim set itself (see `CLAIMED_COLS`). */
-type ClaimRow = Omit<JobRow, 'state' | 'worker_id' | 'lease_until' | 'started_at' | 'finished_at' | 'result'> & {
-  rn: string | null;
+/** The claim's one row: the claimed jobs as arrays of `CLAIMED_FIELDS` (null for none). */
+interface ClaimRow {
   capped: boolean;
-};
+  jobs: ClaimedTuple[] | null;
+}
+
+/** One claimed job, the values of `CLAIMED_FIELDS` in order; JSON, so times are ISO text. */
+type ClaimedTuple = [
+  id: string,
+  type: string,
+  queue: string,
+  payload: unknown,
+  priority: number,
+  attempts: number,
+  maxAttempts: number,
+  backoff: BackoffPolicy,
+  timeoutMs: number | null,
+  runAt: string,
+  deadline: string | null,
+  uniqueKey: string | null,
+  uniqueWindowMs: number | null,
+  progress: JobProgress | null,
+  errors: JobRow['errors'] | null,
+  createdAt: string,
+  tags: string[] | null,
+  metadata: Record<string, unknown> | null,
+];
 
 function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: boolean): Promise<ClaimRow[]> {
   return run<ClaimRow>(db, ctx.jobs.claim, [
@@ -31,33 +54,33 @@ function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: bo
   ]);
 }
 
-/** The job of a claimed row, with the state, worker, lease and start time the claim set. */
-function claimedJob(r: ClaimRow, workerId: string, startedAt: number, leaseUntil: number): Job {
+/** The job of a claimed tuple, with the state, worker, lease and start time the claim set. */
+function claimedJob(r: ClaimedTuple, workerId: string, startedAt: number, leaseUntil: number): Job {
   return {
-    id: r.id,
-    type: r.type,
-    queue: r.queue,
-    payload: r.payload,
-    priority: r.priority,
+    id: r[0],
+    type: r[1],
+    queue: r[2],
+    payload: r[3],
+    priority: r[4],
     state: 'running',
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    backoff: r.backoff,
-    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
-    runAt: r.run_at,
-    deadline: r.deadline,
-    uniqueKey: r.unique_key,
-    uniqueWindowMs: r.unique_window_ms === null ? null : Number(r.unique_window_ms),
-    progress: r.progress,
+    attempts: r[5],
+    maxAttempts: r[6],
+    backoff: r[7],
+    timeoutMs: r[8],
+    runAt: new Date(r[9]),
+    deadline: r[10] === null ? null : new Date(r[10]),
+    uniqueKey: r[11],
+    uniqueWindowMs: r[12],
+    progress: r[13],
     result: null,
-    errors: errorsOf(r.errors),
+    errors: errorsOf(r[14]),
     workerId,
     leaseUntil: new Date(leaseUntil),
-    createdAt: r.created_at,
+    createdAt: new Date(r[15]),
     startedAt: new Date(startedAt),
     finishedAt: null,
-    tags: r.tags ?? [],
-    metadata: r.metadata ?? {},
+    tags: r[16] ?? [],
+    metadata: r[17] ?? {},
   };
 }
 
@@ -74,10 +97,7 @@ export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
       return claimOnce(ctx, db, p, t, false);
     });
   }
-  return rows
-    .filter((r) => r.id !== null)
-    .sort((a, b) => Number(a.rn) - Number(b.rn))
-    .map((r) => claimedJob(r, p.workerId, t, t + p.leaseMs));
+  return (rows[0]?.jobs ?? []).map((r) => claimedJob(r, p.workerId, t, t + p.leaseMs));
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */

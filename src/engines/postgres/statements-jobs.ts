@@ -20,13 +20,33 @@ export function stateList(states: readonly JobState[]): string {
 }
 
 /**
- * What a claim returns of each job: the columns it did not just set. State, worker, lease
- * and start time are the claim's own values; a job that can be claimed has no result and no
- * finish time. Fewer columns (three fewer timestamps) make a claim of hundreds cheaper to read.
+ * What a claim returns of each job, in this order: the columns it did not just set. State,
+ * worker, lease and start time are the claim's own values; a job that can be claimed has no
+ * result and no finish time. The jobs come as ONE JSON array of arrays in claim order: parsing
+ * one JSON text is several times cheaper for the worker than hundreds of rows of columns.
  */
-const CLAIMED_COLS = `c.rn, c.id, c.type, c.queue, c.payload, c.priority, c.attempts, c.max_attempts, c.backoff,
-  c.timeout_ms, c.run_at, c.deadline, c.unique_key, c.unique_window_ms, c.progress, c.errors, c.created_at, c.tags,
-  c.metadata`;
+export const CLAIMED_FIELDS = [
+  'id',
+  'type',
+  'queue',
+  'payload',
+  'priority',
+  'attempts',
+  'max_attempts',
+  'backoff',
+  'timeout_ms',
+  'run_at',
+  'deadline',
+  'unique_key',
+  'unique_window_ms',
+  'progress',
+  'errors',
+  'created_at',
+  'tags',
+  'metadata',
+] as const;
+const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_FIELDS.map((f) => `c.${f}`).join(', ')}) ORDER BY c.rn)
+  FROM changed c)`;
 
 /** Job statements for one schema `s` (quoted), named with prefix `p`. */
 export function jobStatements(s: string, p: string) {
@@ -155,8 +175,7 @@ export function jobStatements(s: string, p: string) {
          FROM picked WHERE j.id = picked.id
          RETURNING j.*, picked.rn
        ), ${started.store}
-       SELECT f.yes AS capped, ${CLAIMED_COLS}, ${started.notify} AS notified
-       FROM capped f LEFT JOIN changed c ON true`,
+       SELECT f.yes AS capped, ${CLAIMED_JSON} AS jobs, ${started.notify} AS notified FROM capped f`,
     ),
     renew: st(
       'renew',
