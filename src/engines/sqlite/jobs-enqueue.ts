@@ -2,8 +2,8 @@
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { QueueFullError, UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
-import type { NewJob } from '../../core/job.js';
-import { newJobToJob, newJobValues, readJob, type RawJob } from './rows.js';
+import { storedJob, type NewJob } from '../../core/job.js';
+import { newJobValues, readJob, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
 interface QueueRow {
@@ -42,7 +42,7 @@ export function jobsEnqueue(s: Store, jobs: NewJob[]): EnqueueOutcome[] {
     return jobs.map((j) => {
       const isNew = created.get(j.id) === j && !reported.has(j.id);
       reported.add(j.id);
-      if (isNew && !dropped.has(j.id)) return { job: newJobToJob(j), created: true };
+      if (isNew && !dropped.has(j.id)) return { job: storedJob(j), created: true };
       return { job: readJob(s.st.jobGet.get(j.id) as RawJob), created: isNew };
     });
   });
