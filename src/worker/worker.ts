@@ -59,7 +59,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Bumped by every freed slot and written outcome, either of which may lift a queue's cap. */
   private freedSeq = 0;
   private readonly queueNames: Set<string>;
-  private deps: AttemptDeps | undefined;
+  /** What every attempt needs (the handler map and middleware list change in place). */
+  private readonly deps: AttemptDeps;
 
   constructor(options: WorkerOptions = {}) {
     super();
@@ -70,6 +71,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.rr = new WeightedRoundRobin(this.opts.queues);
     this.buffer = new PrefetchBuffer(this.opts.prefetch, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
+    this.deps = { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
   }
@@ -312,14 +314,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       reportProgress(this.backend, this.outcome!, h, percent, message),
     );
     this.notify('job:started', { job });
-    void runAttempt(job, ctx, abort, this.attemptDeps)
+    void runAttempt(job, ctx, abort, this.deps)
       .then((outcome) => recordOutcome(this.outcome!, h, outcome))
       .catch((error: unknown) => this.notify('error', { error, during: 'record outcome' }))
       .finally(() => this.settle(job.id));
-  }
-
-  private get attemptDeps(): AttemptDeps {
-    return (this.deps ??= { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware });
   }
 
   /**
