@@ -108,9 +108,10 @@ export async function renew(ctx: Ctx, workerId: string, ids: string[], leaseMs: 
   return { lost: ids.filter((id) => !kept.has(id)) };
 }
 
-function lostOf(ids: string[], applied: { id: string }[]): string[] {
-  const done = new Set(applied.map((r) => r.id));
-  return ids.filter((id) => !done.has(id));
+/** The ids of `items` the statement did not apply (`done`: the ids it did). */
+function lostOf(items: { id: string }[], done: Iterable<string>): { lost: string[] } {
+  const applied = new Set(done);
+  return { lost: items.filter((i) => !applied.has(i.id)).map((i) => i.id) };
 }
 
 /** Fenced batch completion. */
@@ -126,8 +127,7 @@ export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost:
     t,
     ctx.channels.events,
   ]);
-  const done = new Set(row?.done);
-  return { lost: items.filter((i) => !done.has(i.id)).map((i) => i.id) };
+  return lostOf(items, row?.done ?? []);
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
@@ -144,12 +144,10 @@ export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[
     t,
     ctx.channels.events,
   ]);
-  return {
-    lost: lostOf(
-      items.map((i) => i.id),
-      done,
-    ),
-  };
+  return lostOf(
+    items,
+    done.map((r) => r.id),
+  );
 }
 
 /** Fenced hand-back of never-started claims: queued again with the attempt undone. */
@@ -164,12 +162,10 @@ export async function release(ctx: Ctx, items: ReleaseItem[]): Promise<{ lost: s
     ctx.channels.events,
     ctx.channels.wake,
   ]);
-  return {
-    lost: lostOf(
-      items.map((i) => i.id),
-      done,
-    ),
-  };
+  return lostOf(
+    items,
+    done.map((r) => r.id),
+  );
 }
 
 /** Records progress while `workerId` holds the job. */
