@@ -8,7 +8,7 @@
  * `event-batch.ts`): one array per field is several times cheaper to build than one JSON
  * object per job, which matters when a claim or completion carries hundreds of jobs.
  */
-import { EVENT_FOR_STATE } from '../../core/events.js';
+import { EVENT_FOR_STATE, type EventType } from '../../core/events.js';
 import type { JobState } from '../../core/job.js';
 
 /** `CASE` over a row's state giving the core's event type for it. */
@@ -17,17 +17,17 @@ export function eventTypeOf(j: string): string {
   return `CASE ${j}.state ${arms.join(' ')} END`;
 }
 
-/** The event type of every job entering `state`, as a SQL literal. */
-export function eventTypeFor(state: JobState): string {
+/** The event type of every job entering `state`. */
+export function eventTypeFor(state: JobState): EventType {
   const type = EVENT_FOR_STATE[state];
   if (!type) throw new Error(`no event for state ${state}`);
-  return `'${type}'`;
+  return type;
 }
 
 /** Longest text an event field keeps: a NOTIFY payload must stay under 8000 bytes. */
 export const MAX_EVENT_TEXT = 1000;
 
-/** The columns the CTE `changed` must return for `storeEventsCte`. */
+/** The columns the CTE `changed` must return for `changedEventsSql`. */
 export const EVENT_COLS = 'j.id, j.type, j.queue, j.state, j.attempts, j.worker_id';
 
 /** Per-job fields of an event, over a row `c` of CTE `changed` (the fields of `jobEvent`). */
@@ -40,20 +40,23 @@ const JOB_FIELDS = {
   workerId: 'c.worker_id',
 };
 
+/** The event type of a statement's changed rows: one for all, or per row (SQL over `c`). */
+export type ChangedType = EventType | { perRow: string };
+
 /**
- * A CTE `ev` storing the rows of CTE `changed` as ONE events row in columns. `type` is a
- * literal (the same for every job, stored once) or an expression over `c` (stored per job);
- * `extra` maps more per-job fields (e.g. `error`) to expressions over `c`; `order`, a column
- * of `changed` that orders the events (PostgreSQL aggregates a sorted subquery in its order).
+ * A CTE `ev` storing the rows of CTE `changed` as ONE events row in columns: a type shared by
+ * every job is stored once, a per-row one as an array; `extra` maps more per-job fields (e.g.
+ * `error`) to expressions over `c`; `order`, a column of `changed` that orders the events
+ * (PostgreSQL aggregates a sorted subquery in its order).
  */
-export function storeEventsCte(
+function storeEventsCte(
   s: string,
   at: string,
-  type: string,
-  extra: Record<string, string> = {},
+  type: ChangedType,
+  extra: Record<string, string>,
   order?: string,
 ): string {
-  const typeField = type.startsWith("'") ? `'type', ${type}` : `'type', array_agg(${type})`;
+  const typeField = typeof type === 'string' ? `'type', '${type}'` : `'type', array_agg(${type.perRow})`;
   const fields = Object.entries({ ...JOB_FIELDS, ...extra }).map(([k, v]) => `'${k}', array_agg(${v})`);
   return `ev AS (INSERT INTO ${s}.events (at, data)
     SELECT ${at}::bigint, jsonb_build_object('at', ${at}::bigint, ${typeField}, ${fields.join(', ')})
@@ -66,20 +69,12 @@ export const INLINE_EVENTS = 16;
 /** Most bytes of inline events (NOTIFY payloads must stay under 8000 bytes). */
 const INLINE_BYTES = 7000;
 
-/** How `notifySql` finds a batch's event types and size in the CTE's row `e`. */
+/** How `notifyEventsSql` finds a batch's event types and size in the CTE's row `e`. */
 interface BatchShape {
   /** SQL text: the comma-separated distinct event types. */
   types: string;
   /** SQL integer: the number of events. */
   count: string;
-}
-
-/** The shape of a row written by `storeEventsCte` whose `type` was `type`. */
-export function columnsShape(type: string): BatchShape {
-  return {
-    types: type.startsWith("'") ? type : `(SELECT string_agg(DISTINCT ${type}, ',') FROM changed c)`,
-    count: `jsonb_array_length(e.data->'jobId')`,
-  };
 }
 
 /** The shape of a row holding a JSON array of whole events. */
@@ -101,4 +96,29 @@ export function notifyEventsSql(channel: string, shape: BatchShape, cte = 'ev'):
         ELSE (SELECT CASE WHEN octet_length(z.t) < ${INLINE_BYTES} THEN E'\\n' || z.t ELSE '' END
           FROM (SELECT e.data::text AS t) z) END))
     FROM ${cte} e)`;
+}
+
+/** What a statement adds to store and NOTIFY the events of its CTE `changed`. */
+export interface ChangedEvents {
+  /** The CTE `ev` (see `storeEventsCte`), to follow `changed`. */
+  store: string;
+  /** The scalar subquery that notifies it on the channel. */
+  notify: string;
+}
+
+/**
+ * The events of a statement's CTE `changed`, stored at time `at` and notified on `channel`
+ * (both SQL parameters), with their `type` and any `extra` fields and `order` (see
+ * `storeEventsCte`).
+ */
+export function changedEventsSql(
+  s: string,
+  p: { at: string; channel: string; type: ChangedType; extra?: Record<string, string>; order?: string },
+): ChangedEvents {
+  const types =
+    typeof p.type === 'string' ? `'${p.type}'` : `(SELECT string_agg(DISTINCT ${p.type.perRow}, ',') FROM changed c)`;
+  return {
+    store: storeEventsCte(s, p.at, p.type, p.extra ?? {}, p.order),
+    notify: notifyEventsSql(p.channel, { types, count: `jsonb_array_length(e.data->'jobId')` }),
+  };
 }

@@ -7,11 +7,10 @@ import type { Statement } from './connection.js';
 import {
   EVENT_COLS,
   MAX_EVENT_TEXT,
-  columnsShape,
+  changedEventsSql,
   eventTypeFor,
   eventTypeOf,
-  notifyEventsSql,
-  storeEventsCte,
+  type ChangedType,
 } from './sql-events.js';
 
 /** A SQL list literal of core states, e.g. `('queued','scheduled')`. */
@@ -53,18 +52,16 @@ export function jobStatements(s: string, p: string) {
   const st = (name: string, text: string): Statement => ({ name: `${p}_${name}`, text });
   const waiting = stateList(WAITING_STATES);
   const live = stateList(LIVE_STATES);
-  /** Stores the events of `changed` (all of type `type`) and notifies them: two SQL fragments. */
-  const events = (at: string, channel: string, type: string, extra?: Record<string, string>, order?: string) => ({
-    store: storeEventsCte(s, at, type, extra, order),
-    notify: notifyEventsSql(channel, columnsShape(type)),
-  });
+  /** The store and notify fragments of a statement's events (see `changedEventsSql`). */
+  const events = (at: string, channel: string, type: ChangedType, extra?: Record<string, string>, order?: string) =>
+    changedEventsSql(s, { at, channel, type, extra, order });
   const enqueued = events('$18', '$19', eventTypeFor('queued'));
   const dropped = events('$4', '$5', eventTypeFor('cancelled'));
   const started = events('$8', '$9', eventTypeFor('running'), {}, 'rn');
   const completed = events('$6', '$7', eventTypeFor('completed'));
-  const failed = events('$7', '$8', eventTypeOf('c'), { error: 'c.err' });
+  const failed = events('$7', '$8', { perRow: eventTypeOf('c') }, { error: 'c.err' });
   const released = events('$4', '$5', eventTypeFor('queued'));
-  const progressed = events('$4', '$5', "'job.progress'", { progress: 'c.prog' });
+  const progressed = events('$4', '$5', 'job.progress', { progress: 'c.prog' });
   // The event carries a shortened message so the NOTIFY payload stays small.
   const progressSql = `CASE WHEN $3::jsonb ? 'message' THEN jsonb_set($3::jsonb, '{message}',
     to_jsonb(left($3::jsonb->>'message', ${MAX_EVENT_TEXT}))) ELSE $3::jsonb END`;
