@@ -24,11 +24,6 @@ export class TypedEmitter<Events extends object> {
     return off;
   }
 
-  /** True when `event` has a listener (so a caller can skip building its payload). */
-  protected heard(event: keyof Events): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
-  }
-
   /** Removes a listener. */
   off<K extends keyof Events>(event: K, fn: (payload: Events[K]) => void): void {
     this.listeners.get(event)?.delete(fn as (payload: never) => void);

@@ -18,7 +18,7 @@ import type { WorkerEvents } from './types.js';
 export interface Held {
   job: Job;
   /** Cuts the attempt short (its `signal` is the handler's `ctx.signal`). */
-  controller: AttemptAbort;
+  abort: AttemptAbort;
   startedAt: number;
 }
 
@@ -77,9 +77,9 @@ export async function reportProgress(
   if (message !== undefined && typeof message !== 'string') {
     throw new ValidationError('progress message must be a string');
   }
-  if (h.controller.aborted) return;
+  if (h.abort.aborted) return;
   const progress: JobProgress = message === undefined ? { percent } : { percent, message };
   const holds = await backend.jobProgress({ id: h.job.id, workerId: d.workerId, progress });
-  if (!holds) h.controller.abort(new LeaseLostError(h.job.id, d.workerId));
+  if (!holds) h.abort.abort(new LeaseLostError(h.job.id, d.workerId));
   else d.notify('job:progress', { job: h.job, progress });
 }

@@ -6,10 +6,10 @@ import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
 import type { ResolvedWorkerOptions } from './options.js';
 
-/** What upkeep reads of its worker. */
-export interface UpkeepState {
+/** What the heartbeat reads of its worker. */
+export interface HeartbeatState {
   id: string;
-  opts: Pick<ResolvedWorkerOptions, 'queues' | 'concurrency' | 'clock' | 'leaseMs'>;
+  opts: Pick<ResolvedWorkerOptions, 'queues' | 'concurrency' | 'clock'>;
   startedAt: Date;
   /** Ids of the jobs whose attempt runs or whose outcome is being written. */
   running: string[];
@@ -18,17 +18,16 @@ export interface UpkeepState {
 /** Extends the leases of `ids`; calls `onLost` for each one the worker no longer holds. */
 export async function renewLeases(
   backend: Backend,
-  w: UpkeepState,
-  ids: string[],
+  p: { workerId: string; leaseMs: number; ids: string[] },
   onLost: (id: string) => void,
 ): Promise<void> {
-  if (ids.length === 0) return;
-  const { lost } = await backend.jobsLeaseRenew({ workerId: w.id, ids, leaseMs: w.opts.leaseMs });
+  if (p.ids.length === 0) return;
+  const { lost } = await backend.jobsLeaseRenew(p);
   for (const id of lost) onLost(id);
 }
 
 /** Writes the worker's registration with its running jobs and the time. */
-export function heartbeat(backend: Backend, w: UpkeepState): Promise<void> {
+export function heartbeat(backend: Backend, w: HeartbeatState): Promise<void> {
   const { queues, concurrency, clock } = w.opts;
   return backend.workerHeartbeat({
     worker: {

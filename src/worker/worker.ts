@@ -21,7 +21,7 @@ import { resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
-import { heartbeat, renewLeases, type UpkeepState } from './upkeep.js';
+import { heartbeat, renewLeases } from './upkeep.js';
 import { WeightedRoundRobin } from './weighted.js';
 
 const noop = (): void => {};
@@ -199,7 +199,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       await Promise.race([this.drained(), timedOut]);
       cancel();
       const reason = new WorkerShutdownError(this.id, this.opts.shutdownTimeoutMs);
-      for (const h of this.held.values()) h.controller.abort(reason);
+      for (const h of this.held.values()) h.abort.abort(reason);
       await this.drained();
     }
     await this.outcome?.reporter.flush().catch((error: unknown) => this.notify('error', { error, during: 'flush' }));
@@ -308,7 +308,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   private execute(job: Job): void {
     const abort = new AttemptAbort();
-    const h: Held = { job, controller: abort, startedAt: this.opts.clock.now() };
+    const h: Held = { job, abort, startedAt: this.opts.clock.now() };
     this.held.set(job.id, h);
     const ctx = jobContext(job, abort, this.id, this.opts.logger, (percent, message) =>
       reportProgress(this.backend, this.outcome!, h, percent, message),
@@ -344,17 +344,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   /** Extends every lease held, buffered jobs' too; a lost job is aborted or unbuffered. */
   private renew(): Promise<void> {
-    return renewLeases(this.backend, this.upkeep(), [...this.running, ...this.buffer.ids()], (id) => {
-      if (!this.buffer.drop(id)) this.held.get(id)?.controller.abort(new LeaseLostError(id, this.id));
+    const ids = [...this.running, ...this.buffer.ids()];
+    return renewLeases(this.backend, { workerId: this.id, leaseMs: this.opts.leaseMs, ids }, (id) => {
+      if (!this.buffer.drop(id)) this.held.get(id)?.abort.abort(new LeaseLostError(id, this.id));
     });
   }
 
   private heartbeat(): Promise<void> {
-    return heartbeat(this.backend, this.upkeep());
-  }
-
-  private upkeep(): UpkeepState {
-    return { id: this.id, opts: this.opts, startedAt: this.startedAt, running: this.running };
+    return heartbeat(this.backend, { id: this.id, opts: this.opts, startedAt: this.startedAt, running: this.running });
   }
 
   /**
@@ -370,9 +367,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     if (e.jobId === undefined || this.buffer.drop(e.jobId)) return;
     const h = this.held.get(e.jobId);
     if (!h) return;
-    h.controller.abort(
-      e.type === 'job.cancelled' ? new JobCancelledError(h.job.id) : new LeaseLostError(h.job.id, this.id),
-    );
+    h.abort.abort(e.type === 'job.cancelled' ? new JobCancelledError(h.job.id) : new LeaseLostError(h.job.id, this.id));
   }
 
   /** Resolves when no attempt runs and every outcome is written. */
@@ -396,7 +391,6 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   private notify<K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]): void {
     if (event === 'error') this.opts.logger.warn(payload, 'worker error');
-    if (!this.heard(event)) return;
     this.emit(event, payload, (err) => this.opts.logger.error({ err, event }, 'worker event listener threw'));
   }
 }
