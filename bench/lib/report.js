@@ -92,7 +92,7 @@ export function goals(results) {
   const mem = results.memory?.[self];
   if (mem) {
     check('worker peak RSS < 150 MiB', mem.peakMiB, 150, false);
-    out.push({ goal: 'worker memory flat (last ¼ vs first ¼)', actual: mem.growthMiB, target: null, met: mem.flat });
+    out.push({ goal: 'worker memory flat (last ¼ vs second ¼)', actual: mem.growthMiB, target: null, met: mem.flat });
   }
   return out;
 }

@@ -124,32 +124,31 @@ export async function drainRate(system, ctx, { jobs, concurrency, processes, sam
   );
 }
 
-/** Peak RSS and first vs last quarter of the drain, in MiB, from one child's samples. */
+/**
+ * Peak RSS and the RSS of each quarter of the drain, in MiB, from one child's samples. The
+ * first quarter is V8 sizing its heap for a busy process (it grows, then levels off); flat
+ * means no growth after it: the last quarter within 10 % (and at least 5 MiB) of the second.
+ * A leak grows through every quarter, so it still shows.
+ */
 function memoryOf(report, start, end) {
   const mib = (b) => b / 1024 / 1024;
   const quarter = (end - start) / 4;
   const during = report.rss.filter(([t]) => t >= start && t <= end);
-  const firstQ = during.filter(([t]) => t < start + quarter).map(([, r]) => r);
-  const lastQ = during.filter(([t]) => t > end - quarter).map(([, r]) => r);
   const peak = Math.max(report.maxRss, ...report.rss.map(([, r]) => r));
-  const first = mib(mean(firstQ));
-  const last = mib(mean(lastQ));
   const heap = during.map(([, , h]) => h);
-  const quarters = [0, 1, 2, 3].map((q) =>
-    mib(mean(during.filter(([t]) => t >= start + q * quarter && t <= start + (q + 1) * quarter).map(([, r]) => r))),
-  );
+  const inQuarter = (q) => during.filter(([t]) => t >= start + q * quarter && t <= start + (q + 1) * quarter);
+  const quarters = [0, 1, 2, 3].map((q) => mib(mean(inQuarter(q).map(([, r]) => r))));
+  const [, second, , last] = quarters;
   return {
-    // Mean RSS of each quarter of the drain: growth that stops is warm-up, growth that goes on is a leak.
     quartersMiB: quarters,
     peakMiB: mib(peak),
     // The JS heap (before any GC) tells a leak in JS objects from native/V8 heap growth.
     heapPeakMiB: mib(Math.max(...heap)),
-    heapLastQuarterMiB: mib(mean(during.filter(([t]) => t > end - quarter).map(([, , h]) => h))),
-    firstQuarterMiB: first,
+    heapLastQuarterMiB: mib(mean(inQuarter(3).map(([, , h]) => h))),
+    secondQuarterMiB: second,
     lastQuarterMiB: last,
-    growthMiB: last - first,
-    // Flat: the last quarter within 10% (and at least 5 MiB of noise) of the first.
-    flat: last - first <= Math.max(5, first * 0.1),
+    growthMiB: last - second,
+    flat: last - second <= Math.max(5, second * 0.1),
     samples: during.length,
   };
 }

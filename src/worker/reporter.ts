@@ -1,10 +1,11 @@
 /**
  * Batches the outcomes of attempts into `jobsComplete` / `jobsFail` calls, group-commit style:
- * outcomes that arrive in the same tick, or while a write is in flight, go in one round trip.
+ * outcomes that arrive in the same tick, or while a write is in flight, go in one round trip;
+ * a batch of `OUTCOME_FLUSH_AT` is written at once, without waiting for the tick to end.
  * No timer is involved, so batching costs no latency and needs no clock.
  */
 import type { Backend, CompleteItem, FailItem } from '../backend/backend.js';
-import { MAX_CLAIM_BATCH } from '../core/constants.js';
+import { MAX_CLAIM_BATCH, OUTCOME_FLUSH_AT } from '../core/constants.js';
 
 interface Pending<T> {
   item: T;
@@ -47,11 +48,17 @@ export class Reporter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.flushing) return;
+    if (this.completes.length + this.fails.length >= OUTCOME_FLUSH_AT) {
+      void this.run();
+      return;
+    }
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.flushing) void this.run();
+      // A full batch may have been written meanwhile, leaving nothing.
+      if (!this.flushing && (this.completes.length > 0 || this.fails.length > 0)) void this.run();
     });
   }
 

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { Client } from '../../src/client/client.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { OUTCOME_FLUSH_AT } from '../../src/core/constants.js';
 import { EngineUnavailableError, ValidationError } from '../../src/core/errors.js';
 import { openSqliteBackend } from '../../src/engines/sqlite/index.js';
 import type { Logger, WorkerOptions } from '../../src/worker/types.js';
@@ -106,6 +107,43 @@ describe('Worker', () => {
     await until(async () => (await client.counts(['default'])).default?.completed === 60, 'all to complete');
     expect(batches.reduce((a, b) => a + b, 0)).toBe(60);
     expect(batches.length).toBeLessThan(10);
+  });
+
+  it('writes a full batch of outcomes at once instead of waiting for the end of the tick', async () => {
+    const batches: number[] = [];
+    const spied = spy(backend, {
+      jobsComplete: (orig, p: { items: unknown[] }) => {
+        batches.push(p.items.length);
+        return orig(p as never);
+      },
+    });
+    const total = OUTCOME_FLUSH_AT * 2 + 50;
+    await client.enqueueMany(Array.from({ length: total }, () => ({ type: 'quick' })));
+    // One claim, every handler finishing in the same tick.
+    const w = worker({ backend: spied, concurrency: total, handlers: { quick: () => 'ok' } });
+    await w.start();
+    await until(async () => (await client.counts(['default'])).default?.completed === total, 'all to complete');
+    expect(batches[0]).toBe(OUTCOME_FLUSH_AT);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(total);
+  });
+
+  it('lets timers and I/O run during a drain on an engine that answers at once', async () => {
+    const total = 3000;
+    await client.enqueueMany(Array.from({ length: total }, () => ({ type: 'quick' })));
+    let done = 0;
+    let turnsWhileDraining = 0;
+    const w = worker({ concurrency: 50, handlers: { quick: () => void done++ } });
+    const ticker = setInterval(() => {
+      if (done > 0 && done < total) turnsWhileDraining++;
+    }, 0);
+    try {
+      await w.start();
+      await until(async () => (await client.counts(['default'])).default?.completed === total, 'all to complete');
+    } finally {
+      clearInterval(ticker);
+    }
+    // Each claim round (500 jobs at most) gives the event loop a turn.
+    expect(turnsWhileDraining).toBeGreaterThanOrEqual(2);
   });
 
   it('survives failing claims, reports them as errors, and carries on after pollMs', async () => {
