@@ -13,6 +13,7 @@ import { jobEvent, type GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate.js';
 import { parseTarget } from '../../src/engines/postgres/connection.js';
 import { PostgresBackend, openPostgresBackend } from '../../src/engines/postgres/index.js';
+import { jobStatements } from '../../src/engines/postgres/statements-jobs.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 
 const available = await engineAvailable('postgres');
@@ -196,6 +197,37 @@ describe.runIf(available)('postgres engine', () => {
     expect(counts.capped?.running).toBe(3);
   });
 
+  it('plans fenced writes as lookups by id, even when planned while the queue was small', async () => {
+    const schema = freshSchema();
+    const b = await open(schema);
+    const ids = async (n: number): Promise<string[]> => {
+      await b.jobsEnqueue({ jobs: Array.from({ length: n }, () => job(b)) });
+      const claimed = await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: n, leaseMs: 60_000 });
+      return claimed.map((j) => j.id);
+    };
+    const hot = await (b as unknown as { hot: pg.Pool }).hot.connect();
+    try {
+      const { complete } = jobStatements(`"${schema}"`, 'plan');
+      await hot.query(
+        `PREPARE plan_complete(text[], text[], int[], jsonb[], timestamptz, bigint, text) AS ${complete.text}`,
+      );
+      const execute = (batch: string[]) =>
+        `EXECUTE plan_complete('{${batch.join(',')}}', '{${batch.map(() => 'w').join(',')}}',
+          '{${batch.map(() => 1).join(',')}}', '{${batch.map(() => 'null').join(',')}}', now(), 0, 'plan_events')`;
+      // The generic plan is made here, on a queue of five jobs, and kept.
+      await hot.query(execute(await ids(5)));
+      const batch = await ids(300);
+      const plan = (await hot.query(`EXPLAIN ${execute(batch)}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('jobs_pkey');
+      expect(plan).not.toMatch(/jobs_running|Seq Scan on jobs|Hash Join|Merge Join/);
+      const done = (await hot.query(execute(batch))).rows[0].done as string[];
+      expect(done).toHaveLength(300);
+    } finally {
+      await hot.query('DEALLOCATE ALL');
+      hot.release();
+    }
+  });
+
   it('builds the same events in SQL as the core jobEvent', async () => {
     const b = await open(freshSchema());
     const seen: GantryEvent[] = [];
@@ -268,8 +300,8 @@ describe.runIf(available)('postgres engine', () => {
     const schema = freshSchema();
     await Promise.all([1, 2, 3, 4, 5].map(() => open(schema)));
     const { rows } = await admin.query(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
-    expect(await opened[0]!.schemaMigrate()).toEqual({ from: 2, to: 2 });
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(await opened[0]!.schemaMigrate()).toEqual({ from: 3, to: 3 });
   });
 
   it('refuses a schema that is behind when migrate is false, and one that is ahead', async () => {

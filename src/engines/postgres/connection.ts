@@ -106,11 +106,19 @@ export function mapError(err: unknown): never {
 
 /**
  * Settings of the worker path's sessions. Their statements are planned once (a claim's custom
- * plan cost about 1 ms of planning per call). Every one of them walks an index in order or
- * looks rows up by id, so bitmap scans are off: with stale statistics (a queue filled since the
- * last ANALYZE) the planner would otherwise read and sort a whole queue to claim ten jobs.
+ * plan cost about 1 ms of planning per call), often while a queue is still small, and the plan
+ * is kept as the queue grows. Every one of them walks an index in order or looks rows up by id,
+ * so the plans that read a whole table or index are off: with such statistics the planner would
+ * otherwise read and sort a whole queue to claim ten jobs (bitmap scan), or scan the table and
+ * hash-join it with a batch of 500 completions (seq scan, hash or merge join), in every call.
  */
-const HOT_SETTINGS = ['plan_cache_mode=force_generic_plan', 'enable_bitmapscan=off'];
+const HOT_SETTINGS = [
+  'plan_cache_mode=force_generic_plan',
+  'enable_bitmapscan=off',
+  'enable_seqscan=off',
+  'enable_hashjoin=off',
+  'enable_mergejoin=off',
+];
 
 /**
  * Makes a pool; idle-client errors (server restart) are expected and only drop the client.

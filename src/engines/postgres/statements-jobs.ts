@@ -142,7 +142,8 @@ export function jobStatements(s: string, p: string) {
          SELECT u.name, u.ord, c.concurrency IS NOT NULL AS capped,
            CASE WHEN c.concurrency IS NULL THEN $3::int + $10::int
              ELSE least($3::int, greatest(0, c.concurrency
-               - (SELECT count(*) FROM ${s}.jobs r WHERE r.queue = u.name AND r.state = 'running')))::int
+               - (SELECT count(*) FROM ${s}.jobs r
+                 WHERE r.queue = u.name AND r.state = 'running' AND r.lease_until IS NOT NULL)))::int
            END AS room
          FROM unnest($1::text[]) WITH ORDINALITY AS u(name, ord)
          LEFT JOIN ${s}.queues c ON c.name = u.name
