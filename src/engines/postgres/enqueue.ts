@@ -74,20 +74,21 @@ function columns(jobs: NewJob[]): unknown[] {
   ];
 }
 
-/** A row of the insert: an id it inserted (null when none), and whether a size cap stopped it. */
-type InsertRow = { id: string | null; capped: boolean };
+/** What the insert did: the ids it inserted, and whether a size cap stopped it. */
+type Inserted = { ids: string[]; capped: boolean };
 
 /** The insert statement; with `guard` it inserts nothing (`capped`) when a queue has a size cap. */
-async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<InsertRow[]> {
+async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<Inserted> {
   const t = ctx.clock.now();
   try {
-    return await run<InsertRow>(db, ctx.jobs.insert, [
+    const [row] = await run<Inserted>(db, ctx.jobs.insert, [
       ...columns(jobs),
       guard,
       t,
       ctx.channels.events,
       ctx.channels.wake,
     ]);
+    return row!;
   } catch (err) {
     // Another transaction took a live unique key between our check and our insert.
     if (isUniqueViolation(err, 'jobs_unique_live')) return raceConflict(ctx, jobs);
@@ -96,9 +97,8 @@ async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolea
 }
 
 /** Pairs each requested job with the job it created, or the job that existed with its id. */
-async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], rows: InsertRow[]): Promise<EnqueueOutcome[]> {
-  const created = new Set<string>();
-  for (const r of rows) if (r.id !== null) created.add(r.id);
+async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], inserted: Inserted): Promise<EnqueueOutcome[]> {
+  const created = new Set(inserted.ids);
   const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
   const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];
   const old = new Map<string, Job>(existing.map((r) => [r.id, toJob(r)]));
@@ -120,8 +120,8 @@ async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], rows: InsertRow
 async function insertAll(ctx: Ctx, jobs: NewJob[], tx?: Queryable): Promise<EnqueueOutcome[]> {
   const db = tx ?? ctx.pool;
   if (!jobs.some((j) => j.uniqueKey !== null)) {
-    const rows = await insertRows(ctx, db, jobs, true);
-    if (!rows[0]?.capped) return outcomes(ctx, db, jobs, rows);
+    const inserted = await insertRows(ctx, db, jobs, true);
+    if (!inserted.capped) return outcomes(ctx, db, jobs, inserted);
   }
   return withTx(
     ctx.pool,
