@@ -81,6 +81,20 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * Watches for one turn of the event loop (its I/O and timers) from now on: the function it
+ * returns stops watching and tells whether the loop turned. A promise that an in-process
+ * engine resolved comes back without it.
+ */
+export function watchTurn(): () => boolean {
+  let turned = false;
+  const watch = setImmediate(() => (turned = true));
+  return () => {
+    clearImmediate(watch);
+    return turned;
+  };
+}
+
 /** Lets pending promise callbacks and I/O callbacks run. */
 export function flushPromises(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

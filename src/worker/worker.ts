@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
-import { flushPromises, sleep } from '../core/clock.js';
+import { flushPromises, sleep, watchTurn } from '../core/clock.js';
 import { LEASE_RENEW_DIVISOR, MAX_CLAIM_BATCH } from '../core/constants.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { GantryEvent } from '../core/events.js';
@@ -228,16 +228,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       try {
         const seq = this.workSeq;
         const freed = this.freedSeq;
-        let turned = false;
-        const watch = setImmediate(() => (turned = true));
+        const turned = watchTurn();
         const drained = await this.claimRound(backend, Math.max(0, free));
         // An engine that answers in-process (SQLite) returns without the event loop turning and
         // would keep a whole drain in promise callbacks: timers (lease renewal, heartbeat) and
         // I/O get a turn here. Not after a networked claim: the pause cost PostgreSQL 25 %.
-        if (!turned) {
-          clearImmediate(watch);
-          if (!drained) await flushPromises();
-        }
+        if (!turned() && !drained) await flushPromises();
         // Work that arrived (or a slot that freed) while claiming may have rung before workAwait listened.
         if (drained && !signal.aborted && seq === this.workSeq && freed === this.freedSeq) {
           await this.idle(backend, signal);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, sleep } from '../../src/core/clock.js';
+import { ManualClock, sleep, watchTurn } from '../../src/core/clock.js';
 import { isUuid, newId } from '../../src/core/ids.js';
 
 describe('newId', () => {
@@ -41,5 +41,16 @@ describe('ManualClock', () => {
     const q = sleep(clock, 1000, ac.signal);
     ac.abort(new Error('stop'));
     await expect(q).rejects.toThrow('stop');
+  });
+});
+
+describe('watchTurn', () => {
+  it('tells a promise resolved in-process from one that waited for the event loop', async () => {
+    const inProcess = watchTurn();
+    await Promise.resolve();
+    expect(inProcess()).toBe(false);
+    const waited = watchTurn();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(waited()).toBe(true);
   });
 });
