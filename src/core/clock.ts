@@ -82,9 +82,10 @@ export class ManualClock implements Clock {
 }
 
 /**
- * Watches for one turn of the event loop (its I/O and timers) from now on: the function it
- * returns stops watching and tells whether the loop turned. A promise that an in-process
- * engine resolved comes back without it.
+ * Watches for a turn of the event loop from now on (an immediate scheduled now has run, so
+ * I/O was polled): the function it returns stops watching and tells whether it came. A promise
+ * that an in-process engine resolved comes back without one; a network round trip of a
+ * millisecond or more, with one.
  */
 export function watchTurn(): () => boolean {
   let turned = false;

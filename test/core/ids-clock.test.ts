@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, sleep, watchTurn } from '../../src/core/clock.js';
+import { ManualClock, flushPromises, sleep, watchTurn } from '../../src/core/clock.js';
 import { isUuid, newId } from '../../src/core/ids.js';
 
 describe('newId', () => {
@@ -50,7 +50,7 @@ describe('watchTurn', () => {
     await Promise.resolve();
     expect(inProcess()).toBe(false);
     const waited = watchTurn();
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await flushPromises();
     expect(waited()).toBe(true);
   });
 });
