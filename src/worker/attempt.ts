@@ -51,36 +51,43 @@ export function jobContext(
   };
 }
 
-/** Runs `job` once with `ctx` (whose signal is `abort`'s); never throws. */
-export async function runAttempt(
-  job: Job,
-  ctx: JobContext,
-  abort: AttemptAbort,
-  deps: AttemptDeps,
-): Promise<AttemptOutcome> {
-  const timeoutMs = job.timeoutMs;
-  const cancelTimeout =
-    timeoutMs !== null && timeoutMs > 0
-      ? deps.clock.setTimeout(() => abort.abort(new JobTimeoutError(timeoutMs)), timeoutMs)
-      : () => {};
-  const aborted = new Promise<AttemptOutcome>((resolve) => abort.onAbort((reason) => resolve(fromAbort(reason))));
-  const ran = Promise.resolve()
-    .then(() => compose(job, ctx, deps))
-    .then(
-      (value): AttemptOutcome => {
-        if (abort.aborted) return fromAbort(abort.reason);
-        const result = value === undefined ? null : value;
-        checkPayload(result);
-        return { kind: 'completed', result };
-      },
-      (error: unknown): AttemptOutcome => (abort.aborted ? fromAbort(abort.reason) : { kind: 'failed', error }),
-    )
-    .catch((error: unknown): AttemptOutcome => ({ kind: 'failed', error }));
-  try {
-    return await Promise.race([ran, aborted]);
-  } finally {
-    cancelTimeout();
-  }
+/**
+ * Runs `job` once with `ctx` (whose signal is `abort`'s); never rejects. Whichever settles
+ * first, the handler or the abort, decides; one promise and no race, since a short job's
+ * promises were a good part of the worker's own time and garbage.
+ */
+export function runAttempt(job: Job, ctx: JobContext, abort: AttemptAbort, deps: AttemptDeps): Promise<AttemptOutcome> {
+  return new Promise<AttemptOutcome>((resolve) => {
+    const timeoutMs = job.timeoutMs;
+    const cancelTimeout =
+      timeoutMs !== null && timeoutMs > 0
+        ? deps.clock.setTimeout(() => abort.abort(new JobTimeoutError(timeoutMs)), timeoutMs)
+        : undefined;
+    let settled = false;
+    const finish = (outcome: AttemptOutcome): void => {
+      if (settled) return;
+      settled = true;
+      cancelTimeout?.();
+      resolve(outcome);
+    };
+    abort.onAbort((reason) => finish(fromAbort(reason)));
+    // The handler starts on a later microtask, never inside the caller's loop.
+    Promise.resolve()
+      .then(() => compose(job, ctx, deps))
+      .then(
+        (value) => {
+          if (abort.aborted) return finish(fromAbort(abort.reason));
+          const result = value === undefined ? null : value;
+          try {
+            checkPayload(result);
+          } catch (error) {
+            return finish({ kind: 'failed', error });
+          }
+          finish({ kind: 'completed', result });
+        },
+        (error: unknown) => finish(abort.aborted ? fromAbort(abort.reason) : { kind: 'failed', error }),
+      );
+  });
 }
 
 /** A timeout is the attempt's own failure; every other abort comes from outside. */
