@@ -74,7 +74,7 @@ export const MAX_CLAIM_BATCH = 1000;
  * A worker writes its outcomes at the end of the tick, or as soon as this many are waiting.
  * Without the bound, an engine that answers synchronously (SQLite) let a thousand finished jobs
  * wait a whole claim cycle for their write: they outlived the young generation and V8's heap
- * grew by some 25 MiB; 100 per write already makes the cost per write negligible.
+ * grew by some 15–25 MiB; 100 per write already makes the cost per write negligible.
  */
 export const OUTCOME_FLUSH_AT = 100;
 
