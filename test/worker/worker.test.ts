@@ -93,7 +93,8 @@ describe('Worker', () => {
     expect(await client.workers()).toEqual([]);
   });
 
-  it('completes jobs in batches', async () => {
+  /** Runs `n` quick jobs at concurrency `n`; returns the size of each completion write. */
+  const runQuick = async (n: number): Promise<number[]> => {
     const batches: number[] = [];
     const spied = spy(backend, {
       jobsComplete: (orig, p: { items: unknown[] }) => {
@@ -101,28 +102,23 @@ describe('Worker', () => {
         return orig(p as never);
       },
     });
-    await client.enqueueMany(Array.from({ length: 60 }, () => ({ type: 'quick' })));
-    const w = worker({ backend: spied, concurrency: 60, handlers: { quick: () => 'ok' } });
+    await client.enqueueMany(Array.from({ length: n }, () => ({ type: 'quick' })));
+    const w = worker({ backend: spied, concurrency: n, handlers: { quick: () => 'ok' } });
     await w.start();
-    await until(async () => (await client.counts(['default'])).default?.completed === 60, 'all to complete');
+    await until(async () => (await client.counts(['default'])).default?.completed === n, 'all to complete');
+    return batches;
+  };
+
+  it('completes jobs in batches', async () => {
+    const batches = await runQuick(60);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(60);
     expect(batches.length).toBeLessThan(10);
   });
 
   it('writes a full batch of outcomes at once instead of waiting for the end of the tick', async () => {
-    const batches: number[] = [];
-    const spied = spy(backend, {
-      jobsComplete: (orig, p: { items: unknown[] }) => {
-        batches.push(p.items.length);
-        return orig(p as never);
-      },
-    });
     const total = OUTCOME_FLUSH_AT * 2 + 50;
-    await client.enqueueMany(Array.from({ length: total }, () => ({ type: 'quick' })));
     // One claim, every handler finishing in the same tick.
-    const w = worker({ backend: spied, concurrency: total, handlers: { quick: () => 'ok' } });
-    await w.start();
-    await until(async () => (await client.counts(['default'])).default?.completed === total, 'all to complete');
+    const batches = await runQuick(total);
     expect(batches[0]).toBe(OUTCOME_FLUSH_AT);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(total);
   });
