@@ -144,6 +144,12 @@ export interface NewJob {
   createdAt: Date;
   tags: string[];
   metadata: Record<string, unknown>;
+  /**
+   * `true` when Gantry generated the id for this request (a UUIDv7 from this process), so no
+   * stored job can hold it yet and an engine may skip looking for one. `false` or absent: the id
+   * may repeat an earlier enqueue's (idempotent enqueue), and the engine must check.
+   */
+  freshId?: boolean;
 }
 
 /**

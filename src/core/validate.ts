@@ -209,5 +209,6 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
     createdAt: new Date(now),
     tags: validateTags(req.tags),
     metadata: validateMetadata(req.metadata),
+    freshId: req.id === undefined,
   };
 }

@@ -44,6 +44,25 @@ export function backendEnqueueGroup(factory: ConformanceFactory): void {
       expect(await mustGet(ctx, job.id)).toEqual(job);
     });
 
+    it('stores each job of a batch with its own fields, whether the batch shares them or not', async () => {
+      const shared = { type: 'batch.job', queue: 'mix', priority: 'low', tags: ['t'], metadata: { k: 1 } } as const;
+      const jobs = await enqueueMany(ctx, [
+        { ...shared, payload: { i: 1 } },
+        { ...shared, payload: { i: 2 }, maxAttempts: 2, delay: 5_000, uniqueKey: 'mix-1' },
+        { type: 'other.job', queue: 'mix2', payload: null, timeout: '1s', deadline: ctx.clock.now() + 9_000 },
+        { ...shared, payload: { i: 1 }, uniqueWindow: '1m', backoff: { type: 'fixed', delayMs: 100 } },
+      ]);
+      expect(jobs.map((j) => [j.type, j.queue, j.state, j.maxAttempts, j.tags])).toEqual([
+        ['batch.job', 'mix', 'queued', 25, ['t']],
+        ['batch.job', 'mix', 'scheduled', 2, ['t']],
+        ['other.job', 'mix2', 'queued', 25, []],
+        ['batch.job', 'mix', 'queued', 25, ['t']],
+      ]);
+      for (const job of jobs) expect(await mustGet(ctx, job.id)).toEqual(job);
+      const [only] = await enqueueMany(ctx, [{ type: 'single.job', tags: ['solo'], metadata: { one: true } }]);
+      expect(await mustGet(ctx, only!.id)).toEqual(only);
+    });
+
     it('stores a delayed job as scheduled', async () => {
       const job = await enqueue(ctx, { delay: 60_000 });
       expect(job.state).toBe('scheduled');
@@ -69,6 +88,19 @@ export function backendEnqueueGroup(factory: ConformanceFactory): void {
       const a = await enqueue(ctx, { id: 'keyed', uniqueKey: 'k1' });
       const [again] = await ctx.backend.jobsEnqueue({ jobs: [newJob(ctx.clock, { id: 'keyed', uniqueKey: 'k1' })] });
       expect(again).toMatchObject({ created: false, job: { id: a.id, uniqueKey: 'k1' } });
+    });
+
+    it('creates the generated ids of a batch and finds its known one', async () => {
+      await enqueue(ctx, { id: 'known-2', payload: 'old' });
+      const outcomes = await ctx.backend.jobsEnqueue({
+        jobs: [newJob(ctx.clock), newJob(ctx.clock, { id: 'known-2', payload: 'new' }), newJob(ctx.clock)],
+      });
+      expect(outcomes.map((o) => [o.created, o.job.payload])).toEqual([
+        [true, null],
+        [false, 'old'],
+        [true, null],
+      ]);
+      expect((await ctx.backend.jobsList({ limit: 10 })).jobs).toHaveLength(3);
     });
 
     it('stores a batch in order and reports each outcome', async () => {

@@ -8,7 +8,8 @@ import { jobEvent, type GantryEvent } from '../../core/events.js';
 import { storedJob, type Job, type NewJob } from '../../core/job.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
 import { now, type Ctx } from './context.js';
-import { json, toJob, type JobRow } from './rows.js';
+import { insertParams } from './insert-columns.js';
+import { toJob, type JobRow } from './rows.js';
 
 type EventRow = Pick<JobRow, 'id' | 'type' | 'queue' | 'state' | 'attempts' | 'worker_id'>;
 
@@ -52,37 +53,17 @@ async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<void>
   }
 }
 
-/** Column arrays of the insert statement, in its parameter order. */
-function columns(jobs: NewJob[]): unknown[] {
-  return [
-    jobs.map((j) => j.id),
-    jobs.map((j) => j.type),
-    jobs.map((j) => j.queue),
-    jobs.map((j) => json(j.payload)),
-    jobs.map((j) => j.priority),
-    jobs.map((j) => j.state),
-    jobs.map((j) => j.maxAttempts),
-    jobs.map((j) => json(j.backoff)),
-    jobs.map((j) => j.timeoutMs),
-    jobs.map((j) => j.runAt),
-    jobs.map((j) => j.deadline),
-    jobs.map((j) => j.uniqueKey),
-    jobs.map((j) => j.uniqueWindowMs),
-    jobs.map((j) => j.createdAt),
-    jobs.map((j) => json(j.tags)),
-    jobs.map((j) => json(j.metadata)),
-  ];
-}
-
-/** What the insert did: the ids it inserted, and whether a size cap stopped it. */
-type Inserted = { ids: string[]; capped: boolean };
+/** What the insert did: the ids it inserted (`null`: all), and whether a size cap stopped it. */
+type Inserted = { ids: string[] | null; capped: boolean };
 
 /** The insert statement; with `guard` it inserts nothing (`capped`) when a queue has a size cap. */
 async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<Inserted> {
   const t = ctx.clock.now();
   try {
-    const [row] = await run<Inserted>(db, ctx.jobs.insert, [
-      ...columns(jobs),
+    // Ids made here cannot be stored yet: those rows skip the conflict check.
+    const statement = jobs.every((j) => j.freshId === true) ? ctx.jobs.insertFresh : ctx.jobs.insert;
+    const [row] = await run<Inserted>(db, statement, [
+      ...insertParams(jobs),
       guard,
       t,
       ctx.channels.events,
@@ -98,6 +79,7 @@ async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolea
 
 /** Pairs each requested job with the job it created, or the job that existed with its id. */
 async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], inserted: Inserted): Promise<EnqueueOutcome[]> {
+  if (inserted.ids === null) return jobs.map((j) => ({ job: storedJob(j), created: true }));
   const created = new Set(inserted.ids);
   const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
   const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];

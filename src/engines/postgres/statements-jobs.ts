@@ -4,6 +4,7 @@
  */
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
 import type { Statement } from './connection.js';
+import { AFTER_COLUMNS, INSERT_COLUMNS, insertUnnestSql, insertValueSql } from './insert-columns.js';
 import {
   EVENT_COLS,
   MAX_EVENT_TEXT,
@@ -47,6 +48,42 @@ export const CLAIMED_FIELDS = [
 const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_FIELDS.map((f) => `c.${f}`).join(', ')}) ORDER BY c.rn)
   FROM changed c)`;
 
+/**
+ * Inserts jobs with their events and returns one row: `ids`, the ids inserted as an array, or
+ * NULL when every row was (the usual case: the caller has the rest, and one array is cheaper to
+ * send and read than a row per job). Values come as `insert-columns.ts` sends them; tags as
+ * JSON, most jobs having none. With the guard it inserts nothing when a queue has a size cap
+ * (`capped`). `conflicts`: skip ids already stored, instead of failing on them.
+ */
+function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
+  const n = AFTER_COLUMNS;
+  const [guard, at, channel, wake] = [n, n + 1, n + 2, n + 3].map((i) => `$${i}`);
+  const enqueued = changedEventsSql(s, { at: at!, channel: channel!, type: eventTypeFor('queued') });
+  const names = INSERT_COLUMNS.map((c) => c.name);
+  const values = names.map((name) =>
+    name === 'tags'
+      ? `CASE WHEN v.tags = '[]'::jsonb THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(v.tags)) END`
+      : `v.${name}`,
+  );
+  return `WITH capped AS (
+      SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($3::text[]) AND size_cap IS NOT NULL) AS yes
+    ), changed AS (
+      INSERT INTO ${s}.jobs AS j (${names.join(', ')})
+      SELECT ${values.join(', ')}
+      FROM (SELECT ${names.map((name, i) => `${insertValueSql(i)} AS ${name}`).join(', ')}
+        FROM ${insertUnnestSql()}) v
+      WHERE NOT (${guard}::boolean AND (SELECT yes FROM capped))
+      ${conflicts ? 'ON CONFLICT (id) DO NOTHING' : ''}
+      RETURNING ${EVENT_COLS}
+    ), ${enqueued.store}
+    SELECT f.yes AS capped,
+      CASE WHEN (SELECT count(*) FROM changed) = cardinality($1::text[]) THEN NULL
+        ELSE ARRAY(SELECT c.id FROM changed c) END AS ids,
+      ${enqueued.notify} AS notified,
+      (SELECT count(pg_notify(${wake}, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
+    FROM capped f`;
+}
+
 /** Job statements for one schema `s` (quoted), named with prefix `p`. */
 export function jobStatements(s: string, p: string) {
   const st = (name: string, text: string): Statement => ({ name: `${p}_${name}`, text });
@@ -55,7 +92,6 @@ export function jobStatements(s: string, p: string) {
   /** The store and notify fragments of a statement's events (see `changedEventsSql`). */
   const events = (at: string, channel: string, type: ChangedType, extra?: Record<string, string>, order?: string) =>
     changedEventsSql(s, { at, channel, type, extra, order });
-  const enqueued = events('$18', '$19', eventTypeFor('queued'));
   const dropped = events('$4', '$5', eventTypeFor('cancelled'));
   const started = events('$8', '$9', eventTypeFor('running'), {}, 'rn');
   const completed = events('$6', '$7', eventTypeFor('completed'));
@@ -66,35 +102,10 @@ export function jobStatements(s: string, p: string) {
   const progressSql = `CASE WHEN $3::jsonb ? 'message' THEN jsonb_set($3::jsonb, '{message}',
     to_jsonb(left($3::jsonb->>'message', ${MAX_EVENT_TEXT}))) ELSE $3::jsonb END`;
   return {
-    /**
-     * Insert with its events; returns one row: the ids inserted as an array (the caller has
-     * the rest; one array is cheaper to send and read than a row per job). With $17 (guard) it
-     * inserts nothing when a queue has a size cap. Tags come as JSON; most jobs have none.
-     */
-    insert: st(
-      'insert',
-      `WITH capped AS (
-         SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($3::text[]) AND size_cap IS NOT NULL) AS yes
-       ), changed AS (
-         INSERT INTO ${s}.jobs AS j (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms,
-           run_at, deadline, unique_key, unique_window_ms, created_at, tags, metadata)
-         SELECT u.id, u.type, u.queue, u.payload, u.priority, u.state, u.max_attempts, u.backoff, u.timeout_ms,
-           u.run_at, u.deadline, u.unique_key, u.unique_window_ms, u.created_at,
-           CASE WHEN u.tags = '[]'::jsonb THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags)) END,
-           u.metadata
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::int[], $6::text[], $7::int[], $8::jsonb[],
-           $9::bigint[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::bigint[], $14::timestamptz[],
-           $15::jsonb[], $16::jsonb[])
-           AS u(id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at, deadline,
-             unique_key, unique_window_ms, created_at, tags, metadata)
-         WHERE NOT ($17::boolean AND (SELECT yes FROM capped))
-         ON CONFLICT (id) DO NOTHING
-         RETURNING ${EVENT_COLS}
-       ), ${enqueued.store}
-       SELECT f.yes AS capped, ARRAY(SELECT c.id FROM changed c) AS ids, ${enqueued.notify} AS notified,
-         (SELECT count(pg_notify($20, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
-       FROM capped f`,
-    ),
+    /** Insert with its events (see `insertSql`); for jobs whose ids may exist already. */
+    insert: st('insert', insertSql(s, { conflicts: true })),
+    /** The same for ids generated here (`NewJob.freshId`): no conflict check needed. */
+    insertFresh: st('insert_fresh', insertSql(s, { conflicts: false })),
     getMany: st('get_many', `SELECT * FROM ${s}.jobs WHERE id = ANY($1::text[])`),
     get: st('get', `SELECT * FROM ${s}.jobs WHERE id = $1`),
     /** Who holds any of these unique keys: live, or ended within its window at time $3. */
