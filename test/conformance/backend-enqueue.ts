@@ -45,7 +45,7 @@ export function backendEnqueueGroup(factory: ConformanceFactory): void {
     });
 
     it('stores each job of a batch with its own fields, whether the batch shares them or not', async () => {
-      const shared = { type: 'batch.job', queue: 'mix', priority: 'low', tags: ['t'], metadata: { k: 1 } } as const;
+      const shared = { type: 'batch.job', queue: 'mix', priority: 'low' as const, tags: ['t'], metadata: { k: 1 } };
       const jobs = await enqueueMany(ctx, [
         { ...shared, payload: { i: 1 } },
         { ...shared, payload: { i: 2 }, maxAttempts: 2, delay: 5_000, uniqueKey: 'mix-1' },

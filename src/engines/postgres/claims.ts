@@ -7,6 +7,7 @@
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import type { BackoffPolicy } from '../../core/backoff.js';
 import type { Job, JobProgress } from '../../core/job.js';
+import { batchColumn } from './batch-columns.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
 import { errorJson, errorsOf, json, type JobRow } from './rows.js';
@@ -118,16 +119,16 @@ function lostOf(items: { id: string }[], done: Iterable<string>): { lost: string
 export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
-  const [row] = await run<{ done: string[] }>(ctx.hot, ctx.jobs.complete, [
+  const [row] = await run<{ done: string[] | null }>(ctx.hot, ctx.jobs.complete, [
     items.map((i) => i.id),
-    items.map((i) => i.workerId),
-    items.map((i) => i.attempt),
-    items.map((i) => json(i.result)),
+    batchColumn(items, (i) => i.workerId),
+    batchColumn(items, (i) => i.attempt),
+    batchColumn(items, (i) => json(i.result)),
     new Date(t),
     t,
     ctx.channels.events,
   ]);
-  return lostOf(items, row?.done ?? []);
+  return row?.done === null ? { lost: [] } : lostOf(items, row?.done ?? []);
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
@@ -136,8 +137,8 @@ export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[
   const t = ctx.clock.now();
   const done = await run<{ id: string }>(ctx.hot, ctx.jobs.fail, [
     items.map((i) => i.id),
-    items.map((i) => i.workerId),
-    items.map((i) => i.attempt),
+    batchColumn(items, (i) => i.workerId),
+    batchColumn(items, (i) => i.attempt),
     items.map((i) => errorJson(i.error)),
     items.map((i) => i.retryAt),
     new Date(t),
@@ -156,8 +157,8 @@ export async function release(ctx: Ctx, items: ReleaseItem[]): Promise<{ lost: s
   const t = ctx.clock.now();
   const done = await run<{ id: string }>(ctx.hot, ctx.jobs.release, [
     items.map((i) => i.id),
-    items.map((i) => i.workerId),
-    items.map((i) => i.attempt),
+    batchColumn(items, (i) => i.workerId),
+    batchColumn(items, (i) => i.attempt),
     t,
     ctx.channels.events,
     ctx.channels.wake,

@@ -1,13 +1,10 @@
 /**
  * The columns of a job insert, as the statement reads them and as the engine sends them: one
- * array parameter per column, in this order.
- *
- * A column whose value is the same for every job of the batch (the type, queue, options and
- * times of an `enqueueMany`, usually everything but id and payload) is sent as a one-element
- * array that the statement repeats for every row. Escaping and parsing a thousand copies of the
- * same value was about a third of a 1000-job enqueue's cost, on both sides.
+ * array parameter per column, in this order; a column every job shares (usually all but id and
+ * payload) is sent once (`batch-columns.ts`).
  */
 import type { NewJob } from '../../core/job.js';
+import { batchColumn, batchValueSql } from './batch-columns.js';
 import { json } from './rows.js';
 
 interface InsertColumn {
@@ -45,36 +42,15 @@ export const INSERT_COLUMNS: readonly InsertColumn[] = [
 /** Parameter number of the first value after the columns. */
 export const AFTER_COLUMNS = INSERT_COLUMNS.length + 1;
 
-/** Values compare by content: dates by time, everything else as sent. */
-const key = (v: unknown): unknown => (v instanceof Date ? v.getTime() : v);
-
-/** One column's parameter: the whole array, or one element when every job has the same value. */
-function columnParam(jobs: readonly NewJob[], c: InsertColumn, shareable: boolean): unknown[] {
-  const first = c.value(jobs[0]!);
-  const values = [first];
-  let same = shareable;
-  for (let i = 1; i < jobs.length; i++) {
-    const v = c.value(jobs[i]!);
-    values.push(v);
-    if (same && key(v) !== key(first)) same = false;
-  }
-  return same ? [first] : values;
-}
-
-/** The insert's column parameters for `jobs`, in `INSERT_COLUMNS` order. */
+/** The insert's column parameters for `jobs`, in `INSERT_COLUMNS` order (see `batchColumn`). */
 export function insertParams(jobs: readonly NewJob[]): unknown[][] {
-  return INSERT_COLUMNS.map((c, i) => columnParam(jobs, c, i > 0));
+  return INSERT_COLUMNS.map((c, i) => (i === 0 ? jobs.map(c.value) : batchColumn(jobs, c.value)));
 }
 
-/**
- * The SQL expression of column `i` for one row of `unnest(...) AS u`: the shared value when its
- * array has one element, else the row's own.
- */
+/** The SQL expression of column `i` for one row of `unnest(...) AS u` (see `batchValueSql`). */
 export function insertValueSql(i: number): string {
   const c = INSERT_COLUMNS[i]!;
-  if (i === 0) return `u.${c.name}`;
-  const p = `$${i + 1}::${c.type}[]`;
-  return `CASE WHEN cardinality(${p}) = 1 THEN (${p})[1] ELSE u.${c.name} END`;
+  return i === 0 ? `u.${c.name}` : batchValueSql(i + 1, c.type, c.name);
 }
 
 /** `unnest($1::text[], …) AS u(id, …)` over the column parameters. */

@@ -3,6 +3,7 @@
  * parameter; state lists come from the core's constants (inlined so the partial indexes apply).
  */
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
+import { batchKeySql, batchValueSql } from './batch-columns.js';
 import type { Statement } from './connection.js';
 import { AFTER_COLUMNS, INSERT_COLUMNS, insertUnnestSql, insertValueSql } from './insert-columns.js';
 import {
@@ -82,6 +83,12 @@ function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
       ${enqueued.notify} AS notified,
       (SELECT count(pg_notify(${wake}, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
     FROM capped f`;
+}
+
+/** The fence of a batch write: the row's worker and attempt, batch columns `$worker` and `$attempt`. */
+function fencedOn(worker: number, attempt: number): string {
+  return `AND j.worker_id = ${batchKeySql(worker, 'text', 'worker_id')}
+    AND j.attempts = ${batchKeySql(attempt, 'int', 'attempt')}`;
 }
 
 /** Job statements for one schema `s` (quoted), named with prefix `p`. */
@@ -193,16 +200,21 @@ export function jobStatements(s: string, p: string) {
       `UPDATE ${s}.jobs SET lease_until = $3
        WHERE id = ANY($1::text[]) AND state = 'running' AND worker_id = $2 RETURNING id`,
     ),
-    /** Fenced completion; one row: the ids completed (`done`), so hundreds cost one row. */
+    /**
+     * Fenced completion; one row: the ids completed (`done`), or NULL when all were. Worker,
+     * attempt and result are batch columns (`batch-columns.ts`): one value when all share it.
+     */
     complete: st(
       'complete',
       `WITH changed AS (
-         UPDATE ${s}.jobs j SET state = 'completed', result = u.result, finished_at = $5, lease_until = NULL
+         UPDATE ${s}.jobs j SET state = 'completed', result = ${batchValueSql(4, 'jsonb', 'result')}, finished_at = $5,
+           lease_until = NULL
          FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(id, worker_id, attempt, result)
-         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         WHERE j.id = u.id AND j.state = 'running' ${fencedOn(2, 3)}
          RETURNING ${EVENT_COLS}
        ), ${completed.store}
-       SELECT ARRAY(SELECT c.id FROM changed c) AS done,
+       SELECT CASE WHEN (SELECT count(*) FROM changed) = cardinality($1::text[]) THEN NULL
+           ELSE ARRAY(SELECT c.id FROM changed c) END AS done,
          ${completed.notify} AS notified`,
     ),
     fail: st(
@@ -216,7 +228,7 @@ export function jobStatements(s: string, p: string) {
            lease_until = NULL
          FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $5::timestamptz[])
            AS u(id, worker_id, attempt, error, retry_at)
-         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         WHERE j.id = u.id AND j.state = 'running' ${fencedOn(2, 3)}
          RETURNING ${EVENT_COLS}, left(u.error->>'message', ${MAX_EVENT_TEXT}) AS err
        ), ${failed.store}
        SELECT c.id, ${failed.notify} AS notified FROM changed c`,
@@ -228,7 +240,7 @@ export function jobStatements(s: string, p: string) {
          UPDATE ${s}.jobs j SET state = 'queued', attempts = j.attempts - 1, worker_id = NULL, lease_until = NULL,
            started_at = NULL
          FROM unnest($1::text[], $2::text[], $3::int[]) AS u(id, worker_id, attempt)
-         WHERE j.id = u.id AND j.state = 'running' AND j.worker_id = u.worker_id AND j.attempts = u.attempt
+         WHERE j.id = u.id AND j.state = 'running' ${fencedOn(2, 3)}
          RETURNING ${EVENT_COLS}
        ), ${released.store}
        SELECT c.id, ${released.notify} AS notified,
