@@ -18,6 +18,22 @@ export function backendClaimGroup(factory: ConformanceFactory): void {
       expect(await claim(ctx)).toEqual([]);
     });
 
+    it('returns every field as stored, whatever characters the values hold', async () => {
+      const odd = 'quote " back \\ slash / ünï ✓ \n line';
+      const job = await enqueue(ctx, {
+        payload: { s: odd, n: -1.5e-7, deep: [{ k: null }, true] },
+        uniqueKey: odd,
+        uniqueWindow: '1m',
+        deadline: ctx.clock.now() + 60_000,
+        timeout: '2s',
+        tags: [odd, 't'],
+        metadata: { [odd]: odd },
+      });
+      const [got] = await claim(ctx);
+      expect(got).toMatchObject({ payload: job.payload, uniqueKey: odd, tags: [odd, 't'], metadata: { [odd]: odd } });
+      expect(await mustGet(ctx, job.id)).toEqual(got);
+    });
+
     it('orders by priority desc, then runAt asc, then id asc', async () => {
       const low = await enqueue(ctx, { id: 'a-low', priority: 'low' });
       const late = await enqueue(ctx, { id: 'b-late', runAt: new Date(ctx.clock.now() - 1_000) });
