@@ -25,6 +25,11 @@ export interface BackendCapabilities {
   eventReplay: boolean;
   /** Several processes (or machines) may share the backend at once. */
   multiProcess: boolean;
+  /**
+   * Claims run inside this process without waiting on a network (an embedded engine): a
+   * prefetch buffer saves no round trip there, so the worker's default buffer is smaller.
+   */
+  localClaims: boolean;
 }
 
 /** Options every engine factory takes. */

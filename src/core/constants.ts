@@ -31,6 +31,14 @@ export const DEFAULT_CONCURRENCY = 10;
  */
 export const DEFAULT_PREFETCH = 500;
 
+/**
+ * The same for engines whose claims run in-process (`localClaims`: SQLite). A claim there costs
+ * no round trip, so the buffer only makes claims bigger; 100 keeps a claim's fixed cost per job
+ * small without holding 500 jobs. Measured in a 100,000-job SQLite drain: peak RSS about 10 MiB
+ * lower than with 500, at the same rate within the noise.
+ */
+export const DEFAULT_LOCAL_PREFETCH = 100;
+
 /** How long a stopping worker lets running jobs finish before aborting and handing them back, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 

@@ -6,6 +6,7 @@ import {
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
+  DEFAULT_LOCAL_PREFETCH,
   DEFAULT_POLL_MS,
   DEFAULT_PREFETCH,
   DEFAULT_QUEUE,
@@ -23,7 +24,8 @@ export interface ResolvedWorkerOptions {
   clock: Clock;
   queues: { name: string; weight: number }[];
   concurrency: number;
-  prefetch: number;
+  /** `null`: the engine's default (`prefetchFor`). */
+  prefetch: number | null;
   leaseMs: number;
   shutdownTimeoutMs: number;
   pollMs: number;
@@ -31,6 +33,15 @@ export interface ResolvedWorkerOptions {
   logger: Logger;
   onlyRegisteredTypes: boolean;
   random: () => number;
+}
+
+/**
+ * The prefetch buffer's size: the option, else the larger of the concurrency and the default
+ * for the engine (smaller where claims run in-process, see `DEFAULT_LOCAL_PREFETCH`).
+ */
+export function prefetchFor(opts: ResolvedWorkerOptions, capabilities: { localClaims: boolean }): number {
+  if (opts.prefetch !== null) return opts.prefetch;
+  return Math.max(opts.concurrency, capabilities.localClaims ? DEFAULT_LOCAL_PREFETCH : DEFAULT_PREFETCH);
 }
 
 /** A new worker id: `host:pid:random` (DESIGN §5). */
@@ -70,8 +81,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     throw new ValidationError('id must be a non-empty string');
   }
   const concurrency = positiveInt(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', MAX_CLAIM_BATCH);
-  const prefetch = options.prefetch ?? Math.max(concurrency, DEFAULT_PREFETCH);
-  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > MAX_CLAIM_BATCH) {
+  const prefetch = options.prefetch ?? null;
+  if (prefetch !== null && (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > MAX_CLAIM_BATCH)) {
     throw new ValidationError(
       `prefetch must be an integer from 0 to ${MAX_CLAIM_BATCH}, got ${JSON.stringify(prefetch)}`,
     );

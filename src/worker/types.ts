@@ -49,7 +49,8 @@ export interface WorkerOptions {
    * Most jobs claimed ahead of free slots and held (leases renewed) until a slot frees, taken
    * only from queues without a concurrency cap; the buffer grows only while jobs finish faster
    * than claims return, and is handed back on stop without spending an attempt. Default
-   * max(concurrency, 500) (`DEFAULT_PREFETCH`); 0 claims only for free slots.
+   * max(concurrency, 500) (`DEFAULT_PREFETCH`), or max(concurrency, 100) on an engine whose
+   * claims run in-process (SQLite, `DEFAULT_LOCAL_PREFETCH`); 0 claims only for free slots.
    */
   prefetch?: number;
   /** Lease of a claim, ms; renewed every third of it. */

@@ -17,7 +17,7 @@ import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { every } from './every.js';
-import { resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
+import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
@@ -40,7 +40,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Jobs whose attempt ended and whose outcome is being written: no slot, lease still renewed. */
   private readonly writing = new Map<string, Job>();
   /** Jobs claimed ahead of free slots, waiting for one. */
-  private readonly buffer: PrefetchBuffer;
+  private buffer: PrefetchBuffer;
   private readonly loopAbort = new AbortController();
   private engine: Backend | undefined;
   private ownsBackend = false;
@@ -69,7 +69,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.engine = options.backend;
     this.url = options.url;
     this.rr = new WeightedRoundRobin(this.opts.queues);
-    this.buffer = new PrefetchBuffer(this.opts.prefetch, this.opts.concurrency);
+    // Sized for the engine once it is open (`open`); nothing is buffered before.
+    this.buffer = new PrefetchBuffer(0, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
     this.deps = { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
@@ -120,6 +121,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       this.ownsBackend = true;
     }
     const backend = this.engine;
+    this.buffer = new PrefetchBuffer(prefetchFor(this.opts, backend.capabilities), this.opts.concurrency);
     this.outcome = {
       workerId: this.id,
       opts: this.opts,

@@ -52,6 +52,7 @@ describe('sqlite: URLs', () => {
       pushWakeups: true,
       eventReplay: true,
       multiProcess: true,
+      localClaims: true,
     });
     await viaOpen.close();
   });

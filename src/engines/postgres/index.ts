@@ -43,6 +43,7 @@ export class PostgresBackend implements Backend {
     pushWakeups: true,
     eventReplay: true,
     multiProcess: true,
+    localClaims: false,
   };
   readonly clock: Clock;
   /** The schema this backend uses. */

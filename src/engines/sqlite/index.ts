@@ -25,7 +25,8 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import type { EventFilter, GantryEvent } from '../../core/events.js';
 import type { Job, JobProgress, NewJob } from '../../core/job.js';
-import { openDatabase, type Db } from './connection.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { openDatabase, SQLITE_BUSY_TIMEOUT_MS, type Db } from './connection.js';
 import { EventHub } from './event-hub.js';
 import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
@@ -48,6 +49,7 @@ export class SqliteBackend implements Backend {
     pushWakeups: true,
     eventReplay: true,
     multiProcess: true,
+    localClaims: true,
   };
   readonly clock: Clock;
   private readonly s: Store;
@@ -57,6 +59,7 @@ export class SqliteBackend implements Backend {
   constructor(
     private readonly db: Db,
     clock: Clock,
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.clock = clock;
     const st = prepareStatements(db);
@@ -83,6 +86,7 @@ export class SqliteBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.s.hub.close();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
@@ -214,7 +218,11 @@ export async function openSqliteBackend(options: BackendOptions): Promise<Backen
   try {
     if (options.migrate === false) assertSchemaCurrent(db);
     else migrate(db, clock.now());
-    return new SqliteBackend(db, clock);
+    // An in-memory database has no WAL to checkpoint.
+    const checkpointer = db.memory
+      ? undefined
+      : startCheckpointer({ db, path: db.name, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
+    return new SqliteBackend(db, clock, checkpointer);
   } catch (err) {
     db.close();
     throw err;
