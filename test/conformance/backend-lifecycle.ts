@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError, NotFoundError, UniqueConflictError } from '../../src/core/errors.js';
 import type { ConformanceFactory } from './index.js';
-import { claim, claimOne, enqueue, jobError, LEASE_MS, mustGet, useBackend } from './fixtures.js';
+import { claim, claimOne, enqueue, jobError, LEASE_MS, mustGet, recordEvents, useBackend } from './fixtures.js';
 
 /** Lifecycle semantics, directly against the Backend. */
 export function backendLifecycleGroup(factory: ConformanceFactory): void {
@@ -51,6 +51,21 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       expect(res.lost).toEqual([]);
       for (const [i, j] of jobs.entries())
         expect(await mustGet(ctx, j.id)).toMatchObject({ state: 'completed', result: i });
+    });
+
+    it('completes a batch of one worker and attempt without results, with events, reporting the lost', async () => {
+      for (let i = 0; i < 3; i++) await enqueue(ctx, { queue: 'plain', type: 'plain.job' });
+      const jobs = await claim(ctx, { queues: ['plain'], limit: 3 });
+      const rec = await recordEvents(ctx, { filter: { types: ['job.completed'] } });
+      const items = jobs.map((j) => ({ id: j.id, workerId: 'w1', attempt: 1, result: undefined }));
+      const res = await ctx.backend.jobsComplete({ items: [...items, { ...items[0]!, id: 'missing' }] });
+      expect(res.lost).toEqual(['missing']);
+      for (const j of jobs) {
+        expect(await mustGet(ctx, j.id)).toMatchObject({ state: 'completed', result: null, attempts: 1 });
+        const e = await rec.waitFor((x) => x.jobId === j.id, `job.completed of ${j.id}`);
+        expect(e).toMatchObject({ jobType: 'plain.job', queue: 'plain', attempt: 1, workerId: 'w1' });
+      }
+      await rec.stop();
     });
 
     it('fails with retryAt into retrying, claimable again once due, keeping every error', async () => {

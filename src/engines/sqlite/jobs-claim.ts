@@ -8,9 +8,6 @@ import type { Job, JobProgress } from '../../core/job.js';
 import { claimOrder, errorText, readClaimed, rowEvent, type JobEventRow } from './rows.js';
 import type { Store } from './store.js';
 
-/** What `complete` returns per completed job, as an array (cheaper to read than an object). */
-type CompletedRow = [id: string, type: string, queue: string, attempts: number, workerId: string];
-
 interface ClaimQueueRow {
   name: string;
   paused: number;
@@ -71,19 +68,37 @@ export function jobsLeaseRenew(s: Store, p: { workerId: string; ids: string[]; l
   });
 }
 
+/** True when every item has the first one's worker and attempt, and no result. */
+function sharedItems(items: CompleteItem[]): boolean {
+  const { workerId, attempt } = items[0]!;
+  return items.every((i) => i.workerId === workerId && i.attempt === attempt && i.result === undefined);
+}
+
 /** Fenced batch completion in one statement; returns the ids not applied. */
 export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] } {
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
-    // The items as they are: an undefined result drops out of the JSON and is stored as NULL.
-    const rows = s.st.complete.all({ now, items: JSON.stringify(items) }) as CompletedRow[];
+    const rows = (
+      sharedItems(items)
+        ? s.st.completeShared.all({
+            now,
+            ids: JSON.stringify(items.map((i) => i.id)),
+            worker: items[0]!.workerId,
+            attempt: items[0]!.attempt,
+          })
+        : // The items as they are: an undefined result drops out of the JSON and is stored as NULL.
+          s.st.complete.all({ now, items: JSON.stringify(items) })
+    ) as string[];
+    const byId = new Map(items.map((i) => [i.id, i]));
     const done = new Set<string>();
-    for (const [id, type, queue, attempts, workerId] of rows) {
+    for (const row of rows) {
+      const [id, type, queue] = row.split(' ') as [string, string, string];
+      const { attempt, workerId } = byId.get(id)!;
       done.add(id);
-      out.push(jobEvent({ id, type, queue, state: 'completed', attempts, workerId }, 'job.completed', now));
+      out.push(jobEvent({ id, type, queue, state: 'completed', attempts: attempt, workerId }, 'job.completed', now));
     }
-    return { lost: items.filter((i) => !done.has(i.id)).map((i) => i.id) };
+    return { lost: done.size === items.length ? [] : items.filter((i) => !done.has(i.id)).map((i) => i.id) };
   });
 }
 
