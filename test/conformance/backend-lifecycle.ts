@@ -57,7 +57,8 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       for (let i = 0; i < 3; i++) await enqueue(ctx, { queue: 'plain', type: 'plain.job' });
       const jobs = await claim(ctx, { queues: ['plain'], limit: 3 });
       const rec = await recordEvents(ctx, { filter: { types: ['job.completed'] } });
-      const items = jobs.map((j) => ({ id: j.id, workerId: 'w1', attempt: 1, result: undefined }));
+      // A worker reports a handler that returned nothing as null; undefined means the same.
+      const items = jobs.map((j, i) => ({ id: j.id, workerId: 'w1', attempt: 1, result: i === 0 ? undefined : null }));
       const res = await ctx.backend.jobsComplete({ items: [...items, { ...items[0]!, id: 'missing' }] });
       expect(res.lost).toEqual(['missing']);
       for (const j of jobs) {

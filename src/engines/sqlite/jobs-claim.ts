@@ -68,10 +68,15 @@ export function jobsLeaseRenew(s: Store, p: { workerId: string; ids: string[]; l
   });
 }
 
-/** True when every item has the first one's worker and attempt, and no result. */
+/**
+ * True when every item has the first one's worker and attempt, and no result (`null`, as the
+ * worker reports a handler that returned nothing, or `undefined`: both read back as `null`).
+ */
 function sharedItems(items: CompleteItem[]): boolean {
   const { workerId, attempt } = items[0]!;
-  return items.every((i) => i.workerId === workerId && i.attempt === attempt && i.result === undefined);
+  return items.every(
+    (i) => i.workerId === workerId && i.attempt === attempt && (i.result === null || i.result === undefined),
+  );
 }
 
 /** Fenced batch completion in one statement; returns the ids not applied. */

@@ -111,7 +111,7 @@ export const SQL = {
             value -> 'result' AS result FROM json_each(@items)) AS i
     WHERE jobs.id = i.id AND jobs.state = 'running' AND jobs.worker_id = i.wid AND jobs.attempts = i.att
     RETURNING ${COMPLETED}`,
-  /** The same for a batch of one worker and attempt without results: no JSON objects to read. */
+  /** The same for a batch of one worker and attempt without results (NULL): no JSON objects to read. */
   completeShared: `UPDATE jobs SET state = 'completed', result = NULL, finished_at = @now, lease_until = NULL
     WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'running' AND worker_id = @worker
       AND attempts = @attempt
