@@ -136,6 +136,29 @@ describe('sqlite: two connections to one file', () => {
   });
 });
 
+describe('sqlite: in-process subscribers', () => {
+  it('hands each subscriber the types it takes, with seqs, as subscribers come and go', async () => {
+    const b = await openSqliteBackend({ url: `sqlite:${file()}`, clock: new ManualClock(1_000) });
+    const narrow: GantryEvent[] = [];
+    const all: GantryEvent[] = [];
+    const job = () => validateEnqueue({ type: 't' }, 1_000);
+    const stopNarrow = await b.eventsSubscribe({ filter: { types: ['job.started'] }, onEvent: (e) => narrow.push(e) });
+    await b.jobsEnqueue({ jobs: [job()] });
+    expect(narrow).toEqual([]);
+    const stopAll = await b.eventsSubscribe({ onEvent: (e) => all.push(e) });
+    await b.jobsEnqueue({ jobs: [job()] });
+    await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 1_000 });
+    expect(all.map((e) => e.type)).toEqual(['job.enqueued', 'job.started']);
+    expect(narrow.map((e) => e.type)).toEqual(['job.started']);
+    for (const e of [...all, ...narrow]) expect(e.seq).toMatch(/^\d+$/);
+    await stopAll();
+    await b.jobsEnqueue({ jobs: [job()] });
+    expect(all).toHaveLength(2);
+    await stopNarrow();
+    await b.close();
+  });
+});
+
 describe('sqlite: after close', () => {
   it('answers EngineUnavailableError, and waiters resolve', async () => {
     const b = await openSqliteBackend({ url: `sqlite:${file()}` });

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { eventMatches, type EventFilter, type EventType, type GantryEvent } from '../../core/events.js';
 import { packEvents, unpackEvents } from './event-codec.js';
 import type { Statements } from './statements.js';
 
@@ -57,6 +57,8 @@ export class EventHub {
   private dataVersion = -1;
   private idleTicks = 0;
   private closed = false;
+  /** Per event type: does a subscriber of this process take it? Cleared when subscribers change. */
+  private readonly wantedTypes = new Map<string, boolean>();
 
   constructor(
     private readonly st: Statements,
@@ -76,14 +78,18 @@ export class EventHub {
         packed: packEvents(chunk),
       });
       const base = Number(row.lastInsertRowid) * SEQ_SHIFT;
-      for (let i = 0; i < chunk.length; i++) events[start + i] = withSeq(chunk[i]!, base + i);
+      // Only events a subscriber here will be handed need their seq (a copy each): a worker
+      // takes no job.started or job.completed, two copies per job it would throw away.
+      for (let i = 0; i < chunk.length; i++) {
+        if (this.wanted(chunk[i]!.type)) events[start + i] = withSeq(chunk[i]!, base + i);
+      }
     }
   }
 
   /** Hands committed events to this process's subscribers and waiters. */
   deliver(events: GantryEvent[]): void {
     for (const e of events) {
-      for (const s of this.subs) this.send(s, e, Number(e.seq));
+      if (this.wanted(e.type)) for (const s of this.subs) this.send(s, e, Number(e.seq));
       if (isWakeUp(e.type, e.state) && e.queue !== undefined) this.wake(e.queue);
     }
   }
@@ -107,9 +113,11 @@ export class EventHub {
     }
     sub.fromSeq = Math.max(sub.fromSeq, this.maxSeq() * SEQ_SHIFT + SEQ_SHIFT - 1);
     this.subs.add(sub);
+    this.wantedTypes.clear();
     this.ensureTailer();
     return () => {
       this.subs.delete(sub);
+      this.wantedTypes.clear();
       this.refTimer();
     };
   }
@@ -139,6 +147,16 @@ export class EventHub {
     this.subs.clear();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** True when a subscriber's filter may take events of `type` (the rest of it is checked on send). */
+  private wanted(type: EventType): boolean {
+    let yes = this.wantedTypes.get(type);
+    if (yes === undefined) {
+      yes = [...this.subs].some((s) => !s.filter?.types?.length || s.filter.types.includes(type));
+      this.wantedTypes.set(type, yes);
+    }
+    return yes;
   }
 
   private send(s: Subscriber, e: GantryEvent, seq: number): void {
