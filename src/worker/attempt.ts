@@ -95,14 +95,24 @@ function fromAbort(reason: unknown): AttemptOutcome {
   return reason instanceof JobTimeoutError ? { kind: 'failed', error: reason } : { kind: 'aborted', reason };
 }
 
-/** Calls the middleware outermost first, the handler innermost. */
-function compose(job: Job, ctx: JobContext, deps: AttemptDeps): Promise<unknown> {
+/**
+ * Calls the middleware outermost first, the handler innermost. Called inside a `then`, so a
+ * throw is a rejection either way; without middleware the handler is called directly (no
+ * async frame and promise of our own per job).
+ */
+function compose(job: Job, ctx: JobContext, deps: AttemptDeps): unknown {
+  if (deps.middleware.length === 0) return handlerOf(job, deps)(job, ctx);
   const dispatch = async (i: number): Promise<unknown> => {
     const mw = deps.middleware[i];
     if (mw) return mw(job, ctx, () => dispatch(i + 1));
-    const handler = deps.handlers.get(job.type);
-    if (!handler) throw new UnknownJobTypeError(job.type, [...deps.handlers.keys()]);
-    return handler(job, ctx);
+    return handlerOf(job, deps)(job, ctx);
   };
   return dispatch(0);
+}
+
+/** The handler of the job's type; `UnknownJobTypeError` when there is none. */
+function handlerOf(job: Job, deps: AttemptDeps): Handler {
+  const handler = deps.handlers.get(job.type);
+  if (!handler) throw new UnknownJobTypeError(job.type, [...deps.handlers.keys()]);
+  return handler;
 }

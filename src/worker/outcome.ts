@@ -40,9 +40,9 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const now = d.opts.clock.now();
   const durationMs = now - h.startedAt;
   const reporter = d.reporter;
-  const base = { id: job.id, workerId: d.workerId, attempt: job.attempts };
   if (outcome.kind === 'completed') {
-    const applied = await d.write(job, () => reporter.complete({ ...base, result: outcome.result }));
+    const item = { id: job.id, workerId: d.workerId, attempt: job.attempts, result: outcome.result };
+    const applied = await d.write(job, () => reporter.complete(item));
     if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
     else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
     return;
@@ -57,7 +57,8 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const error = toJobError(thrown, { attempt: job.attempts, workerId: d.workerId, now });
   // A handed-back job runs again at once: shutdown is not the job's fault.
   const retryAt = outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, d.opts.random).retryAt;
-  const applied = await d.write(job, () => reporter.fail({ ...base, error, retryAt }));
+  const item = { id: job.id, workerId: d.workerId, attempt: job.attempts, error, retryAt };
+  const applied = await d.write(job, () => reporter.fail(item));
   if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
   else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
   else d.notify('job:failed', { job, error, durationMs });

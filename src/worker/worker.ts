@@ -321,10 +321,16 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       reportProgress(this.backend, this.outcome!, h, percent, message),
     );
     this.notify('job:started', { job });
+    // One reaction each way rather than then/catch/finally: three promises fewer per job.
     void runAttempt(job, ctx, abort, this.deps)
       .then((outcome) => recordOutcome(this.outcome!, h, outcome))
-      .catch((error: unknown) => this.notify('error', { error, during: 'record outcome' }))
-      .finally(() => this.settle(job.id));
+      .then(
+        () => this.settle(job.id),
+        (error: unknown) => {
+          this.notify('error', { error, during: 'record outcome' });
+          this.settle(job.id);
+        },
+      );
   }
 
   /**
