@@ -31,17 +31,20 @@ export class TypedEmitter<Events extends object> {
 
   /**
    * Delivers `payload` to the listeners of `event`. A listener that throws is reported to
-   * `onListenerError`, never to the emitter's caller: a buggy printer must not fail a job.
+   * `listenerFailed`, never to the emitter's caller: a buggy printer must not fail a job.
    */
-  protected emit<K extends keyof Events>(event: K, payload: Events[K], onListenerError?: (err: unknown) => void): void {
+  protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return;
     for (const fn of [...set]) {
       try {
         (fn as (p: Events[K]) => void)(payload);
       } catch (err) {
-        onListenerError?.(err);
+        this.listenerFailed(err, event);
       }
     }
   }
+
+  /** Called when a listener of `event` threw; a subclass reports it (by default it is dropped). */
+  protected listenerFailed(_err: unknown, _event: keyof Events): void {}
 }

@@ -4,7 +4,27 @@
  */
 import os from 'node:os';
 import type { Backend } from '../backend/backend.js';
+import { LEASE_RENEW_DIVISOR } from '../core/constants.js';
+import { every } from './every.js';
 import type { ResolvedWorkerOptions } from './options.js';
+
+/**
+ * Starts the lease renewal (every third of the lease) and the heartbeat on the worker's clock;
+ * returns what cancels them. `onError(during)` reports a failed round; the next one still runs.
+ */
+export function startUpkeep(o: {
+  opts: Pick<ResolvedWorkerOptions, 'clock' | 'leaseMs' | 'heartbeatMs'>;
+  renew: () => Promise<void>;
+  heartbeat: () => Promise<void>;
+  onError: (during: string) => (error: unknown) => void;
+}): (() => void)[] {
+  const { clock, leaseMs, heartbeatMs } = o.opts;
+  const renewMs = Math.max(1, Math.floor(leaseMs / LEASE_RENEW_DIVISOR));
+  return [
+    every(clock, renewMs, o.renew, o.onError('lease renewal')),
+    every(clock, heartbeatMs, o.heartbeat, o.onError('heartbeat')),
+  ];
+}
 
 /** What the heartbeat reads of its worker. */
 export interface HeartbeatState {

@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import { openBackend } from '../backend/open.js';
 import { flushPromises, sleep, watchTurn } from '../core/clock.js';
-import { LEASE_RENEW_DIVISOR, MAX_CLAIM_BATCH } from '../core/constants.js';
+import { MAX_CLAIM_BATCH } from '../core/constants.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { GantryEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
@@ -16,12 +16,11 @@ import { jobContext, runAttempt, type AttemptDeps } from './attempt.js';
 import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
-import { every } from './every.js';
 import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
-import { heartbeat, renewLeases } from './upkeep.js';
+import { heartbeat, renewLeases, startUpkeep } from './upkeep.js';
 import { WeightedRoundRobin } from './weighted.js';
 
 const noop = (): void => {};
@@ -144,17 +143,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       if (this.ownsBackend) await backend.close().catch(noop);
       throw err;
     }
-    const onError = (during: string) => (error: unknown) => this.notify('error', { error, during });
-    const { clock, leaseMs, heartbeatMs } = this.opts;
     this.cancelTimers.push(
-      every(
-        clock,
-        Math.max(1, Math.floor(leaseMs / LEASE_RENEW_DIVISOR)),
-        () => this.renew(),
-        onError('lease renewal'),
-      ),
+      ...startUpkeep({
+        opts: this.opts,
+        renew: () => this.renew(),
+        heartbeat: () => this.heartbeat(),
+        onError: (during) => (error) => this.notify('error', { error, during }),
+      }),
     );
-    this.cancelTimers.push(every(clock, heartbeatMs, () => this.heartbeat(), onError('heartbeat')));
     if (this.phase === 'starting') this.phase = 'running';
     this.loopDone = this.loop();
     this.notify('worker:started', { workerId: this.id });
@@ -404,6 +400,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   private notify<K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]): void {
     if (event === 'error') this.opts.logger.warn(payload, 'worker error');
-    this.emit(event, payload, (err) => this.opts.logger.error({ err, event }, 'worker event listener threw'));
+    this.emit(event, payload);
+  }
+
+  protected override listenerFailed(err: unknown, event: keyof WorkerEvents): void {
+    this.opts.logger.error({ err, event }, 'worker event listener threw');
   }
 }
