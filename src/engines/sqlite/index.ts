@@ -21,6 +21,7 @@ import type {
   StateCounts,
   WorkerInfo,
 } from '../../backend/backend.js';
+import { resolve } from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import type { EventFilter, GantryEvent } from '../../core/events.js';
@@ -221,7 +222,8 @@ export async function openSqliteBackend(options: BackendOptions): Promise<Backen
     // An in-memory database has no WAL to checkpoint.
     const checkpointer = db.memory
       ? undefined
-      : startCheckpointer({ db, path: db.name, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
+      : // Absolute: the process may change its working directory while the thread runs.
+        startCheckpointer({ db, path: resolve(db.name), busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
     return new SqliteBackend(db, clock, checkpointer);
   } catch (err) {
     db.close();
