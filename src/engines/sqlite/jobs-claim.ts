@@ -84,8 +84,9 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
+    const shared = sharedItems(items);
     const rows = (
-      sharedItems(items)
+      shared
         ? s.st.completeShared.all({
             now,
             ids: JSON.stringify(items.map((i) => i.id)),
@@ -95,15 +96,18 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
         : // The items as they are: an undefined result drops out of the JSON and is stored as NULL.
           s.st.complete.all({ now, items: JSON.stringify(items) })
     ) as string[];
-    const byId = new Map(items.map((i) => [i.id, i]));
-    const done = new Set<string>();
+    // A shared batch has one worker and attempt; otherwise each row's come from its item.
+    const byId = shared ? null : new Map(items.map((i) => [i.id, i]));
+    const done: string[] = [];
     for (const row of rows) {
       const [id, type, queue] = row.split(' ') as [string, string, string];
-      const { attempt, workerId } = byId.get(id)!;
-      done.add(id);
+      const { attempt, workerId } = byId?.get(id) ?? items[0]!;
+      done.push(id);
       out.push(jobEvent({ id, type, queue, state: 'completed', attempts: attempt, workerId }, 'job.completed', now));
     }
-    return { lost: done.size === items.length ? [] : items.filter((i) => !done.has(i.id)).map((i) => i.id) };
+    if (done.length === items.length) return { lost: [] };
+    const applied = new Set(done);
+    return { lost: items.filter((i) => !applied.has(i.id)).map((i) => i.id) };
   });
 }
 
