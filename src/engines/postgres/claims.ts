@@ -109,8 +109,9 @@ export async function renew(ctx: Ctx, workerId: string, ids: string[], leaseMs: 
   return { lost: ids.filter((id) => !kept.has(id)) };
 }
 
-/** The ids of `items` the statement did not apply (`done`: the ids it did). */
-function lostOf(items: { id: string }[], done: Iterable<string>): { lost: string[] } {
+/** The ids of `items` the statement did not apply (`done`: the ids it did, `null` for all). */
+function lostOf(items: { id: string }[], done: Iterable<string> | null): { lost: string[] } {
+  if (done === null) return { lost: [] };
   const applied = new Set(done);
   return { lost: items.filter((i) => !applied.has(i.id)).map((i) => i.id) };
 }
@@ -128,7 +129,8 @@ export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost:
     t,
     ctx.channels.events,
   ]);
-  return row?.done === null ? { lost: [] } : lostOf(items, row?.done ?? []);
+  // The statement always answers one row (an aggregate).
+  return lostOf(items, row!.done);
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */

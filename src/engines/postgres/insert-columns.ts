@@ -53,8 +53,15 @@ export function insertValueSql(i: number): string {
   return i === 0 ? `u.${c.name}` : batchValueSql(i + 1, c.type, c.name);
 }
 
+/** The array parameter of column `name`, e.g. `$3::text[]` for the queues. */
+export function insertParamSql(name: string): string {
+  const i = INSERT_COLUMNS.findIndex((c) => c.name === name);
+  if (i < 0) throw new Error(`no insert column ${name}`);
+  return `$${i + 1}::${INSERT_COLUMNS[i]!.type}[]`;
+}
+
 /** `unnest($1::text[], …) AS u(id, …)` over the column parameters. */
 export function insertUnnestSql(): string {
-  const arrays = INSERT_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
+  const arrays = INSERT_COLUMNS.map((c) => insertParamSql(c.name)).join(', ');
   return `unnest(${arrays}) AS u(${INSERT_COLUMNS.map((c) => c.name).join(', ')})`;
 }

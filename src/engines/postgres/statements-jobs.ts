@@ -5,7 +5,7 @@
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
 import { batchKeySql, batchValueSql } from './batch-columns.js';
 import type { Statement } from './connection.js';
-import { AFTER_COLUMNS, INSERT_COLUMNS, insertUnnestSql, insertValueSql } from './insert-columns.js';
+import { AFTER_COLUMNS, INSERT_COLUMNS, insertParamSql, insertUnnestSql, insertValueSql } from './insert-columns.js';
 import {
   EVENT_COLS,
   MAX_EVENT_TEXT,
@@ -50,6 +50,13 @@ const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_FIELDS.map((f)
   FROM changed c)`;
 
 /**
+ * The ids a batch statement's CTE `changed` holds, or NULL when it holds every one of the $1
+ * ids (the usual case): the caller has them already.
+ */
+const IDS_UNLESS_ALL = `CASE WHEN (SELECT count(*) FROM changed) = cardinality($1::text[]) THEN NULL
+  ELSE ARRAY(SELECT c.id FROM changed c) END`;
+
+/**
  * Inserts jobs with their events and returns one row: `ids`, the ids inserted as an array, or
  * NULL when every row was (the usual case: the caller has the rest, and one array is cheaper to
  * send and read than a row per job). Values come as `insert-columns.ts` sends them; tags as
@@ -67,7 +74,7 @@ function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
       : `v.${name}`,
   );
   return `WITH capped AS (
-      SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY($3::text[]) AND size_cap IS NOT NULL) AS yes
+      SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY(${insertParamSql('queue')}) AND size_cap IS NOT NULL) AS yes
     ), changed AS (
       INSERT INTO ${s}.jobs AS j (${names.join(', ')})
       SELECT ${values.join(', ')}
@@ -77,9 +84,7 @@ function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
       ${conflicts ? 'ON CONFLICT (id) DO NOTHING' : ''}
       RETURNING ${EVENT_COLS}
     ), ${enqueued.store}
-    SELECT f.yes AS capped,
-      CASE WHEN (SELECT count(*) FROM changed) = cardinality($1::text[]) THEN NULL
-        ELSE ARRAY(SELECT c.id FROM changed c) END AS ids,
+    SELECT f.yes AS capped, ${IDS_UNLESS_ALL} AS ids,
       ${enqueued.notify} AS notified,
       (SELECT count(pg_notify(${wake}, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
     FROM capped f`;
@@ -213,8 +218,7 @@ export function jobStatements(s: string, p: string) {
          WHERE j.id = u.id AND j.state = 'running' ${fencedOn(2, 3)}
          RETURNING ${EVENT_COLS}
        ), ${completed.store}
-       SELECT CASE WHEN (SELECT count(*) FROM changed) = cardinality($1::text[]) THEN NULL
-           ELSE ARRAY(SELECT c.id FROM changed c) END AS done,
+       SELECT ${IDS_UNLESS_ALL} AS done,
          ${completed.notify} AS notified`,
     ),
     fail: st(

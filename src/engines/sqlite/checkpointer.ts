@@ -85,12 +85,13 @@ export function startCheckpointer(o: CheckpointerOptions): Checkpointer {
   thread.on('exit', (code) => fail(new Error(`the SQLite checkpoint thread exited with code ${code}`)));
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   return {
-    async stop() {
-      if (stopping) return exited;
-      stopping = true;
-      // Held again while it closes: an unreferenced thread would let the process exit here.
-      thread.ref();
-      if (!failed) thread.postMessage('stop');
+    stop() {
+      if (!stopping) {
+        stopping = true;
+        // Held again while it closes: an unreferenced thread would let the process exit here.
+        thread.ref();
+        if (!failed) thread.postMessage('stop');
+      }
       return exited;
     },
   };

@@ -58,7 +58,7 @@ export class EventHub {
   private idleTicks = 0;
   private closed = false;
   /** Per event type: does a subscriber of this process take it? Cleared when subscribers change. */
-  private readonly wantedTypes = new Map<string, boolean>();
+  private readonly wantedTypes = new Map<EventType, boolean>();
 
   constructor(
     private readonly st: Statements,

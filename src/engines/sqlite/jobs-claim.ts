@@ -98,10 +98,11 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
     ) as string[];
     // A shared batch has one worker and attempt; otherwise each row's come from its item.
     const byId = shared ? null : new Map(items.map((i) => [i.id, i]));
+    const itemOf = (id: string): CompleteItem => (byId ? byId.get(id)! : items[0]!);
     const done: string[] = [];
     for (const row of rows) {
       const [id, type, queue] = row.split(' ') as [string, string, string];
-      const { attempt, workerId } = byId?.get(id) ?? items[0]!;
+      const { attempt, workerId } = itemOf(id);
       done.push(id);
       out.push(jobEvent({ id, type, queue, state: 'completed', attempts: attempt, workerId }, 'job.completed', now));
     }
