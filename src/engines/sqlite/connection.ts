@@ -1,12 +1,13 @@
 /**
  * Opening the SQLite file: URL forms and the pragmas that make one file safe and fast for
- * several processes of one machine (WAL, a busy timeout instead of SQLITE_BUSY errors).
+ * several processes of one machine (WAL; a busy timeout while opening and migrating, after
+ * which `Store.locked` waits for other processes' locks without blocking the event loop).
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { EngineUnavailableError, UnsupportedUrlError } from '../../core/errors.js';
 
-/** How long a writer waits for another process's write lock before failing, in ms. */
+/** How long an operation waits for another process's write lock before failing, in real ms. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /** The better-sqlite3 connection type. */

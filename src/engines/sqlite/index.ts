@@ -37,7 +37,7 @@ import { assertSchemaCurrent, migrate } from './migrate.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import { prepareStatements } from './statements.js';
-import { mapSqliteError, Store } from './store.js';
+import { Store } from './store.js';
 import * as workers from './workers.js';
 
 export { sqlitePath } from './connection.js';
@@ -67,13 +67,9 @@ export class SqliteBackend implements Backend {
     this.s = new Store(db, st, clock, new EventHub(st, clock));
   }
 
-  /** Runs a read, turning a closed or broken file into `EngineUnavailableError`. */
-  private read<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw mapSqliteError(err);
-    }
+  /** Runs a read or write operation past other processes' locks (see `Store.locked`). */
+  private op<T>(fn: () => T): T | Promise<T> {
+    return this.s.locked(fn);
   }
 
   async schemaMigrate(): Promise<{ from: number; to: number }> {
@@ -92,88 +88,88 @@ export class SqliteBackend implements Backend {
   }
 
   async jobsEnqueue(params: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]> {
-    return jobsEnqueue(this.s, params.jobs);
+    return this.op(() => jobsEnqueue(this.s, params.jobs));
   }
   async jobGet(params: { id: string }): Promise<Job | null> {
-    return this.read(() => query.jobGet(this.s, params.id));
+    return this.op(() => query.jobGet(this.s, params.id));
   }
   async jobsList(params: { filter?: JobFilter; limit: number; cursor?: string | null }) {
-    return this.read(() => query.jobsList(this.s, params));
+    return this.op(() => query.jobsList(this.s, params));
   }
   async jobsCount(params: { queues?: string[] }): Promise<Record<string, StateCounts>> {
-    return this.read(() => query.jobsCount(this.s, params.queues));
+    return this.op(() => query.jobsCount(this.s, params.queues));
   }
 
   async jobsClaim(params: ClaimParams): Promise<Job[]> {
-    return claim.jobsClaim(this.s, params);
+    return this.op(() => claim.jobsClaim(this.s, params));
   }
   async jobsLeaseRenew(params: { workerId: string; ids: string[]; leaseMs: number }): Promise<{ lost: string[] }> {
-    return claim.jobsLeaseRenew(this.s, params);
+    return this.op(() => claim.jobsLeaseRenew(this.s, params));
   }
   async jobsComplete(params: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
-    return claim.jobsComplete(this.s, params.items);
+    return this.op(() => claim.jobsComplete(this.s, params.items));
   }
   async jobsFail(params: { items: FailItem[] }): Promise<{ lost: string[] }> {
-    return claim.jobsFail(this.s, params.items);
+    return this.op(() => claim.jobsFail(this.s, params.items));
   }
   async jobsRelease(params: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
-    return claim.jobsRelease(this.s, params.items);
+    return this.op(() => claim.jobsRelease(this.s, params.items));
   }
   async jobProgress(params: { id: string; workerId: string; progress: JobProgress }): Promise<boolean> {
-    return claim.jobProgress(this.s, params);
+    return this.op(() => claim.jobProgress(this.s, params));
   }
 
   async jobCancel(params: { id: string }): Promise<Job> {
-    return admin.jobCancel(this.s, params.id);
+    return this.op(() => admin.jobCancel(this.s, params.id));
   }
   async jobRetry(params: { id: string }): Promise<Job> {
-    return admin.jobRetry(this.s, params.id);
+    return this.op(() => admin.jobRetry(this.s, params.id));
   }
   async jobDelete(params: { id: string; force?: boolean }): Promise<void> {
-    admin.jobDelete(this.s, params.id, params.force ?? false);
+    return this.op(() => admin.jobDelete(this.s, params.id, params.force ?? false));
   }
   async jobsPromote(params: { limit: number }): Promise<number> {
-    return admin.jobsPromote(this.s, params.limit);
+    return this.op(() => admin.jobsPromote(this.s, params.limit));
   }
   async jobsExpire(params: { limit: number }): Promise<number> {
-    return admin.jobsExpire(this.s, params.limit);
+    return this.op(() => admin.jobsExpire(this.s, params.limit));
   }
   async jobsLeaseExpired(params: { limit: number }): Promise<Job[]> {
-    return this.read(() => admin.jobsLeaseExpired(this.s, params.limit));
+    return this.op(() => admin.jobsLeaseExpired(this.s, params.limit));
   }
   async jobsPrune(params: PruneParams): Promise<number> {
-    return admin.jobsPrune(this.s, params);
+    return this.op(() => admin.jobsPrune(this.s, params));
   }
 
   async queuesList(): Promise<QueueInfo[]> {
-    return this.read(() => queues.queuesList(this.s));
+    return this.op(() => queues.queuesList(this.s));
   }
   async queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo> {
-    return queues.queueUpdate(this.s, params.queue, params.settings);
+    return this.op(() => queues.queueUpdate(this.s, params.queue, params.settings));
   }
 
   async workerHeartbeat(params: { worker: WorkerInfo }): Promise<void> {
-    workers.workerHeartbeat(this.s, params.worker);
+    return this.op(() => workers.workerHeartbeat(this.s, params.worker));
   }
   async workerRemove(params: { id: string }): Promise<void> {
-    workers.workerRemove(this.s, params.id);
+    return this.op(() => workers.workerRemove(this.s, params.id));
   }
   async workersList(): Promise<WorkerInfo[]> {
-    return this.read(() => workers.workersList(this.s));
+    return this.op(() => workers.workersList(this.s));
   }
   async workersPrune(params: { before: Date }): Promise<string[]> {
-    return workers.workersPrune(this.s, params.before);
+    return this.op(() => workers.workersPrune(this.s, params.before));
   }
   async leaderElect(params: { name: string; holder: string; ttlMs: number }): Promise<boolean> {
-    return workers.leaderElect(this.s, params);
+    return this.op(() => workers.leaderElect(this.s, params));
   }
   async leaderResign(params: { name: string; holder: string }): Promise<void> {
-    workers.leaderResign(this.s, params);
+    return this.op(() => workers.leaderResign(this.s, params));
   }
 
   async eventsPublish(params: { events: GantryEvent[] }): Promise<void> {
     const events = params.events.map((e) => ({ ...e }));
-    this.s.write((out) => void out.push(...events));
+    await this.op(() => this.s.write((out) => void out.push(...events)));
   }
   async eventsSubscribe(params: {
     filter?: EventFilter;
@@ -188,16 +184,16 @@ export class SqliteBackend implements Backend {
   }
 
   async scheduleUpsert(params: { schedule: ScheduleRecord }): Promise<ScheduleRecord> {
-    return schedules.scheduleUpsert(this.s, params.schedule);
+    return this.op(() => schedules.scheduleUpsert(this.s, params.schedule));
   }
   async scheduleGet(params: { name: string }): Promise<ScheduleRecord | null> {
-    return this.read(() => schedules.scheduleGet(this.s, params.name));
+    return this.op(() => schedules.scheduleGet(this.s, params.name));
   }
   async schedulesList(): Promise<ScheduleRecord[]> {
-    return this.read(() => schedules.schedulesList(this.s));
+    return this.op(() => schedules.schedulesList(this.s));
   }
   async scheduleDelete(params: { name: string }): Promise<boolean> {
-    return schedules.scheduleDelete(this.s, params.name);
+    return this.op(() => schedules.scheduleDelete(this.s, params.name));
   }
   async scheduleMark(params: {
     name: string;
@@ -205,7 +201,7 @@ export class SqliteBackend implements Backend {
     lastFireAt: Date | null;
     nextFireAt: Date | null;
   }): Promise<boolean> {
-    return schedules.scheduleMark(this.s, params);
+    return this.op(() => schedules.scheduleMark(this.s, params));
   }
 }
 
@@ -219,6 +215,8 @@ export async function openSqliteBackend(options: BackendOptions): Promise<Backen
   try {
     if (options.migrate === false) assertSchemaCurrent(db);
     else migrate(db, clock.now());
+    // From here on a locked file fails at once and `Store.locked` waits without blocking the event loop.
+    db.pragma('busy_timeout = 0');
     // An in-memory database has no WAL to checkpoint.
     const checkpointer = db.memory
       ? undefined
