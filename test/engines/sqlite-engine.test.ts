@@ -123,6 +123,32 @@ describe('sqlite: two connections to one file', () => {
     await b.close();
   });
 
+  it("reads another connection's events row only when a subscriber here takes one of its types", async () => {
+    const path = file();
+    const b = await openSqliteBackend({ url: `sqlite:${path}`, clock: new ManualClock() });
+    const seen: GantryEvent[] = [];
+    const stop = await b.eventsSubscribe({ filter: { types: ['job.cancelled'] }, onEvent: (e) => seen.push(e) });
+    // Rows as another process writes them, each holding one cancellation: the first says it
+    // holds only job.started (so it is not unpacked), the second was written before schema
+    // version 3 and has no types (so it is), the third says what it holds.
+    const other = new Database(path);
+    const insert = other.prepare(
+      "INSERT INTO events (at, origin, wake, body, packed, types) VALUES (1, 'other', NULL, '[]', ?, ?)",
+    );
+    const cancelled = (jobId: string) =>
+      JSON.stringify([[{ type: 'job.cancelled', at: 1, jobId, queue: 'default', state: 'cancelled' }]]);
+    other.transaction(() => {
+      insert.run(cancelled('j1'), ',job.started,');
+      insert.run(cancelled('j2'), null);
+      insert.run(cancelled('j3'), ',job.completed,job.cancelled,');
+    })();
+    await until(() => seen.length >= 2, 'the rows that may hold cancellations');
+    expect(seen.map((e) => e.jobId)).toEqual(['j2', 'j3']);
+    other.close();
+    await stop();
+    await b.close();
+  });
+
   it('keeps unique keys and caps atomic across connections', async () => {
     const url = `sqlite:${file()}`;
     const clock = new ManualClock();

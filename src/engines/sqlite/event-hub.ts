@@ -44,6 +44,8 @@ interface EventRow {
 
 interface RemoteRow extends EventRow {
   wake: string | null;
+  /** The row's event types as `,a,b,` (schema version 3), or NULL in older rows. */
+  types: string | null;
 }
 
 /** Event log writer, local fan-out, cross-process tailer and `workAwait` waiters. */
@@ -70,12 +72,17 @@ export class EventHub {
     for (let start = 0; start < events.length; start += SEQ_SHIFT) {
       const chunk = events.slice(start, start + SEQ_SHIFT);
       const wake = new Set<string>();
-      for (const e of chunk) if (e.queue !== undefined && isWakeUp(e.type, e.state)) wake.add(e.queue);
+      const types = new Set<string>();
+      for (const e of chunk) {
+        types.add(e.type);
+        if (e.queue !== undefined && isWakeUp(e.type, e.state)) wake.add(e.queue);
+      }
       const row = this.st.eventsInsert.run({
         at,
         origin: this.origin,
         wake: wake.size > 0 ? JSON.stringify([...wake]) : null,
         packed: packEvents(chunk),
+        types: `,${[...types].join(',')},`,
       });
       const base = Number(row.lastInsertRowid) * SEQ_SHIFT;
       // Only events a subscriber here will be handed need their seq (a copy each): a worker
@@ -159,6 +166,12 @@ export class EventHub {
     return yes;
   }
 
+  /** True when a subscriber here may take one of a row's `types` (`,a,b,`; NULL: unknown, so yes). */
+  private wantsAny(types: string | null): boolean {
+    if (types === null) return true;
+    return types.split(',').some((t) => t !== '' && this.wanted(t as EventType));
+  }
+
   private send(s: Subscriber, e: GantryEvent, seq: number): void {
     if (seq <= s.fromSeq) return;
     if (!eventMatches(e, s.filter)) return;
@@ -224,7 +237,8 @@ export class EventHub {
       }) as RemoteRow[];
       for (const r of rows) {
         this.cursor = r.seq;
-        if (bodies) for (const e of parse(r)) for (const s of this.subs) this.send(s, e, Number(e.seq));
+        if (bodies && this.wantsAny(r.types))
+          for (const e of parse(r)) for (const s of this.subs) this.send(s, e, Number(e.seq));
         if (r.wake !== null) for (const q of JSON.parse(r.wake) as string[]) this.wake(q);
       }
       if (rows.length < PAGE) return;

@@ -167,10 +167,12 @@ export const SQL = {
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,
       size_cap = excluded.size_cap, size_policy = excluded.size_policy`,
 
-  eventsInsert: "INSERT INTO events (at, origin, wake, body, packed) VALUES (@at, @origin, @wake, '[]', @packed)",
+  eventsInsert: `INSERT INTO events (at, origin, wake, body, packed, types)
+    VALUES (@at, @origin, @wake, '[]', @packed, @types)`,
   eventsMaxSeq: 'SELECT COALESCE(max(seq), 0) FROM events',
   eventsFrom: `SELECT seq, body, packed FROM events WHERE seq >= ? ORDER BY seq LIMIT ${LIMIT('?')}`,
-  eventsRemote: `SELECT seq, wake, CASE WHEN @bodies THEN body END AS body, CASE WHEN @bodies THEN packed END AS packed
+  eventsRemote: `SELECT seq, wake, types, CASE WHEN @bodies THEN body END AS body,
+      CASE WHEN @bodies THEN packed END AS packed
     FROM events
     WHERE seq > @after AND origin != @origin ORDER BY seq LIMIT ${LIMIT('@limit')}`,
   // Never the newest row: seqs are rowids (migration 0002), which must not be handed out again.
