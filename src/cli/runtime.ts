@@ -15,6 +15,8 @@ export interface RuntimeOptions {
   handlers: Handlers;
   queues?: Record<string, number>;
   concurrency?: number;
+  /** Jobs claimed ahead of free slots at most (`WorkerOptions.prefetch`); unset: the engine's default. */
+  prefetch?: number;
   /** Claim only job types with a handler here (else an unknown type fails with UNKNOWN_JOB_TYPE). */
   onlyRegisteredTypes?: boolean;
   leaseMs?: number;
@@ -45,6 +47,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ...(options.queues ? { queues: options.queues } : {}),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
     ...(options.onlyRegisteredTypes ? { onlyRegisteredTypes: true } : {}),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),

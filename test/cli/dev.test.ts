@@ -80,6 +80,11 @@ describe('gantry dev', () => {
     expect(exit.stdout).toMatch(/\nstopped\n$/);
   });
 
+  it('claims only for free slots unless told (--prefetch 0)', async () => {
+    const r = await gantry(['dev', '--help']);
+    expect(r.stdout).toMatch(/--prefetch <n>[^-]*\(default: 0,/);
+  });
+
   it('does not enqueue the demo jobs again on the next start; serves the HTTP API', { timeout: 30_000 }, async () => {
     const dev = startDev('--port', '0');
     await waitUntil(() => dev.stdout.includes('demo jobs'), 'the banner', { timeoutMs: 20_000 });

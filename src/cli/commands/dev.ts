@@ -20,6 +20,11 @@ import { addRunOptions, loadHandlers, runtimeOptions, type RunFlags } from './wo
 
 /** Dev runs few jobs at once, so priorities show in the order jobs start. */
 export const DEV_CONCURRENCY = 3;
+/**
+ * Dev claims only for free slots: a prefetched job counts as started (its `job.started` is sent
+ * at claim), so with a buffer the log would show more jobs started than run at once.
+ */
+export const DEV_PREFETCH = 0;
 
 interface DevFlags extends RunFlags {
   handlers?: string;
@@ -114,5 +119,10 @@ export function register(program: Command): void {
         .argParser(parseIntFlag('--port', 0, 65535)),
     )
     .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEFAULT_HTTP_HOST));
-  addRunOptions(cmd, { logFormat: 'pretty', logLevel: 'warn', concurrency: DEV_CONCURRENCY }).action(runDev);
+  addRunOptions(cmd, {
+    logFormat: 'pretty',
+    logLevel: 'warn',
+    concurrency: DEV_CONCURRENCY,
+    prefetch: DEV_PREFETCH,
+  }).action(runDev);
 }

@@ -10,9 +10,11 @@ import { openBackend } from '../../backend/open.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_LEASE_MS,
+  DEFAULT_LOCAL_PREFETCH,
   DEFAULT_MAINTENANCE_LEASE_MS,
   DEFAULT_MAINTENANCE_MS,
   DEFAULT_POLL_MS,
+  DEFAULT_PREFETCH,
   DEFAULT_QUEUE,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_WORKER_TTL_MS,
@@ -29,6 +31,8 @@ import type { RuntimeOptions } from '../runtime.js';
 export interface RunFlags {
   queues: Record<string, number>;
   concurrency: number;
+  /** Unset: the engine's default. */
+  prefetch?: number;
   lease: number;
   shutdownTimeout: number;
   poll: number;
@@ -77,8 +81,17 @@ const DURATION_FLAGS: [string, string, string, number][] = [
 /** Adds the flags that tune a worker (used by `worker` and `dev`). */
 export function addRunOptions(
   cmd: Command,
-  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number },
+  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number; prefetch?: number },
 ): Command {
+  const prefetchHelp = 'jobs claimed ahead of free slots at most; they count as running (0: claim only for free slots)';
+  const prefetch = envOption(
+    '--prefetch <n>',
+    defaults.prefetch === undefined
+      ? `${prefetchHelp} (default: the engine's, max(concurrency, ${DEFAULT_PREFETCH}); on SQLite max(concurrency, ${DEFAULT_LOCAL_PREFETCH}))`
+      : prefetchHelp,
+    'GANTRY_PREFETCH',
+  ).argParser(parseIntFlag('--prefetch', 0, MAX_CLAIM_BATCH));
+  if (defaults.prefetch !== undefined) prefetch.default(defaults.prefetch);
   cmd
     .addOption(
       envOption('--queues <list>', 'queues and weights, e.g. critical:6,default:3,low:1', 'GANTRY_QUEUES')
@@ -89,7 +102,8 @@ export function addRunOptions(
       envOption('--concurrency <n>', 'jobs run at once', 'GANTRY_CONCURRENCY')
         .default(defaults.concurrency)
         .argParser(parseIntFlag('--concurrency', 1, MAX_CLAIM_BATCH)),
-    );
+    )
+    .addOption(prefetch);
   for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
   return cmd
     .addOption(
@@ -141,6 +155,7 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
     logger,
     queues: flags.queues,
     concurrency: flags.concurrency,
+    ...(flags.prefetch === undefined ? {} : { prefetch: flags.prefetch }),
     onlyRegisteredTypes: flags.onlyRegisteredTypes === true,
     leaseMs: flags.lease,
     shutdownTimeoutMs: flags.shutdownTimeout,
