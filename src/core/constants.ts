@@ -39,6 +39,15 @@ export const DEFAULT_PREFETCH = 500;
  */
 export const DEFAULT_LOCAL_PREFETCH = 100;
 
+/**
+ * A claim round that begins with a free slot and nothing buffered counts as starved (and grows
+ * the buffer) only when it begins within this long of the last round's end, or within four
+ * times that round's duration if longer, in ms of the worker's clock. Slots that free this fast
+ * outrun claiming; slower jobs gain nothing from a buffer and would only hold jobs that another
+ * worker could start.
+ */
+export const PREFETCH_TURNOVER_MS = 5;
+
 /** How long a stopping worker lets running jobs finish before aborting and handing them back, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 

@@ -5,11 +5,12 @@
  * spending an attempt.
  *
  * How much to buffer adapts: nothing until jobs finish faster than claims come back on a
- * deep queue (the buffer runs dry while a claim is out), then doubling up to the `prefetch`
- * option; back to nothing when a claim comes back short. So a worker whose jobs are slow (or
- * few) holds about one round of jobs at most.
+ * deep queue (the buffer runs dry while a claim is out, or right after the last one), then
+ * doubling up to the `prefetch` option; back to nothing when a claim comes back short. So a
+ * worker whose slots free slowly (see `PREFETCH_TURNOVER_MS`) buffers nothing.
  */
 import type { Backend } from '../backend/backend.js';
+import { PREFETCH_TURNOVER_MS } from '../core/constants.js';
 import type { Job } from '../core/job.js';
 import type { ClaimStep } from './weighted.js';
 
@@ -20,6 +21,9 @@ export class PrefetchBuffer {
   target = 0;
   /** The last claim round came back full: the queues are deep. */
   private deep = false;
+  /** When the last claim round ended, and how long it took (ms of the worker's clock). */
+  private lastEnd = Number.NEGATIVE_INFINITY;
+  private lastTook = 0;
 
   constructor(
     /** Most jobs ever buffered. */
@@ -72,6 +76,20 @@ export class PrefetchBuffer {
     const jobs = this.takeAll();
     if (jobs.length === 0) return;
     await backend.jobsRelease({ items: jobs.map((j) => ({ id: j.id, workerId, attempt: j.attempts })) });
+  }
+
+  /**
+   * True when a round beginning at `at` follows the last one closely (`PREFETCH_TURNOVER_MS`):
+   * its free slot freed faster than jobs are claimed, so running dry then means starving.
+   */
+  soonAfterLastRound(at: number): boolean {
+    return at - this.lastEnd <= Math.max(PREFETCH_TURNOVER_MS, 4 * this.lastTook);
+  }
+
+  /** Records a claim round's start and end (ms of the worker's clock). */
+  roundDone(startedAt: number, endedAt: number): void {
+    this.lastEnd = endedAt;
+    this.lastTook = endedAt - startedAt;
   }
 
   /**

@@ -269,9 +269,10 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private async claimRound(backend: Backend, free: number): Promise<boolean> {
     const types = this.opts.onlyRegisteredTypes ? { types: this.types } : {};
     const steps = this.rr.plan(free + Math.max(0, this.buffer.target - this.buffer.size));
-    // Starved when the round begins (jobs outran the last one), or while its claim is out (jobs
-    // finished meanwhile); slow jobs rarely finish during a claim, so their buffer stays small.
-    const [dry, freed] = [this.starving(), this.freedSeq];
+    // Starved when the round begins dry right after the last one (jobs outran it), or while its
+    // claim is out (jobs finished meanwhile); slow jobs do neither, so they get no buffer.
+    const began = this.opts.clock.now();
+    const [dry, freed] = [this.starving() && this.buffer.soonAfterLastRound(began), this.freedSeq];
     const results: Job[][] = [];
     let full = true;
     for (const step of steps) {
@@ -290,6 +291,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       }
     }
     this.buffer.learn(full, dry || (freed !== this.freedSeq && this.starving()));
+    this.buffer.roundDone(began, this.opts.clock.now());
     this.buffer.push(interleave(steps, results));
     this.fill();
     return !full;

@@ -117,6 +117,28 @@ describe('Worker prefetch', () => {
     expect((await client.get(buffered[0]!))!).toMatchObject({ attempts: 1, workerId: next.id });
   });
 
+  it('buffers nothing when slots free slowly on its clock: no job waits in it for another worker', async () => {
+    await fill(60);
+    const waiting: (() => void)[] = [];
+    let started = 0;
+    const handler = async (): Promise<void> => {
+      started++;
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    const w = await start({ concurrency: 2, prefetch: 50, handlers: { t: handler } });
+    await until(() => waiting.length === 2, 'two to start');
+    for (let i = 0; i < 10; i++) {
+      const before = started;
+      // Each job runs 50 ms of the worker's clock: ten times the turnover window.
+      await clock.advance(50);
+      waiting.shift()!();
+      await until(() => started > before, 'the next job to start');
+    }
+    expect((await held(w)).filter((j) => !w.running.includes(j.id))).toEqual([]);
+    for (const release of waiting.splice(0)) release();
+    await w.stop();
+  });
+
   it('keeps the buffer small when jobs finish one at a time (slow jobs are not hoarded)', async () => {
     await fill(60);
     const waiting: (() => void)[] = [];
