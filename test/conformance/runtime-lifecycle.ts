@@ -33,9 +33,11 @@ export const runtimeLifecycle: ConformanceGroup = (factory) => {
       const seen: number[] = [];
       worker.on('job:progress', (e) => seen.push(e.progress.percent));
       const job = await client.enqueue('report');
+      // The worker reports progress once the engine has stored it, so another connection may
+      // read 60 a moment before the worker's event for it: wait for both.
       const running = await until(async () => {
         const j = await client.get(job.id);
-        return j?.progress?.percent === 60 ? j : null;
+        return j?.progress?.percent === 60 && seen.length === 2 ? j : null;
       }, 'progress 60');
       expect(running.state).toBe('running');
       expect(running.progress).toEqual({ percent: 60 });

@@ -92,6 +92,17 @@ describe('Worker prefetch', () => {
     expect(g.peak()).toBeLessThanOrEqual(2);
   });
 
+  it('with prefetch 0 holds no job that it is not running', async () => {
+    await fill(60);
+    const g = gated(20);
+    const w = await start({ concurrency: 2, prefetch: 0, handlers: { t: g.handler } });
+    await until(async () => g.active() === 2 && (await counts()).completed === 20, 'two blocked, 20 done');
+    expect((await held(w)).filter((j) => !w.running.includes(j.id))).toEqual([]);
+    expect((await counts()).queued).toBe(38);
+    g.open();
+    await until(async () => (await counts()).completed === 60, 'all to complete');
+  });
+
   it('on stop hands buffered jobs back at once, queued with their attempt unspent', async () => {
     await fill(60);
     const g = gated(20);

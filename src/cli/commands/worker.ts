@@ -190,7 +190,8 @@ export function register(program: Command): void {
       try {
         const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
         const types = Object.keys(handlers);
-        logger.info({ workerId: runtime.worker.id, queues: flags.queues, types }, 'worker started');
+        const prefetch = flags.prefetch ?? 'engine default';
+        logger.info({ workerId: runtime.worker.id, queues: flags.queues, types, prefetch }, 'worker started');
         await signals.received;
         await runtime.stop();
         logger.info({ workerId: runtime.worker.id }, 'worker stopped');
