@@ -128,7 +128,11 @@ describe('Worker prefetch', () => {
     expect((await client.get(buffered[0]!))!).toMatchObject({ attempts: 1, workerId: next.id });
   });
 
-  it('buffers nothing when slots free slowly on its clock: no job waits in it for another worker', async () => {
+  /**
+   * Runs a concurrency-2 worker (prefetch 50) whose jobs finish one at a time, each after `runMs`
+   * of its clock, for ten jobs; returns the jobs it then holds without running them.
+   */
+  const bufferedAfterOneAtATime = async (runMs: number): Promise<Job[]> => {
     await fill(60);
     const waiting: (() => void)[] = [];
     let started = 0;
@@ -140,35 +144,23 @@ describe('Worker prefetch', () => {
     await until(() => waiting.length === 2, 'two to start');
     for (let i = 0; i < 10; i++) {
       const before = started;
-      // Each job runs 50 ms of the worker's clock: ten times the turnover window.
-      await clock.advance(50);
-      waiting.shift()!();
-      await until(() => started > before, 'the next job to start');
-    }
-    expect((await held(w)).filter((j) => !w.running.includes(j.id))).toEqual([]);
-    for (const release of waiting.splice(0)) release();
-    await w.stop();
-  });
-
-  it('keeps the buffer small when jobs finish one at a time (slow jobs are not hoarded)', async () => {
-    await fill(60);
-    const waiting: (() => void)[] = [];
-    let started = 0;
-    const handler = async (): Promise<void> => {
-      started++;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    };
-    const w = await start({ concurrency: 2, prefetch: 50, handlers: { t: handler } });
-    await until(() => waiting.length === 2, 'two to start');
-    for (let i = 0; i < 10; i++) {
-      const before = started;
+      if (runMs > 0) await clock.advance(runMs);
       waiting.shift()!();
       await until(() => started > before, 'the next job to start');
     }
     const buffered = (await held(w)).filter((j) => !w.running.includes(j.id));
-    expect(buffered.length).toBeLessThanOrEqual(4);
     for (const release of waiting.splice(0)) release();
     await w.stop();
+    return buffered;
+  };
+
+  it('buffers nothing when slots free slowly on its clock: no job waits in it for another worker', async () => {
+    // Each job runs 50 ms of the worker's clock: ten times the turnover window.
+    expect(await bufferedAfterOneAtATime(50)).toEqual([]);
+  });
+
+  it('keeps the buffer small when jobs finish one at a time (slow jobs are not hoarded)', async () => {
+    expect((await bufferedAfterOneAtATime(0)).length).toBeLessThanOrEqual(4);
   });
 
   it('keeps a queue concurrency cap exact: capped jobs are never buffered', async () => {
