@@ -94,8 +94,9 @@ export class PrefetchBuffer {
 
   /**
    * Learns from a claim round: `full` when every step got all it asked for; `starved` when
-   * the buffer was dry with a slot free, when the round began or after jobs finished while
-   * the claim was out (jobs finish faster than claims come back).
+   * the buffer was dry with a slot free, when the round began right after the last one
+   * (`soonAfterLastRound`) or after jobs finished while the claim was out (jobs finish faster
+   * than claims come back).
    */
   learn(full: boolean, starved: boolean): void {
     if (!full) {
