@@ -27,7 +27,13 @@ const DRAIN_CONFIGS = [
 const MEMORY_CONCURRENCY = 50;
 
 const log = (...args) => console.error(...args);
-const fmtRun = (v) => (typeof v === 'number' ? `${Math.round(v).toLocaleString('en-US')} jobs/s` : JSON.stringify(v));
+const perSecond = (v) => `${Math.round(v).toLocaleString('en-US')} jobs/s`;
+const fmtRun = (v) =>
+  typeof v === 'number'
+    ? perSecond(v)
+    : v?.rate !== undefined
+      ? `${perSecond(v.rate)}, ${Number.isFinite(v.perCpuS) ? perSecond(v.perCpuS).replace('/s', '/CPU-s') : 'CPU not read'}`
+      : JSON.stringify(v);
 
 /** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
 async function repeated(opts, systems, results, label, fn) {
@@ -92,6 +98,7 @@ async function main() {
     systems: systems.map((s) => ({ name: s.name, settings: s.settings })),
     enqueue: {},
     drain: {},
+    drainCpu: {},
     latency: {},
     memory: {},
     errors: [],
@@ -113,7 +120,10 @@ async function main() {
         const runs = await repeated(opts, systems, results, `drain ${label}`, (s) =>
           drainRate(s, ctx, { jobs: opts.jobs, concurrency, processes }),
         );
-        results.drain[label] = summarise(runs);
+        const field = (key) =>
+          Object.fromEntries(Object.entries(runs).map(([n, list]) => [n, list.map((r) => r[key])]));
+        results.drain[label] = summarise(field('rate'));
+        results.drainCpu[label] = summarise(field('perCpuS'));
       }
     }
     if (!opts.skip.includes('latency')) {

@@ -24,6 +24,18 @@ function throughputRows(results) {
   return rows;
 }
 
+/** Jobs per second of busy CPU in the drains, every process of the machine counted. */
+function cpuRows(results) {
+  const names = results.systems.map((s) => s.name);
+  const [self, ...peers] = names;
+  const rows = [['drain jobs per CPU-second (median)', ...names, ...peers.map((p) => `${self}/${p}`)]];
+  for (const [key, bySystem] of Object.entries(results.drainCpu ?? {})) {
+    const m = names.map((n) => bySystem?.[n]?.median);
+    rows.push([`drain ${key}`, ...m.map((v) => fmt(v)), ...peers.map((_, i) => ratio(m[0], m[i + 1]))]);
+  }
+  return rows;
+}
+
 function latencyRows(results) {
   const names = results.systems.map((s) => s.name);
   const [self, ...peers] = names;
@@ -121,6 +133,7 @@ export function render(results) {
   ];
   if (Object.keys(results.enqueue ?? {}).length + Object.keys(results.drain ?? {}).length > 0)
     parts.push(table(throughputRows(results)));
+  if (Object.keys(results.drainCpu ?? {}).length > 0) parts.push(table(cpuRows(results)));
   if (results.latency && Object.keys(results.latency).length > 0) parts.push(table(latencyRows(results)));
   if (results.memory && Object.keys(results.memory).length > 0) parts.push(table(memoryRows(results)));
   const g = goals(results);

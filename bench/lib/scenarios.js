@@ -1,7 +1,7 @@
 // The measurements. Each run gets a fresh schema (PostgreSQL) or file (SQLite), warm-up jobs
 // are run and left out, and every rate is jobs divided by wall-clock seconds.
 import { Fleet } from './fleet.js';
-import { mean, nowMs, percentile, sleep } from './stats.js';
+import { machineBusyMs, mean, nowMs, percentile, sleep } from './stats.js';
 
 /** Jobs run before a drain is timed, so JIT, pools and prepared statements are warm. */
 const DRAIN_WARMUP = 500;
@@ -96,7 +96,9 @@ async function settled(fleet, producer, n, label) {
 
 /**
  * Drain rate in jobs/s: `jobs` no-op jobs already queued, `processes` worker processes of
- * `concurrency` each; timed from the first handler start to the moment none is left.
+ * `concurrency` each; timed from the first handler start to the moment none is left. Returns
+ * `{ rate, perCpuS }`: also the jobs per second of the machine's busy CPU over the drain (see
+ * `machineBusyMs`); with `sampleRss`, `{ rate, memory }`.
  */
 export async function drainRate(system, ctx, { jobs, concurrency, processes, sampleRss = false }) {
   return withFresh(system, ctx, (spec) =>
@@ -111,12 +113,17 @@ export async function drainRate(system, ctx, { jobs, concurrency, processes, sam
           await fleet.stop();
         }
         await fill(producer, jobs);
+        const busy = machineBusyMs();
         await fleet.start({ sampleRss });
         const end = await settled(fleet, producer, jobs, label);
+        const busyEnd = machineBusyMs();
         const reports = await fleet.stop();
         const start = Math.min(...reports.map((r) => r.first ?? Infinity));
         const rate = jobs / ((end - start) / 1000);
-        return sampleRss ? { rate, memory: memoryOf(reports[0], start, end) } : rate;
+        if (sampleRss) return { rate, memory: memoryOf(reports[0], start, end) };
+        // Jobs per second of busy CPU, every process of the machine counted (workers, engine server).
+        const perCpuS = busy === null ? NaN : jobs / ((busyEnd - busy) / 1000);
+        return { rate, perCpuS };
       } finally {
         await fleet.close();
       }

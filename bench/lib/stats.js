@@ -1,4 +1,5 @@
 // Small statistics helpers: the harness reports medians of repeats and latency percentiles.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** The median of a list of numbers (mean of the two middle values for an even count); NaN when empty. */
@@ -36,4 +37,26 @@ export function sleep(ms) {
 export function fmt(value, decimals = 0) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** Milliseconds per tick of the kernel's CPU counters in `/proc/stat` (USER_HZ, 100 on Linux). */
+const TICK_MS = 10;
+
+/**
+ * CPU time the whole machine has spent busy so far, in ms (user, nice, system, irq and softirq
+ * of every core from `/proc/stat`; idle, iowait and steal left out); `null` where there is no
+ * `/proc`. On a machine of few cores the wall-clock rate of a drain moves by a third from
+ * minute to minute, while the CPU it costs per job, worker and engine server together, stays.
+ */
+export function machineBusyMs() {
+  try {
+    const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return (user + nice + system + irq + softirq) * TICK_MS;
+  } catch {
+    return null;
+  }
 }
