@@ -10,41 +10,60 @@ function table(rows) {
 
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '–');
 
+/** Gantry's configurations (names starting with `gantry`) and the peers, in the order measured. */
+function sides(results) {
+  const names = results.systems.map((s) => s.name);
+  const selves = names.filter((n) => n.startsWith('gantry'));
+  return { names, selves, peers: names.filter((n) => !selves.includes(n)) };
+}
+
+/**
+ * Rows of one measure, one per key of `byKey`: a column per system, then each Gantry
+ * configuration over each peer, as the header says (`value` picks a system's number).
+ */
+function compareRows(results, title, byKey, label, value = (x) => x?.median, decimals = 0) {
+  const { names, selves, peers } = sides(results);
+  const pairs = selves.flatMap((s) => peers.map((p) => [s, p]));
+  const rows = [[title, ...names, ...pairs.map(([s, p]) => `${s}/${p}`)]];
+  for (const [key, bySystem] of Object.entries(byKey ?? {})) {
+    const v = Object.fromEntries(names.map((n) => [n, value(bySystem?.[n])]));
+    rows.push([label(key), ...names.map((n) => fmt(v[n], decimals)), ...pairs.map(([s, p]) => ratio(v[s], v[p]))]);
+  }
+  return rows;
+}
+
 /** The rows of throughput measures: one per measure, a column per system, then Gantry/peer. */
 function throughputRows(results) {
-  const names = results.systems.map((s) => s.name);
-  const [self, ...peers] = names;
-  const rows = [['jobs/s (median)', ...names, ...peers.map((p) => `${self}/${p}`)]];
-  const add = (label, bySystem) => {
-    const m = names.map((n) => bySystem?.[n]?.median);
-    rows.push([label, ...m.map((v) => fmt(v)), ...peers.map((_, i) => ratio(m[0], m[i + 1]))]);
-  };
-  for (const [key, r] of Object.entries(results.enqueue ?? {})) add(`enqueue ${key}`, r);
-  for (const [key, r] of Object.entries(results.drain ?? {})) add(`drain ${key}`, r);
-  return rows;
+  const rows = compareRows(results, 'jobs/s (median)', results.enqueue, (k) => `enqueue ${k}`);
+  return [...rows, ...compareRows(results, '', results.drain, (k) => `drain ${k}`).slice(1)];
 }
 
 /** Jobs per second of busy CPU in the drains, every process of the machine counted. */
 function cpuRows(results) {
-  const names = results.systems.map((s) => s.name);
-  const [self, ...peers] = names;
-  const rows = [['drain jobs per CPU-second (median)', ...names, ...peers.map((p) => `${self}/${p}`)]];
-  for (const [key, bySystem] of Object.entries(results.drainCpu ?? {})) {
-    const m = names.map((n) => bySystem?.[n]?.median);
-    rows.push([`drain ${key}`, ...m.map((v) => fmt(v)), ...peers.map((_, i) => ratio(m[0], m[i + 1]))]);
-  }
-  return rows;
+  return compareRows(results, 'drain jobs per CPU-second (median)', results.drainCpu, (k) => `drain ${k}`);
 }
 
 function latencyRows(results) {
-  const names = results.systems.map((s) => s.name);
-  const [self, ...peers] = names;
-  const rows = [['enqueue→start ms (median of runs)', ...names, ...peers.map((p) => `${self}/${p}`)]];
-  for (const key of ['p50', 'p99']) {
-    const m = names.map((n) => results.latency?.[n]?.[key]);
-    rows.push([key, ...m.map((v) => fmt(v, 2)), ...peers.map((_, i) => ratio(m[0], m[i + 1]))]);
-  }
-  rows.push(['samples per run', ...names.map((n) => fmt(results.latency?.[n]?.samples)), ...peers.map(() => '')]);
+  const byKey = Object.fromEntries(
+    ['p50', 'p99'].map((k) => [
+      k,
+      Object.fromEntries(Object.entries(results.latency ?? {}).map(([n, l]) => [n, l?.[k]])),
+    ]),
+  );
+  const rows = compareRows(
+    results,
+    'enqueue→start ms (median of runs)',
+    byKey,
+    (k) => k,
+    (x) => x,
+    2,
+  );
+  const { names } = sides(results);
+  rows.push([
+    'samples per run',
+    ...names.map((n) => fmt(results.latency?.[n]?.samples)),
+    ...rows[0].slice(names.length + 1).map(() => ''),
+  ]);
   return rows;
 }
 
@@ -65,12 +84,17 @@ function memoryRows(results) {
   return rows;
 }
 
-/** The goals of issue 3 as ratios measured in this run: each met or short by how much. */
+/** The goals of issue 3 as ratios measured in this run, for each Gantry configuration: met or short by how much. */
 export function goals(results) {
   const out = [];
-  const self = results.systems[0]?.name;
-  if (self !== 'gantry') return out;
+  for (const self of sides(results).selves) out.push(...goalsOf(results, self));
+  return out;
+}
+
+function goalsOf(results, self) {
+  const out = [];
   const check = (goal, actual, target, higherIsBetter = true) => {
+    goal = self === 'gantry' ? goal : `${self}: ${goal}`;
     if (!Number.isFinite(actual) || !Number.isFinite(target))
       return out.push({ goal, actual: null, target: null, met: null });
     const met = higherIsBetter ? actual >= target : actual <= target;
@@ -104,7 +128,12 @@ export function goals(results) {
   const mem = results.memory?.[self];
   if (mem) {
     check('worker peak RSS < 150 MiB', mem.peakMiB, 150, false);
-    out.push({ goal: 'worker memory flat (last ¼ vs second ¼)', actual: mem.growthMiB, target: null, met: mem.flat });
+    out.push({
+      goal: `${self === 'gantry' ? '' : `${self}: `}worker memory flat (last ¼ vs second ¼)`,
+      actual: mem.growthMiB,
+      target: null,
+      met: mem.flat,
+    });
   }
   return out;
 }

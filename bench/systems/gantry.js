@@ -20,11 +20,15 @@ async function workerClass() {
   return (await import('../../dist/worker/worker.js')).Worker;
 }
 
-function makeSystem(engine) {
+function makeSystem(engine, { deleteOnComplete = false } = {}) {
+  // Every job of the run enqueued with this option (graphile-worker's way: no finished row).
+  const opts = deleteOnComplete ? { deleteOnComplete: true } : {};
   return {
-    name: 'gantry',
+    name: deleteOnComplete ? 'gantry-delete' : 'gantry',
     engine,
-    settings: 'defaults; concurrency from the scenario',
+    settings: deleteOnComplete
+      ? 'as gantry, every job enqueued with deleteOnComplete (deleted when it completes, as graphile-worker does)'
+      : 'defaults; concurrency from the scenario',
 
     async create(ctx) {
       if (engine === 'sqlite') {
@@ -48,8 +52,9 @@ function makeSystem(engine) {
       const { Client } = await gantry();
       const client = await Client.connect({ url: spec.url, ...(spec.namespace ? { namespace: spec.namespace } : {}) });
       return {
-        one: (payload) => client.enqueue(TYPE, payload, { queue: QUEUE }),
-        many: (payloads) => client.enqueueMany(payloads.map((payload) => ({ type: TYPE, queue: QUEUE, payload }))),
+        one: (payload) => client.enqueue(TYPE, payload, { queue: QUEUE, ...opts }),
+        many: (payloads) =>
+          client.enqueueMany(payloads.map((payload) => ({ type: TYPE, queue: QUEUE, payload, ...opts }))),
         async pending() {
           const counts = (await client.counts([QUEUE]))[QUEUE] ?? {};
           return LIVE.reduce((sum, s) => sum + (counts[s] ?? 0), 0);
@@ -90,5 +95,9 @@ function makeSystem(engine) {
 
 /** Gantry on PostgreSQL: one fresh schema per run. */
 export const gantryPostgres = makeSystem('postgres');
+/** The same, every job deleted when it completes. */
+export const gantryPostgresDelete = makeSystem('postgres', { deleteOnComplete: true });
 /** Gantry on SQLite: one fresh file per run. */
 export const gantrySqlite = makeSystem('sqlite');
+/** The same, every job deleted when it completes. */
+export const gantrySqliteDelete = makeSystem('sqlite', { deleteOnComplete: true });

@@ -2,15 +2,20 @@
 // loaded on demand, so a worker process holds only the code of the system it runs (the
 // memory measurement would otherwise count the peers' modules too).
 
-/** Module and export of each system, by engine; the first of each list is Gantry. */
+/**
+ * Module and export of each system, by engine: Gantry's configurations first (names starting
+ * with `gantry`), then the peers. Ratios are printed for each Gantry configuration against each peer.
+ */
 const MODULES = {
   postgres: [
     ['gantry', './gantry.js', 'gantryPostgres'],
+    ['gantry-delete', './gantry.js', 'gantryPostgresDelete'],
     ['graphile-worker', './graphile-worker.js', 'graphileWorker'],
     ['pg-boss', './pg-boss.js', 'pgBoss'],
   ],
   sqlite: [
     ['gantry', './gantry.js', 'gantrySqlite'],
+    ['gantry-delete', './gantry.js', 'gantrySqliteDelete'],
     ['plainjob', './plainjob.js', 'plainjob'],
   ],
 };

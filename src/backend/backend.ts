@@ -122,6 +122,11 @@ export interface CompleteItem {
   workerId: string;
   attempt: number;
   result: unknown;
+  /**
+   * Delete the job instead of storing it `completed` (the job's `deleteOnComplete`, as
+   * claimed); its `job.completed` event then carries `result`.
+   */
+  delete?: boolean;
 }
 
 /** A fenced hand-back of a claim whose attempt never started (see `jobsRelease`). */
@@ -229,7 +234,10 @@ export interface Backend {
   jobsRelease(params: { items: ReleaseItem[] }): Promise<{ lost: string[] }>;
   /** Extends the leases the worker still holds; returns the ids it no longer holds. */
   jobsLeaseRenew(params: { workerId: string; ids: string[]; leaseMs: number }): Promise<{ lost: string[] }>;
-  /** Fenced batch completion; returns the ids that were not applied (lease lost). Emits `job.completed`. */
+  /**
+   * Fenced batch completion; returns the ids that were not applied (lease lost). Emits
+   * `job.completed`. Items with `delete` are removed instead, their event carrying the result.
+   */
   jobsComplete(params: { items: CompleteItem[] }): Promise<{ lost: string[] }>;
   /** Fenced batch failure; returns the ids not applied. Emits `job.retrying` or `job.failed`. */
   jobsFail(params: { items: FailItem[] }): Promise<{ lost: string[] }>;
@@ -285,6 +293,13 @@ export interface Backend {
     afterSeq?: string;
     onEvent: (e: GantryEvent) => void;
   }): Promise<() => Promise<void>>;
+
+  /**
+   * Resolves once the events of every change committed before the call have reached this
+   * process's subscribers. `waitFor` uses it to tell a job deleted on completion (its
+   * `job.completed` event arrives) from one that never existed.
+   */
+  eventsFlush(): Promise<void>;
 
   /**
    * Resolves when work may be ready in one of `queues` (a wake-up), after `timeoutMs` at the

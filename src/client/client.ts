@@ -234,9 +234,12 @@ export class Client {
 
   /**
    * Waits until the job ends. Resolves with its result when `completed`; rejects with
-   * `JobFailedError` (failed, expired) or `JobCancelledError`.
+   * `JobFailedError` (failed, expired), `JobCancelledError`, or `NotFoundError` when there is
+   * no such job. A job enqueued with `deleteOnComplete` is gone once completed: its result is
+   * taken from its `job.completed` event, so wait before it ends.
    */
   async waitFor<R = unknown>(id: string, options: { signal?: AbortSignal } = {}): Promise<R> {
+    let completed: GantryEvent | undefined;
     const ended = new Promise<void>((resolve, reject) => {
       let unsub: (() => Promise<void>) | undefined;
       const finish = (): void => {
@@ -253,6 +256,7 @@ export class Client {
         .eventsSubscribe({
           filter: { jobId: id },
           onEvent: (e) => {
+            if (e.type === 'job.completed') completed = e;
             if (e.state && isFinal(e.state)) finish();
           },
         })
@@ -260,12 +264,19 @@ export class Client {
           unsub = u;
           // The job may have ended before the subscription started.
           const job = await this.get(id);
-          if (!job || isFinal(job.state)) finish();
+          if (job && !isFinal(job.state)) return;
+          // Gone: deleted on completion just now, its event maybe still on its way, or never there.
+          if (!job) await this.backend.eventsFlush();
+          finish();
         }, reject);
     });
     await ended;
     const job = await this.get(id);
-    if (!job) throw new NotFoundError('job', id);
+    if (!job) {
+      // Deleted on completion: the event is all that is left of it.
+      if (completed) return (completed.result ?? null) as R;
+      throw new NotFoundError('job', id);
+    }
     if (job.state === 'completed') return job.result as R;
     if (job.state === 'cancelled') throw new JobCancelledError(id);
     if (!isFinal(job.state)) return this.waitFor(id, options);

@@ -50,6 +50,11 @@ export interface GantryEvent {
   progress?: JobProgress;
   /** Error message for `job.failed` / `job.retrying`. */
   error?: string;
+  /**
+   * The handler's result, on the `job.completed` of a job deleted on completion
+   * (`deleteOnComplete`): the only place it is left. Absent when the result was `null`.
+   */
+  result?: unknown;
   /** Schedule name for `schedule.fired`. */
   schedule?: string;
 }
@@ -87,7 +92,7 @@ export function jobEvent(
   job: EventJobFields,
   type: EventType,
   at: number,
-  extra?: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId'>>,
+  extra?: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId' | 'result'>>,
 ): GantryEvent {
   const e: GantryEvent = {
     type,

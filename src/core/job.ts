@@ -110,6 +110,11 @@ export interface Job<P = unknown, R = unknown> {
   uniqueKey: string | null;
   /** After the job ends, its unique key stays reserved this long (ms); `null` for not at all. */
   uniqueWindowMs: number | null;
+  /**
+   * Deleted instead of kept as `completed` when its handler returns; its `job.completed` event
+   * carries the result. Failed, cancelled and expired jobs are kept as usual.
+   */
+  deleteOnComplete: boolean;
   progress: JobProgress | null;
   result: R | null;
   errors: JobError[];
@@ -141,6 +146,7 @@ export interface NewJob {
   deadline: Date | null;
   uniqueKey: string | null;
   uniqueWindowMs: number | null;
+  deleteOnComplete: boolean;
   createdAt: Date;
   tags: string[];
   metadata: Record<string, unknown>;
@@ -173,6 +179,7 @@ export function storedJob(j: NewJob): Job {
     deadline: j.deadline,
     uniqueKey: j.uniqueKey,
     uniqueWindowMs: j.uniqueWindowMs,
+    deleteOnComplete: j.deleteOnComplete,
     progress: null,
     result: null,
     errors: [],

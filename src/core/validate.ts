@@ -32,6 +32,13 @@ export interface EnqueueOptions {
   uniqueKey?: string;
   /** Keep the key reserved this long after the job ends: ms or duration text. */
   uniqueWindow?: number | string;
+  /**
+   * Delete the job when its handler returns instead of keeping it as `completed` (BullMQ's
+   * `removeOnComplete`, graphile-worker's only way): no finished row to store, update or prune.
+   * `waitFor` and the `job.completed` event still give the result. Exclusive with `uniqueWindow`,
+   * which needs the finished row. Default false.
+   */
+  deleteOnComplete?: boolean;
   tags?: string[];
   metadata?: Record<string, unknown>;
 }
@@ -61,6 +68,7 @@ const OPTION_KEYS = new Set([
   'deadline',
   'uniqueKey',
   'uniqueWindow',
+  'deleteOnComplete',
   'tags',
   'metadata',
 ]);
@@ -146,6 +154,20 @@ function validateMaxAttempts(v: unknown): number {
   return v;
 }
 
+/** `deleteOnComplete`: a boolean, and never with a unique window (which needs the finished row). */
+function validateDeleteOnComplete(req: EnqueueRequest): boolean {
+  const v = req.deleteOnComplete;
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean')
+    throw new ValidationError(`deleteOnComplete must be true or false, got ${JSON.stringify(v)}`);
+  if (v && req.uniqueWindow !== undefined && req.uniqueWindow !== null) {
+    throw new ValidationError(
+      'deleteOnComplete and uniqueWindow cannot be used together: the window keeps the unique key reserved by the finished job, which deleteOnComplete removes; drop one of them',
+    );
+  }
+  return v;
+}
+
 function validateRunAt(req: EnqueueRequest, now: number): Date {
   if (req.delay !== undefined && req.runAt !== undefined) {
     throw new ValidationError('give either delay or runAt, not both');
@@ -187,6 +209,7 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
   ) {
     throw new ValidationError('uniqueKey must be a non-empty string of at most 512 characters');
   }
+  const deleteOnComplete = validateDeleteOnComplete(req);
   const timeoutMs = req.timeout === undefined || req.timeout === null ? null : parseDuration(req.timeout, 'timeout');
   if (timeoutMs === 0) throw new ValidationError('timeout must be > 0 (leave it out for no limit)');
   return {
@@ -206,6 +229,7 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
       req.uniqueWindow === undefined || req.uniqueWindow === null
         ? null
         : parseDuration(req.uniqueWindow, 'uniqueWindow'),
+    deleteOnComplete,
     createdAt: new Date(now),
     tags: validateTags(req.tags),
     metadata: validateMetadata(req.metadata),

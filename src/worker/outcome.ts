@@ -3,7 +3,7 @@
  * worker event that follows: a cancel or lost lease writes nothing, a shutdown hands the job
  * back to run again at once. Progress reports are checked and recorded here too.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, CompleteItem } from '../backend/backend.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
 import type { Job, JobProgress } from '../core/job.js';
 import { decideRetry, toJobError } from '../core/retry.js';
@@ -41,7 +41,8 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const durationMs = now - h.startedAt;
   const reporter = d.reporter;
   if (outcome.kind === 'completed') {
-    const item = { id: job.id, workerId: d.workerId, attempt: job.attempts, result: outcome.result };
+    const item: CompleteItem = { id: job.id, workerId: d.workerId, attempt: job.attempts, result: outcome.result };
+    if (job.deleteOnComplete) item.delete = true;
     const applied = await d.write(job, () => reporter.complete(item));
     if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
     else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });

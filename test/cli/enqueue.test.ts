@@ -20,6 +20,7 @@ const JOB_FIELDS = [
   'deadline',
   'uniqueKey',
   'uniqueWindowMs',
+  'deleteOnComplete',
   'progress',
   'result',
   'errors',
@@ -88,6 +89,7 @@ describe('gantry enqueue', { timeout: 60_000 }, () => {
       'signup',
       '--tag',
       'welcome',
+      '--delete-on-complete',
     ]);
     expect(job).toMatchObject({
       queue: 'emails',
@@ -99,6 +101,7 @@ describe('gantry enqueue', { timeout: 60_000 }, () => {
       uniqueKey: 'welcome:ada',
       backoff: { type: 'fixed', delayMs: 2000 },
       tags: ['signup', 'welcome'],
+      deleteOnComplete: true,
     });
     const delay = new Date(job.runAt).getTime() - new Date(job.createdAt).getTime();
     expect(delay).toBe(10_000);
@@ -132,6 +135,7 @@ describe('gantry enqueue', { timeout: 60_000 }, () => {
     [['--run-at', 'tomorrow'], /runAt must be a date/],
     [['--max-attempts', '0'], /--max-attempts must be a whole number from 1 to 1000/],
     [['--delay', '1s', '--run-at', '2030-01-01T00:00:00Z'], /either delay or runAt/],
+    [['--delete-on-complete', '--unique-key', 'k', '--unique-window', '1h'], /cannot be used together/],
   ])('refuses bad input %j with exit 2 and a message', async (flags, message) => {
     const r = await gantry(['--url', db.url, 'enqueue', 'x', ...flags]);
     expect(r.code).toBe(2);

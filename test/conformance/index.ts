@@ -16,6 +16,7 @@ import { backendEnqueueGroup } from './backend-enqueue.js';
 import { backendEventsGroup } from './backend-events.js';
 import { backendPrefetchGroup } from './backend-prefetch.js';
 import { backendRegistryGroup } from './backend-registry.js';
+import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
 import { schedulesPoliciesGroup } from './schedules-policies.js';
@@ -42,6 +43,7 @@ const GROUPS: ConformanceGroup[] = [
   runtimeFailures,
   runtimeLifecycle,
   runtimeRecovery,
+  deleteOnCompleteGroup,
   schedulesFiringGroup,
   schedulesPoliciesGroup,
 ];

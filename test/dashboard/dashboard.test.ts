@@ -21,6 +21,7 @@ import {
 const fixed = new Set<string>();
 const aborted = new Set<string>();
 const progressGate = new Gate();
+const goneGate = new Gate();
 
 const handlers = {
   'demo.ok': async () => ({ ok: true }),
@@ -37,6 +38,11 @@ const handlers = {
     }
     await progressGate.wait();
     return { done: true };
+  },
+  /** Waits for the test, then returns: enqueued with deleteOnComplete, it is gone after. */
+  'demo.gone': async () => {
+    await goneGate.wait();
+    return { answer: 'from-the-event' };
   },
   /** Runs until cancelled. */
   'demo.block': (job: Job, ctx: JobContext) =>
@@ -170,6 +176,23 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await screenshot(p, 'job-progress');
     progressGate.open();
     await waitText(p, '[data-testid=job-state]', 'completed');
+    await p.close();
+  });
+
+  it('a job deleted on completion stays on its page as it ended, with the result of its event', async () => {
+    const job = await stack.client.enqueue('demo.gone', null, { deleteOnComplete: true });
+    await waitForState(stack.client, job.id, 'running');
+    const p = await open(`/jobs/${job.id}`);
+    await waitText(p, '[data-testid=job-state]', 'running');
+    goneGate.open();
+    await p.waitForSelector('[data-testid=job-gone]', { timeout: 10_000 });
+    await waitText(p, '[data-testid=job-state]', 'completed');
+    await p.waitForFunction(
+      () => (globalThis as unknown as InPage).document.body.textContent?.includes('from-the-event') ?? false,
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await stack.client.get(job.id)).toBeNull();
     await p.close();
   });
 

@@ -88,6 +88,19 @@ describe('HTTP worker with fetch only', () => {
     expect(workers.find((w: { id: string }) => w.id === 'fetch-worker-1')).toMatchObject({ kind: 'http' });
   });
 
+  it('completes a job enqueued with deleteOnComplete: the answer is the completed job, then it is gone', async () => {
+    const job = await body(await post('/api/v1/jobs', { type: 'gone.t', queue: 'gone', deleteOnComplete: true }));
+    expect(job.deleteOnComplete).toBe(true);
+    const claim = await body(await post('/api/v1/claims', { queues: ['gone'], worker: 'w-gone' }));
+    expect(claim.jobs[0]).toMatchObject({ id: job.id, deleteOnComplete: true });
+    const done = await post(`/api/v1/jobs/${job.id}/complete`, { worker: 'w-gone', attempt: 1, result: { ok: 1 } });
+    expect(done.status).toBe(200);
+    expect(await body(done)).toMatchObject({ id: job.id, state: 'completed', result: { ok: 1 }, leaseUntil: null });
+    expect((await s.call(`/api/v1/jobs/${job.id}`)).status).toBe(404);
+    const refused = await post('/api/v1/jobs', { type: 'gone.t', deleteOnComplete: 1 });
+    expect(refused.status).toBe(400);
+  });
+
   it('long-polls until a job arrives', async () => {
     const pending = post('/api/v1/claims', { queues: ['lp'], waitMs: 20_000, worker: 'lp-worker' });
     // Enqueue only once the claim is waiting: the wake-up, not a poll, must deliver it.

@@ -33,6 +33,9 @@ export interface JobJson {
   runAt: string;
   deadline: string | null;
   uniqueKey: string | null;
+  uniqueWindowMs: number | null;
+  /** Deleted, not kept as completed, when its handler returns. */
+  deleteOnComplete: boolean;
   progress: JobProgress | null;
   result: unknown;
   errors: JobErrorJson[];

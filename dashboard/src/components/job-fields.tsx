@@ -49,6 +49,12 @@ export function JobFields({ job }: { job: JobJson }) {
           </dd>
         </>
       ) : null}
+      {job.deleteOnComplete ? (
+        <>
+          <dt>On completion</dt>
+          <dd>deleted</dd>
+        </>
+      ) : null}
       {job.tags.length ? (
         <>
           <dt>Tags</dt>

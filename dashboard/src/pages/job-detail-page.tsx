@@ -5,7 +5,7 @@
  */
 import { useCallback, useState } from 'react';
 import { endpoints } from '../api/endpoints.js';
-import type { GantryEvent, JobProgress } from '../api/types.js';
+import type { GantryEvent, JobJson, JobProgress } from '../api/types.js';
 import { AttemptErrors } from '../components/attempt-errors.js';
 import { AttemptTimeline } from '../components/attempt-timeline.js';
 import { ErrorBanner } from '../components/error-banner.js';
@@ -37,17 +37,35 @@ export function JobDetailPage({ id }: { id: string }) {
     setLiveProgress(null);
   });
 
-  const j = job.data;
+  // A job deleted on completion answers 404 after its job.completed: show it as it ended.
+  const gone = job.data?.deleteOnComplete ? events.find((e) => e.type === 'job.completed') : undefined;
+  const j: JobJson | undefined =
+    job.data && gone
+      ? {
+          ...job.data,
+          state: 'completed',
+          result: gone.result ?? null,
+          finishedAt: new Date(gone.at).toISOString(),
+          leaseUntil: null,
+        }
+      : job.data;
   return (
     <div className="page">
       <p>
         <a href={href('/jobs')}>← Jobs</a>
       </p>
       <h1 className="mono break">Job {id}</h1>
-      <ErrorBanner error={job.error} />
+      <ErrorBanner error={gone ? null : job.error} />
+      {gone ? (
+        <p className="muted" data-testid="job-gone">
+          Deleted when it completed (deleteOnComplete): this is the job as it ended.
+        </p>
+      ) : null}
       {j ? (
         <>
-          {canAct ? <JobActions job={j} onDone={(a) => (a === 'delete' ? navigate('/jobs') : job.reload())} /> : null}
+          {canAct && !gone ? (
+            <JobActions job={j} onDone={(a) => (a === 'delete' ? navigate('/jobs') : job.reload())} />
+          ) : null}
           <div className="grid-2">
             <section className="card" aria-labelledby="jd-fields">
               <h2 id="jd-fields">Details</h2>

@@ -21,6 +21,7 @@ interface EnqueueFlags {
   deadline?: string;
   uniqueKey?: string;
   uniqueWindow?: string;
+  deleteOnComplete?: boolean;
   id?: string;
   tag?: string[];
 }
@@ -50,6 +51,7 @@ function toOptions(f: EnqueueFlags): EnqueueOptions {
   if (f.deadline !== undefined) o.deadline = f.deadline;
   if (f.uniqueKey !== undefined) o.uniqueKey = f.uniqueKey;
   if (f.uniqueWindow !== undefined) o.uniqueWindow = f.uniqueWindow;
+  if (f.deleteOnComplete) o.deleteOnComplete = true;
   if (f.id !== undefined) o.id = f.id;
   if (f.tag !== undefined) o.tags = f.tag;
   return o;
@@ -75,6 +77,7 @@ export function register(program: Command): void {
     .option('--deadline <iso>', 'not started after this time: the job expires')
     .option('--unique-key <key>', 'at most one live job with this key')
     .option('--unique-window <duration>', 'keep the unique key reserved this long after the job ends')
+    .option('--delete-on-complete', 'delete the job when its handler returns instead of keeping it as completed')
     .option('--id <id>', 'your own job id (enqueue is idempotent on it)')
     .option('--tag <tag>', 'a label for filtering (repeat for more)', (t: string, all: string[] = []) => [...all, t])
     .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {

@@ -38,6 +38,7 @@ type ClaimedTuple = [
   createdAt: string,
   tags: string[] | null,
   metadata: Record<string, unknown> | null,
+  deleteOnComplete: boolean,
 ];
 
 function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: boolean): Promise<ClaimRow[]> {
@@ -72,6 +73,7 @@ function claimedJob(r: ClaimedTuple, workerId: string, startedAt: number, leaseU
     deadline: r[10] === null ? null : new Date(r[10]),
     uniqueKey: r[11],
     uniqueWindowMs: r[12],
+    deleteOnComplete: r[18],
     progress: r[13],
     result: null,
     errors: errorsOf(r[14]),
@@ -116,20 +118,53 @@ function lostOf(items: { id: string }[], done: Iterable<string> | null): { lost:
   return { lost: items.filter((i) => !applied.has(i.id)).map((i) => i.id) };
 }
 
-/** Fenced batch completion. */
+/**
+ * Fenced batch completion: items with `delete` go to the statement that deletes their rows, the
+ * rest are kept as `completed` (a batch mixing both makes two statements, each atomic).
+ */
 export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
-  if (items.length === 0) return { lost: [] };
-  const t = ctx.clock.now();
-  const [row] = await run<{ done: string[] | null }>(ctx.hot, ctx.jobs.complete, [
+  const gone = items.filter((i) => i.delete);
+  if (gone.length === 0) return completeKept(ctx, items);
+  if (gone.length === items.length) return completeGone(ctx, items);
+  const [a, b] = await Promise.all([
+    completeKept(
+      ctx,
+      items.filter((i) => !i.delete),
+    ),
+    completeGone(ctx, gone),
+  ]);
+  return { lost: [...a.lost, ...b.lost] };
+}
+
+/** The batch columns both completions start with: ids, workers, attempts, results. */
+function completeColumns(items: CompleteItem[]): unknown[] {
+  return [
     items.map((i) => i.id),
     batchColumn(items, (i) => i.workerId),
     batchColumn(items, (i) => i.attempt),
     batchColumn(items, (i) => json(i.result)),
+  ];
+}
+
+async function completeKept(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
+  if (items.length === 0) return { lost: [] };
+  const t = ctx.clock.now();
+  const [row] = await run<{ done: string[] | null }>(ctx.hot, ctx.jobs.complete, [
+    ...completeColumns(items),
     new Date(t),
     t,
     ctx.channels.events,
   ]);
   // The statement always answers one row (an aggregate).
+  return lostOf(items, row!.done);
+}
+
+async function completeGone(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
+  const [row] = await run<{ done: string[] | null }>(ctx.hot, ctx.jobs.completeDelete, [
+    ...completeColumns(items),
+    ctx.clock.now(),
+    ctx.channels.events,
+  ]);
   return lostOf(items, row!.done);
 }
 

@@ -199,6 +199,10 @@ export class PostgresBackend implements Backend {
     return this.listener.subscribe(p.filter, p.afterSeq, p.onEvent);
   }
 
+  eventsFlush(): Promise<void> {
+    return this.listener.flush();
+  }
+
   workAwait(p: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.listener.await(p.queues, p.timeoutMs, p.signal);
   }

@@ -33,6 +33,7 @@ export const INSERT_COLUMNS: readonly InsertColumn[] = [
   col('deadline', 'timestamptz', (j) => j.deadline),
   col('unique_key', 'text', (j) => j.uniqueKey),
   col('unique_window_ms', 'bigint', (j) => j.uniqueWindowMs),
+  col('delete_on_complete', 'boolean', (j) => j.deleteOnComplete),
   col('created_at', 'timestamptz', (j) => j.createdAt),
   // Tags travel as JSON: a text[] parameter of text[] values would need a two-dimensional array.
   col('tags', 'jsonb', (j) => json(j.tags)),

@@ -201,6 +201,14 @@ export class Listener {
     });
   }
 
+  /** Resolves once the event batches of changes committed before the call are dispatched. */
+  async flush(): Promise<void> {
+    // The server hands a listening connection its pending notifications before the answer to
+    // a query on it, so after this round trip every earlier commit's batch has arrived.
+    if (this.client && this.subscribers.size > 0) await this.client.query('SELECT 1').catch(() => undefined);
+    while (this.tail) await this.tail;
+  }
+
   /** Delivers events to `onEvent` (after replaying those past `afterSeq`) until unsubscribed. */
   async subscribe(
     filter: EventFilter | undefined,

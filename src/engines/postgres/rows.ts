@@ -19,6 +19,7 @@ export interface JobRow {
   deadline: Date | null;
   unique_key: string | null;
   unique_window_ms: string | null;
+  delete_on_complete: boolean;
   progress: JobProgress | null;
   result: unknown;
   errors: (Omit<JobError, 'at'> & { at: string })[];
@@ -55,6 +56,7 @@ export function toJob(r: JobRow): Job {
     deadline: r.deadline,
     uniqueKey: r.unique_key,
     uniqueWindowMs: num(r.unique_window_ms),
+    deleteOnComplete: r.delete_on_complete,
     progress: r.progress,
     result: r.result ?? null,
     errors: errorsOf(r.errors),

@@ -45,6 +45,7 @@ export const CLAIMED_FIELDS = [
   'created_at',
   'tags',
   'metadata',
+  'delete_on_complete',
 ] as const;
 const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_FIELDS.map((f) => `c.${f}`).join(', ')}) ORDER BY c.rn)
   FROM changed c)`;
@@ -107,6 +108,7 @@ export function jobStatements(s: string, p: string) {
   const dropped = events('$4', '$5', eventTypeFor('cancelled'));
   const started = events('$8', '$9', eventTypeFor('running'), {}, 'rn');
   const completed = events('$6', '$7', eventTypeFor('completed'));
+  const completedGone = events('$5', '$6', eventTypeFor('completed'), { result: 'c.result' });
   const failed = events('$7', '$8', { perRow: eventTypeOf('c') }, { error: 'c.err' });
   const released = events('$4', '$5', eventTypeFor('queued'));
   const progressed = events('$4', '$5', 'job.progress', { progress: 'c.prog' });
@@ -220,6 +222,22 @@ export function jobStatements(s: string, p: string) {
        ), ${completed.store}
        SELECT ${IDS_UNLESS_ALL} AS done,
          ${completed.notify} AS notified`,
+    ),
+    /**
+     * Fenced completion of jobs enqueued with `deleteOnComplete`: their rows are deleted, so
+     * their `job.completed` events carry the results. Answers as `complete` does.
+     */
+    completeDelete: st(
+      'complete_delete',
+      `WITH changed AS (
+         DELETE FROM ${s}.jobs j
+         USING unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(id, worker_id, attempt, result)
+         WHERE j.id = u.id AND j.state = 'running' AND j.delete_on_complete ${fencedOn(2, 3)}
+         RETURNING j.id, j.type, j.queue, 'completed'::text AS state, j.attempts, j.worker_id,
+           ${batchValueSql(4, 'jsonb', 'result')} AS result
+       ), ${completedGone.store}
+       SELECT ${IDS_UNLESS_ALL} AS done,
+         ${completedGone.notify} AS notified`,
     ),
     fail: st(
       'fail',

@@ -129,6 +129,16 @@ export class EventHub {
     };
   }
 
+  /**
+   * Hands this process's subscribers the events other processes committed so far, now rather
+   * than at the tailer's next tick (this process's own are delivered at commit).
+   */
+  flush(): void {
+    if (!this.timer || this.subs.size === 0) return;
+    this.dataVersion = this.st.dataVersion.pluck().get() as number;
+    this.readRemote();
+  }
+
   /** Resolves on a wake-up for one of `queues`, after `timeoutMs` on the clock, or on abort. */
   await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {

@@ -179,6 +179,9 @@ export class SqliteBackend implements Backend {
     const off = this.s.hub.subscribe(params.filter, params.afterSeq, params.onEvent);
     return async () => off();
   }
+  async eventsFlush(): Promise<void> {
+    return this.op(() => this.s.hub.flush());
+  }
   async workAwait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.s.hub.await(params.queues, params.timeoutMs, params.signal);
   }

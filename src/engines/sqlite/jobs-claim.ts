@@ -3,7 +3,7 @@
  * transaction; every change after the claim is fenced on (state, worker, attempt).
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import { jobEvent } from '../../core/events.js';
+import { jobEvent, type GantryEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { claimOrder, errorText, readClaimed, rowEvent, type JobEventRow } from './rows.js';
 import type { Store } from './store.js';
@@ -79,10 +79,18 @@ function sharedItems(items: CompleteItem[]): boolean {
   );
 }
 
-/** Fenced batch completion in one statement; returns the ids not applied. */
-export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] } {
-  if (items.length === 0) return { lost: [] };
+/**
+ * Fenced batch completion in one transaction; returns the ids not applied. Items with `delete`
+ * are deleted one by one, their events carrying the results; the rest are kept as `completed`
+ * in one statement.
+ */
+export function jobsComplete(s: Store, all: CompleteItem[]): { lost: string[] } {
+  if (all.length === 0) return { lost: [] };
+  const gone = all.some((i) => i.delete);
+  const items = gone ? all.filter((i) => !i.delete) : all;
   return s.write((out) => {
+    const lost = gone ? deleteCompleted(s, all, out) : [];
+    if (items.length === 0) return { lost };
     const now = s.now();
     const shared = sharedItems(items);
     const rows = (
@@ -106,10 +114,34 @@ export function jobsComplete(s: Store, items: CompleteItem[]): { lost: string[] 
       done.push(id);
       out.push(jobEvent({ id, type, queue, state: 'completed', attempts: attempt, workerId }, 'job.completed', now));
     }
-    if (done.length === items.length) return { lost: [] };
+    if (done.length === items.length) return { lost };
     const applied = new Set(done);
-    return { lost: items.filter((i) => !applied.has(i.id)).map((i) => i.id) };
+    return { lost: [...lost, ...items.filter((i) => !applied.has(i.id)).map((i) => i.id)] };
   });
+}
+
+/** Deletes the completed jobs of the items with `delete`; returns the ids not applied. */
+function deleteCompleted(s: Store, items: CompleteItem[], out: GantryEvent[]): string[] {
+  const now = s.now();
+  const lost: string[] = [];
+  for (const i of items) {
+    if (!i.delete) continue;
+    const row = s.st.completeDelete.get({ id: i.id, worker: i.workerId, attempt: i.attempt }) as string | undefined;
+    if (row === undefined) {
+      lost.push(i.id);
+      continue;
+    }
+    const [id, type, queue] = row.split(' ') as [string, string, string];
+    const e = jobEvent(
+      { id, type, queue, state: 'completed', attempts: i.attempt, workerId: i.workerId },
+      'job.completed',
+      now,
+    );
+    // A result the handler did not give is stored as NULL and read back as null.
+    if (i.result !== null && i.result !== undefined) e.result = i.result;
+    out.push(e);
+  }
+  return lost;
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */

@@ -33,6 +33,7 @@ export const JOB_COLUMNS = [
   'finished_at',
   'tags',
   'metadata',
+  'delete_on_complete',
 ] as const;
 
 /** A raw `jobs` row: its values in `JOB_COLUMNS` order. */
@@ -53,7 +54,7 @@ export function rowEvent(
   r: JobEventRow,
   type: EventType,
   at: number,
-  extra: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId'>> = {},
+  extra: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId' | 'result'>> = {},
 ): GantryEvent {
   return jobEvent(
     { id: r.id, type: r.type, queue: r.queue, state: r.state, attempts: r.attempts, workerId: r.worker_id },
@@ -102,6 +103,7 @@ export function readJob(a: RawJob): Job {
     deadline: date(n(a[11])),
     uniqueKey: a[12] as string | null,
     uniqueWindowMs: n(a[13]),
+    deleteOnComplete: a[24] === 1,
     progress: json(a[14] as string | null, null),
     result: json(a[15] as string | null, null),
     errors: json<StoredError[]>(a[16] as string, []).map((e) => ({ ...e, at: new Date(e.at) })),
@@ -145,6 +147,7 @@ export function readClaimed(text: string, by: ClaimedBy): Job {
     deadline: date(n(a[9])),
     uniqueKey: a[10] as string | null,
     uniqueWindowMs: n(a[11]),
+    deleteOnComplete: a[19] === 1,
     progress: a[12] as Job['progress'],
     result: a[13],
     errors: (a[14] as StoredError[]).map((e) => ({ ...e, at: new Date(e.at) })),
@@ -159,7 +162,7 @@ export function readClaimed(text: string, by: ClaimedBy): Job {
 }
 
 /**
- * The values of `jobInsert`, in its column order. Positional, not named: binding 16 named
+ * The values of `jobInsert`, in its column order. Positional, not named: binding 17 named
  * parameters cost a third of an insert.
  */
 export function newJobValues(j: NewJob): unknown[] {
@@ -177,6 +180,7 @@ export function newJobValues(j: NewJob): unknown[] {
     j.deadline ? j.deadline.getTime() : null,
     j.uniqueKey,
     j.uniqueWindowMs,
+    j.deleteOnComplete ? 1 : 0,
     j.createdAt.getTime(),
     JSON.stringify(j.tags),
     JSON.stringify(j.metadata),

@@ -54,6 +54,7 @@ const CLAIMED = `'[' || concat_ws(',', ${[
   num('finished_at'),
   'tags',
   'metadata',
+  'delete_on_complete',
 ].join(', ')}) || ']'`;
 
 /**
@@ -77,8 +78,8 @@ const CLAIM = (types: boolean): string => `
 export const SQL = {
   jobGet: 'SELECT * FROM jobs WHERE id = ?',
   jobInsert: `INSERT INTO jobs (id, type, queue, payload, priority, state, max_attempts, backoff, timeout_ms, run_at,
-      deadline, unique_key, unique_window_ms, created_at, tags, metadata)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      deadline, unique_key, unique_window_ms, delete_on_complete, created_at, tags, metadata)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (id) DO NOTHING`,
   uniqueHolder: `SELECT id FROM jobs WHERE unique_key = @key AND id != @id
     AND (state IN (${LIVE}) OR (unique_window_ms IS NOT NULL AND finished_at + unique_window_ms > @now)) LIMIT 1`,
@@ -115,6 +116,10 @@ export const SQL = {
   completeShared: `UPDATE jobs SET state = 'completed', result = NULL, finished_at = @now, lease_until = NULL
     WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'running' AND worker_id = @worker
       AND attempts = @attempt
+    RETURNING ${COMPLETED}`,
+  /** Fenced completion of a job enqueued with `deleteOnComplete`: its row goes. */
+  completeDelete: `DELETE FROM jobs
+    WHERE id = @id AND state = 'running' AND delete_on_complete = 1 AND worker_id = @worker AND attempts = @attempt
     RETURNING ${COMPLETED}`,
   fail: `UPDATE jobs SET
       state = CASE WHEN @retry_at IS NULL THEN 'failed' ELSE 'retrying' END,
@@ -214,7 +219,7 @@ export type Statements = { [K in keyof typeof SQL]: Database.Statement };
 const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList'] as const;
 
 /** Statements that return one value per row, read in pluck mode. */
-const PLUCKED_STATEMENTS = ['claim', 'claimTypes', 'complete', 'completeShared'] as const;
+const PLUCKED_STATEMENTS = ['claim', 'claimTypes', 'complete', 'completeShared', 'completeDelete'] as const;
 
 /** Prepares every statement on `db` (after the schema exists). */
 export function prepareStatements(db: Db): Statements {

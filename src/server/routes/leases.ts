@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Backend } from '../../backend/backend.js';
 import { DEFAULT_LEASE_MS } from '../../core/constants.js';
 import { LeaseLostError } from '../../core/errors.js';
+import type { Job } from '../../core/job.js';
 import { decideRetry } from '../../core/retry.js';
 import { jobToJson } from '../../core/serialize.js';
 import type { ServerContext } from '../context.js';
@@ -67,7 +68,13 @@ function handlers(ctx: ServerContext): {
           body.message === undefined ? { percent: body.percent } : { percent: body.percent, message: body.message },
       }),
     complete: async (b, f, body) => {
-      const item = { id: f.job.id, workerId: f.workerId, attempt: f.attempt, result: body.result ?? null };
+      const item = {
+        id: f.job.id,
+        workerId: f.workerId,
+        attempt: f.attempt,
+        result: body.result ?? null,
+        delete: f.job.deleteOnComplete,
+      };
       return (await b.jobsComplete({ items: [item] })).lost.length === 0;
     },
     fail: async (b, f, body) => {
@@ -86,6 +93,11 @@ function handlers(ctx: ServerContext): {
       return (await b.jobsFail({ items: [item] })).lost.length === 0;
     },
   };
+}
+
+/** A job completed by this call whose row is gone (`deleteOnComplete`), as it ended. */
+function completedView(job: Job, body: { result?: unknown }, now: number): Job {
+  return { ...job, state: 'completed', result: body.result ?? null, leaseUntil: null, finishedAt: new Date(now) };
 }
 
 const SUMMARIES = {
@@ -126,7 +138,11 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ServerContext, wo
         const done = action === 'complete' || action === 'fail' ? { done: id } : {};
         if (workers.has(fence.workerId)) await workers.touch(backend, fence.workerId, done);
         const job = await backend.jobGet({ id });
-        return jobToJson(job ?? fence.job);
+        if (job) return jobToJson(job);
+        // Deleted on completion (deleteOnComplete): answer with what it became.
+        if (action === 'complete')
+          return jobToJson(completedView(fence.job, b as { result?: unknown }, ctx.clock.now()));
+        return jobToJson(fence.job);
       },
     );
   }

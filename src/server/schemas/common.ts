@@ -83,6 +83,7 @@ export const JobSchema = Type.Object(
     deadline: Nullable(Time),
     uniqueKey: Nullable(Type.String()),
     uniqueWindowMs: Nullable(Type.Number()),
+    deleteOnComplete: Type.Boolean({ description: 'deleted, not kept as completed, when the handler returns' }),
     progress: Nullable(ProgressSchema),
     result: Type.Unknown({ description: 'the handler result, or null' }),
     errors: Type.Array(

@@ -60,6 +60,12 @@ export const EnqueueBody = Type.Object(
     deadline: Type.Optional(When),
     uniqueKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     uniqueWindow: Type.Optional(Duration),
+    deleteOnComplete: Type.Optional(
+      Type.Boolean({
+        description:
+          'delete the job when its handler returns instead of keeping it as completed; the job.completed event carries the result (not with uniqueWindow)',
+      }),
+    ),
     tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
