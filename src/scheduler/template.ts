@@ -57,6 +57,11 @@ export function validateTemplate(template: unknown, now: number, limits: Validat
         `template options cannot set ${key}: each fire sets it (put type, queue and payload in the template itself)`,
       );
   }
+  if ((options as EnqueueOptions).deleteOnComplete === true) {
+    throw new ValidationError(
+      'template options cannot set deleteOnComplete: a fired job keeps its row so that a second scheduler never enqueues the same fire time again (drop the option; retention removes old runs)',
+    );
+  }
   validateType(t.type);
   if (t.queue !== undefined) validateQueue(t.queue);
   validateEnqueue({ ...(options as EnqueueOptions), type: t.type, queue: t.queue, payload: t.payload }, now, limits);

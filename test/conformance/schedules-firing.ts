@@ -69,6 +69,9 @@ export function schedulesFiringGroup(factory: ConformanceFactory): void {
       await expect(s.set('x', 'every minute', { type: 'x', options: { id: 'fixed' } })).rejects.toThrow(
         /cannot set id/,
       );
+      await expect(s.set('x', 'every minute', { type: 'x', options: { deleteOnComplete: true } })).rejects.toThrow(
+        /cannot set deleteOnComplete/,
+      );
       await expect(s.set('bad name', 'every minute', { type: 'x' })).rejects.toMatchObject({ code: 'VALIDATION' });
       expect(await s.list()).toEqual([]);
     });
