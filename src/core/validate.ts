@@ -35,8 +35,8 @@ export interface EnqueueOptions {
   /**
    * Delete the job when its handler returns instead of keeping it as `completed` (BullMQ's
    * `removeOnComplete`, graphile-worker's only way): no finished row to store, update or prune.
-   * `waitFor` and the `job.completed` event still give the result. Exclusive with `uniqueWindow`,
-   * which needs the finished row. Default false.
+   * `waitFor` and the `job.completed` event still give the result; once deleted, its id may be
+   * enqueued again. Exclusive with `uniqueWindow`, which needs the finished row. Default false.
    */
   deleteOnComplete?: boolean;
   tags?: string[];
