@@ -33,7 +33,9 @@ async function describe(client: Client, e: GantryEvent): Promise<string | null> 
         job?.startedAt && job.finishedAt
           ? ` in ${formatDuration(job.finishedAt.getTime() - job.startedAt.getTime())}`
           : '';
-      return `completed${took} → ${shortJson(job?.result ?? null, 80)}`;
+      // A job deleted on completion is gone: its event carries the result.
+      const result = job ? job.result : (e.result ?? null);
+      return `completed${took}${job ? '' : ' (deleted)'} → ${shortJson(result, 80)}`;
     }
     case 'job.retrying':
       return `attempt ${e.attempt ?? '?'} failed: ${e.error ?? 'unknown error'} — will retry`;
