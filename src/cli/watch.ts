@@ -5,7 +5,7 @@
 import type { Client } from '../client/client.js';
 import { NotFoundError } from '../core/errors.js';
 import type { GantryEvent } from '../core/events.js';
-import { isFinal, type Job } from '../core/job.js';
+import { completedJob, isFinal, type Job } from '../core/job.js';
 import { jobToJson } from '../core/serialize.js';
 import { formatDuration, progressBar, shortJson } from './output.js';
 
@@ -56,6 +56,7 @@ export async function watchJob(client: Client, id: string, json: boolean): Promi
   const display = new Display();
   let pending: Promise<IteratorResult<GantryEvent>> | null = null;
   let eventsEnded = false;
+  let completed: GantryEvent | null = null;
   try {
     let job = await client.get(id);
     if (!job) throw new NotFoundError('job', id);
@@ -69,11 +70,17 @@ export async function watchJob(client: Client, id: string, json: boolean): Promi
       if (next !== null) {
         pending = null;
         if (next.done) eventsEnded = true;
-        else if (json) process.stdout.write(`${JSON.stringify(next.value)}\n`);
+        else {
+          if (next.value.type === 'job.completed') completed = next.value;
+          if (next.value.type === 'job.deleted') throw new NotFoundError('job', id);
+          if (json) process.stdout.write(`${JSON.stringify(next.value)}\n`);
+        }
       }
       const fresh = await client.get(id);
-      if (!fresh) throw new NotFoundError('job', id);
-      job = fresh;
+      if (fresh) job = fresh;
+      // Deleted on completion: its job.completed event (seen, or still on its way) says how it ended.
+      else if (completed) job = completedJob(job, completed.result, new Date(completed.at));
+      else if (!job.deleteOnComplete || eventsEnded) throw new NotFoundError('job', id);
     }
     if (json) process.stdout.write(`${JSON.stringify(jobToJson(job))}\n`);
     else {

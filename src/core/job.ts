@@ -192,3 +192,11 @@ export function storedJob(j: NewJob): Job {
     metadata: j.metadata,
   };
 }
+
+/**
+ * A job deleted on completion (`deleteOnComplete`) as it ended: `completed`, with the result its
+ * `job.completed` event carried. What a reader shows once the row is gone.
+ */
+export function completedJob(job: Job, result: unknown, finishedAt: Date): Job {
+  return { ...job, state: 'completed', result: result ?? null, leaseUntil: null, finishedAt };
+}

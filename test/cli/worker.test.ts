@@ -87,6 +87,22 @@ describe('gantry worker', { timeout: 60_000 }, () => {
     for (const e of lines.slice(0, -1)) expect(e).toMatchObject({ jobId: job.id });
   });
 
+  it('watch follows a job deleted on completion to its end, with the result of its event', async () => {
+    startWorker();
+    const job = await gantryJson<JobJson>(db.url, [
+      'enqueue',
+      'progress',
+      '--payload',
+      '{"steps":3,"stepMs":150}',
+      '--delete-on-complete',
+    ]);
+    const r = await gantry(['--url', db.url, '--json', 'jobs', 'watch', job.id]);
+    expect(r.code, r.stderr).toBe(0);
+    const final = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as JobJson;
+    expect(final).toMatchObject({ id: job.id, state: 'completed', result: { steps: 3 }, deleteOnComplete: true });
+    expect((await gantry(['--url', db.url, 'jobs', 'show', job.id])).stderr).toMatch(/NOT_FOUND/);
+  });
+
   it('with --only-registered-types leaves other job types alone', async () => {
     const other = await gantryJson<JobJson>(db.url, ['enqueue', 'not.mine', '--queue', 'only']);
     const mine = await gantryJson<JobJson>(db.url, ['enqueue', 'echo', '--queue', 'only']);

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Backend } from '../../backend/backend.js';
 import { DEFAULT_LEASE_MS } from '../../core/constants.js';
 import { LeaseLostError } from '../../core/errors.js';
-import type { Job } from '../../core/job.js';
+import { completedJob } from '../../core/job.js';
 import { decideRetry } from '../../core/retry.js';
 import { jobToJson } from '../../core/serialize.js';
 import type { ServerContext } from '../context.js';
@@ -95,11 +95,6 @@ function handlers(ctx: ServerContext): {
   };
 }
 
-/** A job completed by this call whose row is gone (`deleteOnComplete`), as it ended. */
-function completedView(job: Job, body: { result?: unknown }, now: number): Job {
-  return { ...job, state: 'completed', result: body.result ?? null, leaseUntil: null, finishedAt: new Date(now) };
-}
-
 const SUMMARIES = {
   heartbeat: 'Renew the lease of a claimed job',
   progress: 'Report progress (0-100) of a claimed job',
@@ -141,7 +136,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ServerContext, wo
         if (job) return jobToJson(job);
         // Deleted on completion (deleteOnComplete): answer with what it became.
         if (action === 'complete')
-          return jobToJson(completedView(fence.job, b as { result?: unknown }, ctx.clock.now()));
+          return jobToJson(completedJob(fence.job, (b as { result?: unknown }).result, new Date(ctx.clock.now())));
         return jobToJson(fence.job);
       },
     );
