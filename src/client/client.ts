@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../core/constants.js';
 import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
+import { newId } from '../core/ids.js';
 import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
 import { validateEnqueue, validateQueue, type EnqueueOptions, type EnqueueRequest } from '../core/validate.js';
 import { ScheduleClient } from './schedules.js';
@@ -236,22 +237,45 @@ export class Client {
    * Waits until the job ends. Resolves with its result when `completed`; rejects with
    * `JobFailedError` (failed, expired), `JobCancelledError`, or `NotFoundError` when there is
    * no such job. A job enqueued with `deleteOnComplete` is gone once completed: its result is
-   * taken from its `job.completed` event, so wait before it ends.
+   * taken from its `job.completed` event, so wait before it ends, or use `enqueueAndWait`.
    */
   async waitFor<R = unknown>(id: string, options: { signal?: AbortSignal } = {}): Promise<R> {
+    return this.untilEnd<R>(id, options.signal, () => this.get(id));
+  }
+
+  /**
+   * Enqueues one job and waits until it ends, as `waitFor` does. It listens for the job's events
+   * before enqueueing it, so even a job that a fast worker completes (and, with
+   * `deleteOnComplete`, deletes) at once is never missed.
+   */
+  async enqueueAndWait<R = unknown, P = unknown>(
+    type: string,
+    payload?: P,
+    options: EnqueueOptions & { signal?: AbortSignal } = {},
+  ): Promise<R> {
+    const { signal, ...opts } = options;
+    const id = opts.id ?? newId(this.clock.now());
+    return this.untilEnd<R>(id, signal, () => this.enqueue(type, payload, { ...opts, id }));
+  }
+
+  /**
+   * Subscribes to job `id`'s events, then runs `start` (which reads or enqueues the job), and
+   * resolves as `waitFor` says once the job is final.
+   */
+  private async untilEnd<R>(id: string, signal: AbortSignal | undefined, start: () => Promise<Job | null>): Promise<R> {
     let completed: GantryEvent | undefined;
     const ended = new Promise<void>((resolve, reject) => {
       let unsub: (() => Promise<void>) | undefined;
       const finish = (): void => {
-        options.signal?.removeEventListener('abort', abort);
+        signal?.removeEventListener('abort', abort);
         void unsub?.();
         resolve();
       };
       const abort = (): void => {
         void unsub?.();
-        reject(options.signal?.reason);
+        reject(signal?.reason);
       };
-      options.signal?.addEventListener('abort', abort, { once: true });
+      signal?.addEventListener('abort', abort, { once: true });
       this.backend
         .eventsSubscribe({
           filter: { jobId: id },
@@ -263,12 +287,17 @@ export class Client {
         .then(async (u) => {
           unsub = u;
           // The job may have ended before the subscription started.
-          const job = await this.get(id);
+          const job = await start();
           if (job && !isFinal(job.state)) return;
           // Gone: deleted on completion just now, its event maybe still on its way, or never there.
           if (!job) await this.backend.eventsFlush();
           finish();
-        }, reject);
+        })
+        .catch((err: unknown) => {
+          signal?.removeEventListener('abort', abort);
+          void unsub?.();
+          reject(err);
+        });
     });
     await ended;
     const job = await this.get(id);
@@ -279,7 +308,7 @@ export class Client {
     }
     if (job.state === 'completed') return job.result as R;
     if (job.state === 'cancelled') throw new JobCancelledError(id);
-    if (!isFinal(job.state)) return this.waitFor(id, options);
+    if (!isFinal(job.state)) return this.waitFor(id, { ...(signal ? { signal } : {}) });
     throw new JobFailedError(id, job.state, job.errors.at(-1)?.message);
   }
 

@@ -4,7 +4,7 @@
  * result; every other outcome keeps the row; `waitFor` still resolves with the result.
  */
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, ValidationError } from '../../src/core/errors.js';
+import { JobFailedError, NotFoundError, ValidationError } from '../../src/core/errors.js';
 import type { GantryEvent } from '../../src/core/events.js';
 import { newId } from '../../src/core/ids.js';
 import type { ConformanceFactory } from './index.js';
@@ -124,6 +124,26 @@ export function deleteOnCompleteGroup(factory: ConformanceFactory): void {
       await reading;
       // Once gone, there is nothing left to wait for.
       await expect(client.waitFor(job.id)).rejects.toThrow(NotFoundError);
+    });
+
+    it('enqueueAndWait listens before it enqueues: a job completed and deleted at once still gives its result', async () => {
+      const { startWorker, client } = rig();
+      await startWorker({
+        handlers: {
+          echo: (job) => job.payload,
+          fail: () => {
+            throw new Error('no luck');
+          },
+        },
+      });
+      for (let i = 0; i < 5; i++) {
+        await expect(client.enqueueAndWait('echo', { i }, { deleteOnComplete: true })).resolves.toEqual({ i });
+      }
+      await expect(client.enqueueAndWait('echo', 'kept')).resolves.toBe('kept');
+      await expect(client.enqueueAndWait('fail', null, { deleteOnComplete: true, maxAttempts: 1 })).rejects.toThrow(
+        JobFailedError,
+      );
+      await expect(client.enqueueAndWait('bad type!')).rejects.toThrow(ValidationError);
     });
   });
 }
