@@ -27,13 +27,14 @@ const DRAIN_CONFIGS = [
 const MEMORY_CONCURRENCY = 50;
 
 const log = (...args) => console.error(...args);
-const perSecond = (v) => `${Math.round(v).toLocaleString('en-US')} jobs/s`;
-const fmtRun = (v) =>
-  typeof v === 'number'
-    ? perSecond(v)
-    : v?.rate !== undefined
-      ? `${perSecond(v.rate)}, ${Number.isFinite(v.perCpuS) ? perSecond(v.perCpuS).replace('/s', '/CPU-s') : 'CPU not read'}`
-      : JSON.stringify(v);
+const jobsPer = (v, unit) => `${Math.round(v).toLocaleString('en-US')} jobs/${unit}`;
+
+/** One run's result for the log: a rate, a drain (rate and jobs per CPU-second), or as JSON. */
+function fmtRun(v) {
+  if (typeof v === 'number') return jobsPer(v, 's');
+  if (v?.rate === undefined) return JSON.stringify(v);
+  return `${jobsPer(v.rate, 's')}, ${Number.isFinite(v.perCpuS) ? jobsPer(v.perCpuS, 'CPU-s') : 'CPU not read'}`;
+}
 
 /** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
 async function repeated(opts, systems, results, label, fn) {

@@ -18,29 +18,35 @@ function sides(results) {
 }
 
 /**
- * Rows of one measure, one per key of `byKey`: a column per system, then each Gantry
- * configuration over each peer, as the header says (`value` picks a system's number).
+ * Rows of one measure, one per key of `byKey` (labelled `prefix key`): a column per system, then
+ * each Gantry configuration over each peer, as the header says (`value` picks a system's number).
  */
-function compareRows(results, title, byKey, label, value = (x) => x?.median, decimals = 0) {
+function compareRows(results, title, byKey, prefix, value = (x) => x?.median, decimals = 0) {
   const { names, selves, peers } = sides(results);
   const pairs = selves.flatMap((s) => peers.map((p) => [s, p]));
   const rows = [[title, ...names, ...pairs.map(([s, p]) => `${s}/${p}`)]];
   for (const [key, bySystem] of Object.entries(byKey ?? {})) {
     const v = Object.fromEntries(names.map((n) => [n, value(bySystem?.[n])]));
-    rows.push([label(key), ...names.map((n) => fmt(v[n], decimals)), ...pairs.map(([s, p]) => ratio(v[s], v[p]))]);
+    rows.push([
+      prefix ? `${prefix} ${key}` : key,
+      ...names.map((n) => fmt(v[n], decimals)),
+      ...pairs.map(([s, p]) => ratio(v[s], v[p])),
+    ]);
   }
   return rows;
 }
 
 /** The rows of throughput measures: one per measure, a column per system, then Gantry/peer. */
 function throughputRows(results) {
-  const rows = compareRows(results, 'jobs/s (median)', results.enqueue, (k) => `enqueue ${k}`);
-  return [...rows, ...compareRows(results, '', results.drain, (k) => `drain ${k}`).slice(1)];
+  const byKey = {};
+  for (const part of ['enqueue', 'drain'])
+    for (const [key, r] of Object.entries(results[part] ?? {})) byKey[`${part} ${key}`] = r;
+  return compareRows(results, 'jobs/s (median)', byKey, '');
 }
 
 /** Jobs per second of busy CPU in the drains, every process of the machine counted. */
 function cpuRows(results) {
-  return compareRows(results, 'drain jobs per CPU-second (median)', results.drainCpu, (k) => `drain ${k}`);
+  return compareRows(results, 'drain jobs per CPU-second (median)', results.drainCpu, 'drain');
 }
 
 function latencyRows(results) {
@@ -50,14 +56,7 @@ function latencyRows(results) {
       Object.fromEntries(Object.entries(results.latency ?? {}).map(([n, l]) => [n, l?.[k]])),
     ]),
   );
-  const rows = compareRows(
-    results,
-    'enqueue→start ms (median of runs)',
-    byKey,
-    (k) => k,
-    (x) => x,
-    2,
-  );
+  const rows = compareRows(results, 'enqueue→start ms (median of runs)', byKey, '', (x) => x, 2);
   const { names } = sides(results);
   rows.push([
     'samples per run',
