@@ -1,9 +1,11 @@
 /**
- * The `Backend` contract: storage and dispatch, one interface for every engine (internal API;
- * applications use `Client` and `Worker`). Written for the semantics of DESIGN §2–§7, not for
- * one engine. Every method takes one params object. Business rules (which transition is
- * allowed, how long to back off, whether to retry) are decided by the core and passed in;
- * an engine makes each change atomic and fenced.
+ * The `Backend` contract: storage and dispatch, one interface for every engine (for engine
+ * authors, published as `gantry/backend`; applications use `Client` and `Worker`). Written for
+ * the semantics in docs/architecture.md, not for one engine. Every method takes one params
+ * object. Business rules (which transition is allowed, which event a change emits, when workers
+ * wake, how long to back off, whether to retry, unique keys, size caps, what a text filter
+ * matches) are decided by the core (`src/core`) and applied by the engine, which makes each
+ * change atomic and fenced.
  *
  * Time: an engine reads the time from the `Clock` it was opened with, never from its own
  * server, so tests drive it with a `ManualClock`.
@@ -30,6 +32,12 @@ export interface BackendCapabilities {
    * prefetch buffer saves no round trip there, so the worker's default buffer is smaller.
    */
   localClaims: boolean;
+  /**
+   * The order of `jobsClaim` within one queue. `total`: priority desc, then `runAt` asc, then
+   * id asc, exactly. `priority-fifo`: priority desc, then the order in which jobs became due
+   * (enqueued, promoted or retried), as a broker delivers them.
+   */
+  claimOrder: 'total' | 'priority-fifo';
 }
 
 /** Options every engine factory takes. */
@@ -61,7 +69,12 @@ export interface JobFilter {
   /** Jobs carrying every one of these tags. */
   tags?: string[];
   ids?: string[];
-  /** Case-insensitive substring of id, type or payload text. */
+  /**
+   * Jobs where this is a substring of the id, of the type, or of one string or number in the
+   * payload (a value or an object key, each on its own, never across two), case folded by
+   * Unicode's lowercase mapping: exactly the core's `jobMatchesText`. Engines may answer a
+   * text filter with short pages (see `jobsList`).
+   */
   text?: string;
 }
 
@@ -89,7 +102,7 @@ export interface QueueSettings {
   sizePolicy?: 'reject' | 'drop-oldest';
 }
 
-/** A worker's registration (DESIGN §5). */
+/** A worker's registration (see docs/architecture.md, "Workers"). */
 export interface WorkerInfo {
   /** `host:pid:random`. */
   id: string;
@@ -159,7 +172,7 @@ export interface PruneParams {
   eventsBefore?: Date;
 }
 
-/** A stored recurring schedule (DESIGN §4). The scheduler in the core interprets `spec`. */
+/** A stored recurring schedule (docs/schedules.md). The scheduler in the core interprets `spec`. */
 export interface ScheduleRecord {
   name: string;
   /** Cron expression or natural phrase. */
@@ -204,7 +217,12 @@ export interface Backend {
   jobsEnqueue(params: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]>;
   /** One job, or `null`. */
   jobGet(params: { id: string }): Promise<Job | null>;
-  /** Newest first (by id); `cursor` is the opaque `nextCursor` of the page before. */
+  /**
+   * Newest first (by id); `cursor` is the opaque `nextCursor` of the page before. A page holds
+   * at most `limit` jobs and may hold fewer (even none) while `nextCursor` is not null: an
+   * engine that filters by scanning stops after a budget of jobs looked at. `nextCursor` is
+   * null only when no job is left to look at; callers that want every match follow it.
+   */
   jobsList(params: { filter?: JobFilter; limit: number; cursor?: string | null }): Promise<{
     jobs: Job[];
     nextCursor: string | null;
@@ -251,18 +269,27 @@ export interface Backend {
   /** Deletes a job in a final state; with `force`, in any state. Emits `job.deleted`. */
   jobDelete(params: { id: string; force?: boolean }): Promise<void>;
 
-  /** Due `scheduled`/`retrying` jobs → `queued`; returns how many. */
+  /**
+   * Due `scheduled`/`retrying` jobs → `queued`; returns how many. Emits `job.enqueued` per job
+   * and wakes the workers of their queues.
+   */
   jobsPromote(params: { limit: number }): Promise<number>;
   /** Waiting jobs past their deadline → `expired`; returns how many. Emits `job.expired`. */
   jobsExpire(params: { limit: number }): Promise<number>;
-  /** Running jobs whose lease ended before now (maintenance fails them through `jobsFail`). */
-  jobsLeaseExpired(params: { limit: number }): Promise<Job[]>;
+  /**
+   * Lists (changes nothing) running jobs whose lease ended before now; maintenance then fails
+   * them through `jobsFail`, fenced on their expired holder.
+   */
+  jobsLeaseExpiredList(params: { limit: number }): Promise<Job[]>;
   /** Retention; returns how many jobs were deleted. */
   jobsPrune(params: PruneParams): Promise<number>;
 
   /** Every queue that has jobs or settings. */
   queuesList(): Promise<QueueInfo[]>;
-  /** Changes a queue's settings (creating the queue). Emits `queue.paused` / `queue.resumed`. */
+  /**
+   * Changes a queue's settings (creating the queue). Emits the events and wakes the workers the
+   * core's `queueChange` says (a resume or a raised cap lets waiting jobs run).
+   */
   queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo>;
 
   /** Registers or refreshes a worker (heartbeat). Emits `worker.joined` the first time. */
@@ -295,9 +322,9 @@ export interface Backend {
   }): Promise<() => Promise<void>>;
 
   /**
-   * Resolves once the events of every change committed before the call have reached this
-   * process's subscribers. `waitFor` uses it to tell a job deleted on completion (its
-   * `job.completed` event arrives) from one that never existed.
+   * Resolves once every event of a change that completed before the call began has been handed
+   * to this process's subscribers (those whose filter takes it). `waitFor` uses it to tell a job
+   * deleted on completion (its `job.completed` event arrives) from one that never existed.
    */
   eventsFlush(): Promise<void>;
 
@@ -316,10 +343,11 @@ export interface Backend {
   /** Removes a schedule; false when there was none. */
   scheduleDelete(params: { name: string }): Promise<boolean>;
   /**
-   * Records a fire: sets `lastFireAt`/`nextFireAt` only if `lastFireAt` still equals
-   * `expectedLastFireAt` (compare-and-set); false when another scheduler was first.
+   * Claims a fire time with a compare-and-set: sets `lastFireAt`/`nextFireAt` only if the
+   * stored `lastFireAt` still equals `expectedLastFireAt`; false when another scheduler was
+   * first (or the schedule is gone).
    */
-  scheduleMark(params: {
+  scheduleFireClaim(params: {
     name: string;
     expectedLastFireAt: Date | null;
     lastFireAt: Date | null;

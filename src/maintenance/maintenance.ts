@@ -201,7 +201,7 @@ export class Maintenance {
     let recovered = 0;
     let failed = 0;
     for (let i = 0; i < MAX_ROUNDS; i++) {
-      const jobs = await this.backend.jobsLeaseExpired({ limit: this.batch });
+      const jobs = await this.backend.jobsLeaseExpiredList({ limit: this.batch });
       if (jobs.length === 0) break;
       const now = this.clock.now();
       const items = jobs.map((job) => this.leaseExpiredItem(job, now));

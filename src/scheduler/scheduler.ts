@@ -181,7 +181,7 @@ export class Scheduler {
       // Stored without a next time (written by hand, or by an older version): compute it.
       const next = nextFireTime(spec, now);
       if (next)
-        await this.backend.scheduleMark({
+        await this.backend.scheduleFireClaim({
           name: rec.name,
           expectedLastFireAt: rec.lastFireAt,
           lastFireAt: rec.lastFireAt,
@@ -205,7 +205,7 @@ export class Scheduler {
       if (job?.created) this.logger?.debug({ schedule: rec.name, fireAt, jobId: job.jobId }, 'schedule fired');
     }
     const lastFireAt = plan.fireTimes.at(-1) ?? rec.lastFireAt;
-    const marked = await this.backend.scheduleMark({
+    const marked = await this.backend.scheduleFireClaim({
       name: rec.name,
       expectedLastFireAt: rec.lastFireAt,
       lastFireAt,
@@ -256,7 +256,7 @@ export class Scheduler {
     } catch {
       fixed = nextFireTime(spec, now);
     }
-    await this.backend.scheduleMark({ name: rec.name, expectedLastFireAt: lastFireAt, lastFireAt, nextFireAt: fixed });
+    await this.backend.scheduleFireClaim({ name: rec.name, expectedLastFireAt: lastFireAt, lastFireAt, nextFireAt: fixed });
   }
 }
 

@@ -34,14 +34,16 @@ export function backendClaimGroup(factory: ConformanceFactory): void {
       expect(await mustGet(ctx, job.id)).toEqual(got);
     });
 
-    it('orders by priority desc, then runAt asc, then id asc', async () => {
+    it('orders by priority desc, then runAt and id (claimOrder total) or arrival (priority-fifo)', async () => {
       const low = await enqueue(ctx, { id: 'a-low', priority: 'low' });
       const late = await enqueue(ctx, { id: 'b-late', runAt: new Date(ctx.clock.now() - 1_000) });
       const early = await enqueue(ctx, { id: 'c-early', runAt: new Date(ctx.clock.now() - 5_000) });
       const idB = await enqueue(ctx, { id: 'e-same' });
       const idA = await enqueue(ctx, { id: 'd-same' });
       const crit = await enqueue(ctx, { id: 'f-crit', priority: 'critical' });
-      const order = [crit, early, late, idA, idB, low].map((j) => j.id);
+      const within =
+        ctx.backend.capabilities.claimOrder === 'total' ? [early, late, idA, idB] : [late, early, idB, idA];
+      const order = [crit, ...within, low].map((j) => j.id);
       const got = await claim(ctx, { limit: 3 });
       const rest = await claim(ctx, { limit: 10 });
       expect([...got, ...rest].map((j) => j.id)).toEqual(order);

@@ -170,5 +170,23 @@ export function backendEnqueueGroup(factory: ConformanceFactory): void {
       const counts = (await ctx.backend.jobsCount({ queues: ['ring'] }))['ring']!;
       expect(counts).toMatchObject({ queued: 2, cancelled: 1 });
     });
+
+    it('never holds more than the cap with drop-oldest, even for a batch larger than the cap', async () => {
+      await ctx.backend.queueUpdate({ queue: 'ring', settings: { sizeCap: 2, sizePolicy: 'drop-oldest' } });
+      const old = await enqueue(ctx, { queue: 'ring', id: 'a-old' });
+      await ctx.clock.advance(10);
+      const outcomes = await ctx.backend.jobsEnqueue({
+        jobs: ['b-1', 'c-2', 'd-3'].map((id) => newJob(ctx.clock, { queue: 'ring', id })),
+      });
+      // Oldest first (creation time, then id): the old job, then the batch's first job go.
+      expect(outcomes.map((o) => [o.job.id, o.job.state, o.created])).toEqual([
+        ['b-1', 'cancelled', true],
+        ['c-2', 'queued', true],
+        ['d-3', 'queued', true],
+      ]);
+      expect((await mustGet(ctx, old.id)).state).toBe('cancelled');
+      const counts = (await ctx.backend.jobsCount({ queues: ['ring'] }))['ring']!;
+      expect(counts).toMatchObject({ queued: 2, cancelled: 2 });
+    });
   });
 }

@@ -191,6 +191,39 @@ export function backendEventsGroup(factory: ConformanceFactory): void {
       await second;
     });
 
+    it('wakes a waiting worker when due jobs are promoted, emitting job.enqueued for each', async () => {
+      const rec = await recordEvents(ctx, { filter: { types: ['job.enqueued'] } });
+      const due = await enqueue(ctx, { queue: 'pq', delay: 1_000 });
+      const later = await enqueue(ctx, { queue: 'pq', delay: 5_000 });
+      await rec.waitFor((e) => e.jobId === later.id, 'job.enqueued of the later job');
+      await ctx.clock.advance(1_000);
+      let woke = false;
+      const waiting = ctx.backend.workAwait({ queues: ['pq'], timeoutMs: 60_000 }).then(() => (woke = true));
+      expect(await ctx.backend.jobsPromote({ limit: 10 })).toBe(1);
+      const promoted = await rec.waitFor((e) => e.jobId === due.id && e.state === 'queued', 'promotion event');
+      expect(promoted).toMatchObject({ type: 'job.enqueued', queue: 'pq', state: 'queued', attempt: 0 });
+      expect(rec.events.filter((e) => e.jobId === later.id).map((e) => e.state)).toEqual(['scheduled']);
+      if (ctx.backend.capabilities.pushWakeups) {
+        await waitUntil(() => woke, 5_000, 'wake-up after promotion');
+        await waiting;
+      }
+      await rec.stop();
+    });
+
+    it('wakes a waiting worker when a queue concurrency cap is raised or removed', async () => {
+      if (!ctx.backend.capabilities.pushWakeups) return;
+      await ctx.backend.queueUpdate({ queue: 'cq', settings: { concurrency: 1 } });
+      let woke = 0;
+      const first = ctx.backend.workAwait({ queues: ['cq'], timeoutMs: 60_000 }).then(() => woke++);
+      await ctx.backend.queueUpdate({ queue: 'cq', settings: { concurrency: 3 } });
+      await waitUntil(() => woke === 1, 5_000, 'wake-up after the cap was raised');
+      await first;
+      const second = ctx.backend.workAwait({ queues: ['cq'], timeoutMs: 60_000 }).then(() => woke++);
+      await ctx.backend.queueUpdate({ queue: 'cq', settings: { concurrency: null } });
+      await waitUntil(() => woke === 2, 5_000, 'wake-up after the cap was removed');
+      await second;
+    });
+
     it('resolves after timeoutMs on the clock', async () => {
       let woke = false;
       const waiting = ctx.backend.workAwait({ queues: ['idle'], timeoutMs: 1_000 }).then(() => (woke = true));

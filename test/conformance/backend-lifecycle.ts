@@ -129,11 +129,11 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       const a = await enqueue(ctx);
       const b = await enqueue(ctx);
       await claim(ctx, { workerId: 'w1', limit: 2, leaseMs: 1_000 });
-      expect(await ctx.backend.jobsLeaseExpired({ limit: 10 })).toEqual([]);
+      expect(await ctx.backend.jobsLeaseExpiredList({ limit: 10 })).toEqual([]);
       await ctx.clock.advance(600);
       await ctx.backend.jobsLeaseRenew({ workerId: 'w1', ids: [b.id], leaseMs: 1_000 });
       await ctx.clock.advance(500);
-      const expired = await ctx.backend.jobsLeaseExpired({ limit: 10 });
+      const expired = await ctx.backend.jobsLeaseExpiredList({ limit: 10 });
       expect(expired.map((j) => j.id)).toEqual([a.id]);
       expect(expired[0]).toMatchObject({ state: 'running', workerId: 'w1', attempts: 1 });
       // Maintenance fails it through jobsFail with the expired holder.
@@ -223,6 +223,18 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       expect((await ctx.backend.jobRetry({ id: a.id })).state).toBe('queued');
     });
 
+    it("refuses a retry while another job's unique window holds the key", async () => {
+      const a = await enqueue(ctx, { uniqueKey: 'windowed' });
+      await ctx.backend.jobCancel({ id: a.id });
+      const b = await enqueue(ctx, { uniqueKey: 'windowed', uniqueWindow: '1m' });
+      await ctx.backend.jobCancel({ id: b.id });
+      const refused = ctx.backend.jobRetry({ id: a.id });
+      await expect(refused).rejects.toBeInstanceOf(UniqueConflictError);
+      await expect(refused).rejects.toMatchObject({ existingId: b.id });
+      await ctx.clock.advance(60_000);
+      expect((await ctx.backend.jobRetry({ id: a.id })).state).toBe('queued');
+    });
+
     it('refuses transitions DESIGN does not allow', async () => {
       const { id } = await enqueue(ctx);
       await expect(ctx.backend.jobRetry({ id })).rejects.toBeInstanceOf(InvalidTransitionError);
@@ -237,7 +249,11 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
 
     it('deletes final jobs only, unless forced', async () => {
       const live = await enqueue(ctx);
-      await expect(ctx.backend.jobDelete({ id: live.id })).rejects.toBeInstanceOf(InvalidTransitionError);
+      const refused = ctx.backend.jobDelete({ id: live.id });
+      await expect(refused).rejects.toBeInstanceOf(InvalidTransitionError);
+      await expect(refused).rejects.toThrow(
+        `job ${live.id} cannot go from queued to deleted: only finished jobs (completed, failed, cancelled, expired) can be deleted; cancel it first, or delete it with force`,
+      );
       expect(await ctx.backend.jobGet({ id: live.id })).not.toBeNull();
       await ctx.backend.jobDelete({ id: live.id, force: true });
       expect(await ctx.backend.jobGet({ id: live.id })).toBeNull();

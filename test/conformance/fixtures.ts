@@ -3,8 +3,8 @@
  * only through its interface and build jobs with the core's `validateEnqueue` on the test's
  * clock, exactly as the Client does.
  */
-import { afterEach, beforeEach } from 'vitest';
-import type { Backend } from '../../src/backend/backend.js';
+import { afterEach, beforeEach, expect } from 'vitest';
+import type { Backend, JobFilter } from '../../src/backend/backend.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { EventFilter, GantryEvent } from '../../src/core/events.js';
 import type { Job, JobError, NewJob } from '../../src/core/job.js';
@@ -45,6 +45,23 @@ export async function enqueue(ctx: BackendContext, req: Partial<EnqueueRequest> 
 export async function enqueueMany(ctx: BackendContext, reqs: Partial<EnqueueRequest>[]): Promise<Job[]> {
   const outcomes = await ctx.backend.jobsEnqueue({ jobs: reqs.map((r) => newJob(ctx.clock, r)) });
   return outcomes.map((o) => o.job);
+}
+
+/**
+ * Every job `jobsList` gives for `filter`, newest first, following `nextCursor` to the end: an
+ * engine may answer a filtered list with short pages (even empty ones) and a cursor.
+ */
+export async function listAll(ctx: BackendContext, filter: JobFilter = {}, limit = 50): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const res: { jobs: Job[]; nextCursor: string | null } = await ctx.backend.jobsList({ filter, limit, cursor });
+    expect(res.jobs.length).toBeLessThanOrEqual(limit);
+    jobs.push(...res.jobs);
+    cursor = res.nextCursor;
+    if (cursor === null) return jobs;
+  }
+  throw new Error('jobsList gave a cursor 1000 times');
 }
 
 /** Default lease of the tests, ms. */

@@ -53,6 +53,7 @@ describe('sqlite: URLs', () => {
       eventReplay: true,
       multiProcess: true,
       localClaims: true,
+      claimOrder: 'total',
     });
     await viaOpen.close();
   });

@@ -44,6 +44,7 @@ export class PostgresBackend implements Backend {
     eventReplay: true,
     multiProcess: true,
     localClaims: false,
+    claimOrder: 'total',
   };
   readonly clock: Clock;
   /** The schema this backend uses. */
@@ -146,7 +147,7 @@ export class PostgresBackend implements Backend {
     return admin.expireJobs(this.ctx, p.limit);
   }
 
-  jobsLeaseExpired(p: { limit: number }): Promise<Job[]> {
+  jobsLeaseExpiredList(p: { limit: number }): Promise<Job[]> {
     return admin.leaseExpiredJobs(this.ctx, p.limit);
   }
 
@@ -223,7 +224,7 @@ export class PostgresBackend implements Backend {
     return schedules.deleteSchedule(this.ctx, p.name);
   }
 
-  scheduleMark(p: {
+  scheduleFireClaim(p: {
     name: string;
     expectedLastFireAt: Date | null;
     lastFireAt: Date | null;

@@ -42,7 +42,7 @@ export async function markSchedule(
   ctx: Ctx,
   p: { name: string; expectedLastFireAt: Date | null; lastFireAt: Date | null; nextFireAt: Date | null },
 ): Promise<boolean> {
-  const rows = await run(ctx.pool, ctx.admin.scheduleMark, [
+  const rows = await run(ctx.pool, ctx.admin.scheduleFireClaim, [
     p.name,
     p.expectedLastFireAt,
     p.lastFireAt,

@@ -105,7 +105,7 @@ export function adminStatements(s: string, p: string) {
     scheduleGet: st('schedule_get', `SELECT * FROM ${s}.schedules WHERE name = $1`),
     schedulesList: st('schedules_list', `SELECT * FROM ${s}.schedules ORDER BY name`),
     scheduleDelete: st('schedule_delete', `DELETE FROM ${s}.schedules WHERE name = $1 RETURNING name`),
-    scheduleMark: st(
+    scheduleFireClaim: st(
       'schedule_mark',
       `UPDATE ${s}.schedules SET last_fire_at = $3, next_fire_at = $4, updated_at = $5
        WHERE name = $1 AND last_fire_at IS NOT DISTINCT FROM $2::timestamptz RETURNING name`,

@@ -51,6 +51,7 @@ export class SqliteBackend implements Backend {
     eventReplay: true,
     multiProcess: true,
     localClaims: true,
+    claimOrder: 'total',
   };
   readonly clock: Clock;
   private readonly s: Store;
@@ -134,8 +135,8 @@ export class SqliteBackend implements Backend {
   async jobsExpire(params: { limit: number }): Promise<number> {
     return this.op(() => admin.jobsExpire(this.s, params.limit));
   }
-  async jobsLeaseExpired(params: { limit: number }): Promise<Job[]> {
-    return this.op(() => admin.jobsLeaseExpired(this.s, params.limit));
+  async jobsLeaseExpiredList(params: { limit: number }): Promise<Job[]> {
+    return this.op(() => admin.jobsLeaseExpiredList(this.s, params.limit));
   }
   async jobsPrune(params: PruneParams): Promise<number> {
     return this.op(() => admin.jobsPrune(this.s, params));
@@ -198,13 +199,13 @@ export class SqliteBackend implements Backend {
   async scheduleDelete(params: { name: string }): Promise<boolean> {
     return this.op(() => schedules.scheduleDelete(this.s, params.name));
   }
-  async scheduleMark(params: {
+  async scheduleFireClaim(params: {
     name: string;
     expectedLastFireAt: Date | null;
     lastFireAt: Date | null;
     nextFireAt: Date | null;
   }): Promise<boolean> {
-    return this.op(() => schedules.scheduleMark(this.s, params));
+    return this.op(() => schedules.scheduleFireClaim(this.s, params));
   }
 }
 

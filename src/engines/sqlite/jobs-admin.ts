@@ -78,7 +78,7 @@ export function jobsExpire(s: Store, limit: number): number {
 }
 
 /** Running jobs whose lease ended before now. */
-export function jobsLeaseExpired(s: Store, limit: number): Job[] {
+export function jobsLeaseExpiredList(s: Store, limit: number): Job[] {
   return (s.st.leaseExpired.all({ now: s.now(), limit }) as RawJob[]).map(readJob);
 }
 

@@ -28,14 +28,14 @@ export function scheduleDelete(s: Store, name: string): boolean {
 }
 
 /** Compare-and-set of a fire: applies only while `lastFireAt` is still `expectedLastFireAt`. */
-export function scheduleMark(
+export function scheduleFireClaim(
   s: Store,
   p: { name: string; expectedLastFireAt: Date | null; lastFireAt: Date | null; nextFireAt: Date | null },
 ): boolean {
   const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
   return s.write(
     () =>
-      s.st.scheduleMark.run({
+      s.st.scheduleFireClaim.run({
         name: p.name,
         expected: ms(p.expectedLastFireAt),
         last: ms(p.lastFireAt),

@@ -208,7 +208,7 @@ export const SQL = {
       paused = excluded.paused, misfire = excluded.misfire, last_fire_at = excluded.last_fire_at,
       next_fire_at = excluded.next_fire_at, updated_at = excluded.updated_at`,
   scheduleDelete: 'DELETE FROM schedules WHERE name = ?',
-  scheduleMark: `UPDATE schedules SET last_fire_at = @last, next_fire_at = @next, updated_at = @now
+  scheduleFireClaim: `UPDATE schedules SET last_fire_at = @last, next_fire_at = @next, updated_at = @now
     WHERE name = @name AND last_fire_at IS @expected`,
 } as const;
 
