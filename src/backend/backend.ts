@@ -16,6 +16,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import type { Job, JobError, JobProgress, JobState, NewJob } from '../core/job.js';
+import type { QueueSettingsRecord, StateCounts } from '../core/queue-rules.js';
 
 /** What an engine can do beyond the contract; the core adapts to these, never to engine names. */
 export interface BackendCapabilities {
@@ -78,29 +79,16 @@ export interface JobFilter {
   text?: string;
 }
 
-/** Counts by state for one queue. */
-export type StateCounts = Record<JobState, number>;
+export type { StateCounts };
 
-/** A queue's settings and counts. */
-export interface QueueInfo {
+/** A queue's settings (see `QueueSettingsRecord`: pause, caps, size policy) and its counts. */
+export interface QueueInfo extends QueueSettingsRecord {
   name: string;
-  paused: boolean;
-  /** Cluster-wide cap on running jobs; `null` for none. */
-  concurrency: number | null;
-  /** Cap on waiting jobs (scheduled, queued, retrying); `null` for none. */
-  sizeCap: number | null;
-  /** What enqueue does at the size cap. */
-  sizePolicy: 'reject' | 'drop-oldest';
   counts: StateCounts;
 }
 
-/** Settings of a queue that can be changed; `undefined` leaves one as it is. */
-export interface QueueSettings {
-  paused?: boolean;
-  concurrency?: number | null;
-  sizeCap?: number | null;
-  sizePolicy?: 'reject' | 'drop-oldest';
-}
+/** Settings of a queue that can be changed; `undefined` leaves one as it is, `null` clears a cap. */
+export type QueueSettings = Partial<QueueSettingsRecord>;
 
 /** A worker's registration (see docs/architecture.md, "Workers"). */
 export interface WorkerInfo {

@@ -1,4 +1,7 @@
-/** Lifecycle events (DESIGN §6). Every state change is one event. */
+/**
+ * Lifecycle events (docs/architecture.md, "Events"). Every state change is one event; which
+ * event a change emits and which events wake workers are decided here, for every engine.
+ */
 import type { JobProgress, JobState } from './job.js';
 
 /** Every event type. */
@@ -16,6 +19,7 @@ export const EVENT_TYPES = [
   'worker.left',
   'queue.paused',
   'queue.resumed',
+  'queue.updated',
   'schedule.fired',
 ] as const;
 
@@ -33,6 +37,20 @@ export const EVENT_FOR_STATE: Readonly<Partial<Record<JobState, EventType>>> = {
   cancelled: 'job.cancelled',
   expired: 'job.expired',
 };
+
+/**
+ * True for the events that wake the workers of `e.queue`: a job became `queued` (enqueued due,
+ * promoted, retried or handed back), a queue resumed, or its caps changed. Engines wake on
+ * exactly these, whatever made them.
+ */
+export function wakesWorkers(e: Pick<GantryEvent, 'type' | 'state'>): boolean {
+  return (
+    (e.type === 'job.enqueued' && e.state === 'queued') || e.type === 'queue.resumed' || e.type === 'queue.updated'
+  );
+}
+
+/** The job states whose `job.enqueued` event wakes workers (see `wakesWorkers`), for engines that select them in a query. */
+export const WAKING_STATES: readonly JobState[] = ['queued'];
 
 /** One event, small enough for any engine's pub/sub (PostgreSQL NOTIFY takes 8000 bytes). */
 export interface GantryEvent {
@@ -77,8 +95,21 @@ export function eventMatches(e: GantryEvent, f: EventFilter | undefined): boolea
   return true;
 }
 
-/** The minimal job fields an event carries. */
-interface EventJobFields {
+/**
+ * Which job field each job field of an event carries (`jobEvent` builds them so): engines that
+ * build events in their store (PostgreSQL, in SQL) derive their mapping from this.
+ */
+export const EVENT_JOB_FIELDS = {
+  jobId: 'id',
+  jobType: 'type',
+  queue: 'queue',
+  state: 'state',
+  attempt: 'attempts',
+  workerId: 'workerId',
+} as const satisfies Partial<Record<keyof GantryEvent, keyof EventJobFields>>;
+
+/** The job fields an event carries: a `Job` has them, and so may an engine's changed row. */
+export interface EventJobFields {
   id: string;
   type: string;
   queue: string;

@@ -1,6 +1,7 @@
 /**
- * The job model and its state machine (DESIGN §2). Only the transitions listed in
- * `TRANSITIONS` are possible; `assertTransition` is the one check every path goes through.
+ * The job model and its state machine (docs/architecture.md, "States"). Only the transitions
+ * listed in `TRANSITIONS` are possible; `assertTransition` is the one check every path goes
+ * through, and its refusals read the same on every engine.
  */
 import { InvalidTransitionError } from './errors.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -35,7 +36,7 @@ export const EXPIRABLE_STATES: readonly JobState[] = ['scheduled', 'queued', 're
 /** The dead-letter view. */
 export const DEAD_STATES: readonly JobState[] = ['failed', 'expired'];
 
-/** The allowed transitions, `from -> to[]` (DESIGN §2). */
+/** The allowed transitions, `from -> to[]`. */
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   scheduled: ['queued', 'expired', 'cancelled'],
   queued: ['running', 'expired', 'cancelled'],
@@ -52,9 +53,47 @@ export function canTransition(from: JobState, to: JobState): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/** What a refused move into each state says the operator can do instead. */
+const REFUSAL_HINTS: Partial<Record<JobState, string>> = {
+  queued: 'only completed, failed, cancelled or expired jobs can be retried',
+  cancelled: 'only scheduled, queued, running or retrying jobs can be cancelled',
+};
+
+/** The error of a refused transition, the same on every engine. */
+export function transitionRefusal(id: string, from: JobState, to: JobState): InvalidTransitionError {
+  return new InvalidTransitionError(id, from, to, REFUSAL_HINTS[to]);
+}
+
 /** Throws `InvalidTransitionError` unless `from -> to` is allowed. */
 export function assertTransition(id: string, from: JobState, to: JobState): void {
-  if (!canTransition(from, to)) throw new InvalidTransitionError(id, from, to);
+  if (!canTransition(from, to)) throw transitionRefusal(id, from, to);
+}
+
+/** The error of a refused delete (a live job without `force`). */
+export function deleteRefusal(id: string, state: JobState): InvalidTransitionError {
+  return new InvalidTransitionError(
+    id,
+    state,
+    'deleted',
+    'only finished jobs (completed, failed, cancelled, expired) can be deleted; cancel it first, or delete it with force',
+  );
+}
+
+/** Throws `InvalidTransitionError` unless a job in `state` may be deleted: a final one, or any with `force`. */
+export function assertDeletable(id: string, state: JobState, force: boolean): void {
+  if (!force && !isFinal(state)) throw deleteRefusal(id, state);
+}
+
+/**
+ * True while `holder` keeps its unique key from other jobs at time `now`: while it is live, and
+ * after it ended for its `uniqueWindowMs`. Engines that cannot ask their store this in a query
+ * call it on the candidates; SQL engines state the same in their statements (live states from
+ * `LIVE_STATES`, then `finishedAt + uniqueWindowMs > now`).
+ */
+export function uniqueKeyHeld(holder: Pick<Job, 'state' | 'finishedAt' | 'uniqueWindowMs'>, now: number): boolean {
+  if (isLive(holder.state)) return true;
+  if (holder.uniqueWindowMs === null || holder.finishedAt === null) return false;
+  return holder.finishedAt.getTime() + holder.uniqueWindowMs > now;
 }
 
 /** States from which a transition to `to` is allowed (used to build engine `WHERE` clauses). */
@@ -92,7 +131,7 @@ export interface JobError {
   code?: string;
 }
 
-/** A job as stored (DESIGN §2 field names). */
+/** A job as stored. */
 export interface Job<P = unknown, R = unknown> {
   id: string;
   type: string;
@@ -199,4 +238,12 @@ export function storedJob(j: NewJob): Job {
  */
 export function completedJob(job: Job, result: unknown, finishedAt: Date): Job {
   return { ...job, state: 'completed', result: result ?? null, leaseUntil: null, finishedAt };
+}
+
+/**
+ * The claim order of `claimOrder: 'total'` within one queue: priority desc, then `runAt` asc,
+ * then id asc. For sorting what a claim took, where the store does not keep its order.
+ */
+export function compareClaimOrder(a: Job, b: Job): number {
+  return b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -256,7 +256,12 @@ export class Scheduler {
     } catch {
       fixed = nextFireTime(spec, now);
     }
-    await this.backend.scheduleFireClaim({ name: rec.name, expectedLastFireAt: lastFireAt, lastFireAt, nextFireAt: fixed });
+    await this.backend.scheduleFireClaim({
+      name: rec.name,
+      expectedLastFireAt: lastFireAt,
+      lastFireAt,
+      nextFireAt: fixed,
+    });
   }
 }
 

@@ -206,7 +206,7 @@ describe.runIf(available)('postgres engine', () => {
       const claimed = await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: n, leaseMs: 60_000 });
       return claimed.map((j) => j.id);
     };
-    const hot = await (b as unknown as { hot: pg.Pool }).hot.connect();
+    const hot = await b.hot.connect();
     try {
       const { complete } = jobStatements(`"${schema}"`, 'plan');
       await hot.query(
@@ -282,7 +282,7 @@ describe.runIf(available)('postgres engine', () => {
   it('commits the worker path asynchronously unless worker_commit=sync, and the rest synchronously; plans once', async () => {
     const schema = freshSchema();
     const b = await open(schema);
-    const hot = (b as unknown as { hot: pg.Pool }).hot;
+    const hot = b.hot;
     expect((await hot.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('off');
     expect((await b.pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
     const sync = (await openPostgresBackend({
@@ -290,7 +290,7 @@ describe.runIf(available)('postgres engine', () => {
       namespace: schema,
     })) as PostgresBackend;
     opened.push(sync);
-    const syncHot = (sync as unknown as { hot: pg.Pool }).hot;
+    const syncHot = sync.hot;
     expect((await syncHot.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
     // Both worker pools plan their prepared statements once (generic plans).
     for (const p of [hot, syncHot]) {

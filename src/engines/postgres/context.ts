@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../../core/clock.js';
-import type { GantryEvent } from '../../core/events.js';
+import { wakesWorkers, type GantryEvent } from '../../core/events.js';
 import { run, type Queryable } from './connection.js';
 import { MAX_EVENT_TEXT } from './sql-events.js';
 import { adminStatements, type AdminStatements } from './statements-admin.js';
@@ -52,15 +52,14 @@ function shrink(e: GantryEvent): GantryEvent {
 }
 
 /**
- * Stores `events` and NOTIFYs them, and wakes workers of `wake` queues, on `db` — inside the
- * caller's transaction, so listeners hear of a change only when it commits.
+ * Stores `events` and NOTIFYs them on `db`, and wakes the workers of the queues whose events
+ * the core's `wakesWorkers` names — inside the caller's transaction, so listeners hear of a
+ * change only when it commits.
  */
-export async function emit(ctx: Ctx, db: Queryable, events: GantryEvent[], wake: Iterable<string> = []): Promise<void> {
-  const queues = [...new Set(wake)];
-  if (events.length === 0) {
-    if (queues.length > 0) await run(db, ctx.admin.wake, [ctx.channels.wake, queues]);
-    return;
-  }
+export async function emit(ctx: Ctx, db: Queryable, events: GantryEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const wake = new Set<string>();
+  for (const e of events) if (e.queue !== undefined && wakesWorkers(e)) wake.add(e.queue);
   const data = events.map((e) => JSON.stringify(shrink(e)));
-  await run(db, ctx.admin.emit, [data, ctx.channels.events, ctx.channels.wake, queues]);
+  await run(db, ctx.admin.emit, [data, ctx.channels.events, ctx.channels.wake, [...wake]]);
 }

@@ -8,7 +8,8 @@
  * `event-batch.ts`): one array per field is several times cheaper to build than one JSON
  * object per job, which matters when a claim or completion carries hundreds of jobs.
  */
-import { EVENT_FOR_STATE, type EventType } from '../../core/events.js';
+import { EVENT_FOR_STATE, EVENT_JOB_FIELDS, type EventType } from '../../core/events.js';
+import { JOB_FIELDS as JOB_RECORD } from '../../core/job-record.js';
 import type { JobState } from '../../core/job.js';
 
 /** `CASE` over a row's state giving the core's event type for it. */
@@ -27,18 +28,18 @@ export function eventTypeFor(state: JobState): EventType {
 /** Longest text an event field keeps: a NOTIFY payload must stay under 8000 bytes. */
 export const MAX_EVENT_TEXT = 1000;
 
-/** The columns the CTE `changed` must return for `changedEventsSql`. */
-export const EVENT_COLS = 'j.id, j.type, j.queue, j.state, j.attempts, j.worker_id';
+const EVENT_SOURCES = Object.values(EVENT_JOB_FIELDS);
 
-/** Per-job fields of an event, over a row `c` of CTE `changed` (the fields of `jobEvent`). */
-const JOB_FIELDS = {
-  jobId: 'c.id',
-  jobType: 'c.type',
-  queue: 'c.queue',
-  state: 'c.state',
-  attempt: 'c.attempts',
-  workerId: 'c.worker_id',
-};
+/** The columns the CTE `changed` must return for `changedEventsSql`. */
+export const EVENT_COLS = EVENT_SOURCES.map((f) => `j.${JOB_RECORD[f].column}`).join(', ');
+
+/** The same columns returned to the engine, named as `jobEvent` reads them (`EventJobFields`). */
+export const EVENT_FIELDS = EVENT_SOURCES.map((f) => `j.${JOB_RECORD[f].column} AS "${f}"`).join(', ');
+
+/** Per-job fields of an event, over a row `c` of CTE `changed` (the core's `EVENT_JOB_FIELDS`). */
+const JOB_FIELDS: Record<string, string> = Object.fromEntries(
+  Object.entries(EVENT_JOB_FIELDS).map(([event, field]) => [event, `c.${JOB_RECORD[field].column}`]),
+);
 
 /** The event type of a statement's changed rows: one for all, or per row (SQL over `c`). */
 export type ChangedType = EventType | { perRow: string };

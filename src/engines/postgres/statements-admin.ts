@@ -4,7 +4,7 @@
  */
 import { EXPIRABLE_STATES, FINAL_STATES, WAITING_STATES, statesInto } from '../../core/job.js';
 import type { Statement } from './connection.js';
-import { ARRAY_SHAPE, EVENT_COLS, notifyEventsSql } from './sql-events.js';
+import { ARRAY_SHAPE, EVENT_FIELDS, notifyEventsSql } from './sql-events.js';
 import { stateList } from './statements-jobs.js';
 
 /** Maintenance and operator statements for one schema `s` (quoted), named with prefix `p`. */
@@ -17,14 +17,14 @@ export function adminStatements(s: string, p: string) {
       `UPDATE ${s}.jobs j SET state = 'queued'
        WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE state IN ${stateList(promotable)} AND run_at <= $1
          ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING ${EVENT_COLS}`,
+       RETURNING ${EVENT_FIELDS}`,
     ),
     expire: st(
       'expire',
       `UPDATE ${s}.jobs j SET state = 'expired', finished_at = $1, lease_until = NULL
        WHERE j.id IN (SELECT id FROM ${s}.jobs WHERE deadline IS NOT NULL AND deadline < $1
          AND state IN ${stateList(EXPIRABLE_STATES)} ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING ${EVENT_COLS}`,
+       RETURNING ${EVENT_FIELDS}`,
     ),
     leaseExpired: st(
       'lease_expired',
@@ -51,9 +51,8 @@ export function adminStatements(s: string, p: string) {
          AND ($3::text[] IS NULL OR type = ANY($3::text[]))
          AND ($4::text[] IS NULL OR tags @> $4::text[])
          AND ($5::text[] IS NULL OR id = ANY($5::text[]))
-         AND ($6::text IS NULL OR id ILIKE $6 OR type ILIKE $6 OR payload::text ILIKE $6)
-         AND ($7::text IS NULL OR id < $7)
-       ORDER BY id DESC LIMIT $8`,
+         AND ($6::text IS NULL OR id < $6)
+       ORDER BY id DESC LIMIT $7`,
     ),
     count: st(
       'count',
@@ -62,17 +61,14 @@ export function adminStatements(s: string, p: string) {
     ),
     queueNames: st('queue_names', `SELECT name FROM ${s}.queues`),
     queueSettings: st('queue_settings', `SELECT * FROM ${s}.queues ORDER BY name`),
-    /** $3/$5: whether concurrency/size_cap are given (null is a value: no cap). */
+    /** Makes a queue's settings row with the defaults when it has none. */
+    queueEnsure: st('queue_ensure', `INSERT INTO ${s}.queues (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`),
+    /** A queue's settings row, locked until the transaction ends. */
+    queueLock: st('queue_lock', `SELECT * FROM ${s}.queues WHERE name = $1 FOR UPDATE`),
     queueUpsert: st(
       'queue_upsert',
-      `INSERT INTO ${s}.queues AS c (name, paused, concurrency, size_cap, size_policy)
-       VALUES ($1, coalesce($2, false), $4, $6, coalesce($7, 'reject'))
-       ON CONFLICT (name) DO UPDATE SET
-         paused = coalesce($2, c.paused),
-         concurrency = CASE WHEN $3 THEN $4 ELSE c.concurrency END,
-         size_cap = CASE WHEN $5 THEN $6 ELSE c.size_cap END,
-         size_policy = coalesce($7, c.size_policy)
-       RETURNING c.*, (SELECT o.paused FROM ${s}.queues o WHERE o.name = $1) AS was_paused`,
+      `INSERT INTO ${s}.queues AS c (name, paused, concurrency, size_cap, size_policy) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name) DO UPDATE SET paused = $2, concurrency = $3, size_cap = $4, size_policy = $5`,
     ),
     workerUpsert: st(
       'worker_upsert',

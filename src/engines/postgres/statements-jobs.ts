@@ -2,12 +2,21 @@
  * Named statements of the job lifecycle (enqueue, claim, complete, fail, …). Every value is a
  * parameter; state lists come from the core's constants (inlined so the partial indexes apply).
  */
+import { WAKING_STATES } from '../../core/events.js';
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
 import { batchKeySql, batchValueSql } from './batch-columns.js';
 import type { Statement } from './connection.js';
-import { AFTER_COLUMNS, INSERT_COLUMNS, insertParamSql, insertUnnestSql, insertValueSql } from './insert-columns.js';
+import {
+  AFTER_COLUMNS,
+  CLAIMED_COLUMNS,
+  INSERT_COLUMNS,
+  insertParamSql,
+  insertUnnestSql,
+  insertValueSql,
+} from './job-columns.js';
 import {
   EVENT_COLS,
+  EVENT_FIELDS,
   MAX_EVENT_TEXT,
   changedEventsSql,
   eventTypeFor,
@@ -21,33 +30,11 @@ export function stateList(states: readonly JobState[]): string {
 }
 
 /**
- * What a claim returns of each job, in this order: the columns it did not just set. State,
- * worker, lease and start time are the claim's own values; a job that can be claimed has no
- * result and no finish time. The jobs come as ONE JSON array of arrays in claim order: parsing
- * one JSON text is several times cheaper for the worker than hundreds of rows of columns.
+ * What a claim returns: the jobs as ONE JSON array of arrays of `CLAIMED_COLUMNS` (the columns it
+ * did not just set), in claim order. Parsing one JSON text is several times cheaper for the
+ * worker than hundreds of rows of columns.
  */
-export const CLAIMED_FIELDS = [
-  'id',
-  'type',
-  'queue',
-  'payload',
-  'priority',
-  'attempts',
-  'max_attempts',
-  'backoff',
-  'timeout_ms',
-  'run_at',
-  'deadline',
-  'unique_key',
-  'unique_window_ms',
-  'progress',
-  'errors',
-  'created_at',
-  'tags',
-  'metadata',
-  'delete_on_complete',
-] as const;
-const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_FIELDS.map((f) => `c.${f}`).join(', ')}) ORDER BY c.rn)
+const CLAIMED_JSON = `(SELECT json_agg(json_build_array(${CLAIMED_COLUMNS.map((c) => `c.${c}`).join(', ')}) ORDER BY c.rn)
   FROM changed c)`;
 
 /**
@@ -60,7 +47,7 @@ const IDS_UNLESS_ALL = `CASE WHEN (SELECT count(*) FROM changed) = cardinality($
 /**
  * Inserts jobs with their events and returns one row: `ids`, the ids inserted as an array, or
  * NULL when every row was (the usual case: the caller has the rest, and one array is cheaper to
- * send and read than a row per job). Values come as `insert-columns.ts` sends them; tags as
+ * send and read than a row per job). Values come as `job-columns.ts` sends them; tags as
  * JSON, most jobs having none. With the guard it inserts nothing when a queue has a size cap
  * (`capped`). `conflicts`: skip ids already stored, instead of failing on them.
  */
@@ -69,11 +56,7 @@ function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
   const [guard, at, channel, wake] = [n, n + 1, n + 2, n + 3].map((i) => `$${i}`);
   const enqueued = changedEventsSql(s, { at: at!, channel: channel!, type: eventTypeFor('queued') });
   const names = INSERT_COLUMNS.map((c) => c.name);
-  const values = names.map((name) =>
-    name === 'tags'
-      ? `CASE WHEN v.tags = '[]'::jsonb THEN '{}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(v.tags)) END`
-      : `v.${name}`,
-  );
+  const values = names.map((name) => `v.${name}`);
   return `WITH capped AS (
       SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY(${insertParamSql('queue')}) AND size_cap IS NOT NULL) AS yes
     ), changed AS (
@@ -87,8 +70,17 @@ function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
     ), ${enqueued.store}
     SELECT f.yes AS capped, ${IDS_UNLESS_ALL} AS ids,
       ${enqueued.notify} AS notified,
-      (SELECT count(pg_notify(${wake}, x.queue)) FROM (SELECT DISTINCT queue FROM changed WHERE state = 'queued') x) AS woken
+      ${wakeSql(wake!)} AS woken
     FROM capped f`;
+}
+
+/**
+ * Wakes, on `channel`, the workers of the queues where CTE `changed` put jobs in a state that
+ * wakes them (the core's `WAKING_STATES`; its `wakesWorkers` decides the same for events).
+ */
+function wakeSql(channel: string): string {
+  return `(SELECT count(pg_notify(${channel}, x.queue))
+    FROM (SELECT DISTINCT queue FROM changed WHERE state IN ${stateList(WAKING_STATES)}) x)`;
 }
 
 /** The fence of a batch write: the row's worker and attempt, batch columns `$worker` and `$attempt`. */
@@ -266,7 +258,7 @@ export function jobStatements(s: string, p: string) {
          RETURNING ${EVENT_COLS}
        ), ${released.store}
        SELECT c.id, ${released.notify} AS notified,
-         (SELECT count(pg_notify($6, x.queue)) FROM (SELECT DISTINCT queue FROM changed) x) AS woken
+         ${wakeSql('$6')} AS woken
        FROM changed c`,
     ),
     progress: st(
@@ -291,7 +283,7 @@ export function jobStatements(s: string, p: string) {
     ),
     delete: st(
       'delete',
-      `DELETE FROM ${s}.jobs j WHERE j.id = $1 AND ($2 OR j.state IN ${stateList(FINAL_STATES)}) RETURNING ${EVENT_COLS}`,
+      `DELETE FROM ${s}.jobs j WHERE j.id = $1 AND ($2 OR j.state IN ${stateList(FINAL_STATES)}) RETURNING ${EVENT_FIELDS}`,
     ),
   };
 }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { eventMatches, type EventFilter, type EventType, type GantryEvent } from '../../core/events.js';
+import { eventMatches, wakesWorkers, type EventFilter, type EventType, type GantryEvent } from '../../core/events.js';
 import { packEvents, unpackEvents } from './event-codec.js';
 import type { Statements } from './statements.js';
 
@@ -75,7 +75,7 @@ export class EventHub {
       const types = new Set<string>();
       for (const e of chunk) {
         types.add(e.type);
-        if (e.queue !== undefined && isWakeUp(e.type, e.state)) wake.add(e.queue);
+        if (e.queue !== undefined && wakesWorkers(e)) wake.add(e.queue);
       }
       const row = this.st.eventsInsert.run({
         at,
@@ -97,7 +97,7 @@ export class EventHub {
   deliver(events: GantryEvent[]): void {
     for (const e of events) {
       if (this.wanted(e.type)) for (const s of this.subs) this.send(s, e, Number(e.seq));
-      if (isWakeUp(e.type, e.state) && e.queue !== undefined) this.wake(e.queue);
+      if (wakesWorkers(e) && e.queue !== undefined) this.wake(e.queue);
     }
   }
 
@@ -272,6 +272,3 @@ function withSeq(e: GantryEvent, seq: number): GantryEvent {
 }
 
 /** Events after which a waiting worker may find work it could not claim before. */
-function isWakeUp(type: string, state?: string): boolean {
-  return (type === 'job.enqueued' && state !== 'scheduled') || type === 'queue.resumed';
-}

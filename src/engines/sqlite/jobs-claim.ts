@@ -3,9 +3,10 @@
  * transaction; every change after the claim is fenced on (state, worker, attempt).
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import { jobEvent, type GantryEvent } from '../../core/events.js';
-import type { Job, JobProgress } from '../../core/job.js';
-import { claimOrder, errorText, readClaimed, rowEvent, type JobEventRow } from './rows.js';
+import { EVENT_FOR_STATE, jobEvent, type EventJobFields, type GantryEvent } from '../../core/events.js';
+import { compareClaimOrder, type Job, type JobProgress } from '../../core/job.js';
+import { claimRoom } from '../../core/queue-rules.js';
+import { errorText, readClaimed } from './job-columns.js';
 import type { Store } from './store.js';
 
 interface ClaimQueueRow {
@@ -16,11 +17,12 @@ interface ClaimQueueRow {
 
 /**
  * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
- * order given. Capped queues give at most `limit` jobs between them and never exceed their cap.
+ * order given, as much from each as the core's `claimRoom` allows. Due delayed jobs of a queue
+ * are promoted first, with their events.
  */
 export function jobsClaim(s: Store, p: ClaimParams): Job[] {
-  const total = Math.max(0, p.limit) + Math.max(0, Math.floor(p.prefetch ?? 0));
-  if (total <= 0 || p.queues.length === 0) return [];
+  const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
+  if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
   return s.write((out) => {
     const now = s.now();
     const settings = new Map<string, ClaimQueueRow>();
@@ -31,31 +33,44 @@ export function jobsClaim(s: Store, p: ClaimParams): Job[] {
     for (const q of rows) settings.set(q.name, q);
     const claim = p.types?.length ? s.st.claimTypes : s.st.claim;
     const types = p.types?.length ? JSON.stringify(p.types) : undefined;
+    const given: Partial<Job> = { state: 'running', workerId: p.workerId };
     const jobs: Job[] = [];
-    let cappedTaken = 0;
+    let takenCapped = 0;
     for (const queue of p.queues) {
       const q = settings.get(queue);
       if (q?.paused === 1) continue;
-      let take = total - jobs.length;
-      if (take <= 0) break;
-      const cap = q?.concurrency ?? null;
-      if (cap !== null) {
-        take = Math.min(take, p.limit - cappedTaken, cap - (s.st.runningCount.pluck().get(queue) as number));
-      }
+      const concurrency = q?.concurrency ?? null;
+      const running = concurrency === null ? 0 : (s.st.runningCount.pluck().get(queue) as number);
+      const take = claimRoom({ limit: p.limit, prefetch, taken: jobs.length, takenCapped, concurrency, running });
       if (take <= 0) continue;
-      s.st.promoteQueue.run({ now, queue });
+      const promoted = s.st.promoteQueue.all({ now, queue }) as EventJobFields[];
       const params: Record<string, unknown> = { worker: p.workerId, lease: now + p.leaseMs, now, queue, limit: take };
       if (types !== undefined) params.types = types;
-      const by = { queue, workerId: p.workerId, leaseUntil: now + p.leaseMs, startedAt: now };
-      const batch = (claim.all(params) as string[]).map((text) => readClaimed(text, by)).sort(claimOrder);
-      if (cap !== null) cappedTaken += batch.length;
+      const batch = (claim.all(params) as string[]).map((text) => {
+        // Each job its own Dates: a handler may change them.
+        given.leaseUntil = new Date(now + p.leaseMs);
+        given.startedAt = new Date(now);
+        return readClaimed(JSON.parse(text) as unknown[], given);
+      });
+      batch.sort(compareClaimOrder);
+      if (concurrency !== null) takenCapped += batch.length;
       for (const j of batch) {
         jobs.push(j);
         out.push(jobEvent(j, 'job.started', now));
       }
+      if (promoted.length > 0) promotedLeft(promoted, batch, now, out);
     }
     return jobs;
   });
+}
+
+/**
+ * The `job.enqueued` events of the due jobs a claim promoted but did not take: they wait as
+ * `queued` now. Those it took go straight on to `job.started`, as on every engine.
+ */
+function promotedLeft(promoted: EventJobFields[], taken: Job[], now: number, out: GantryEvent[]): void {
+  const took = new Set(taken.map((j) => j.id));
+  for (const r of promoted) if (!took.has(r.id)) out.push(jobEvent(r, 'job.enqueued', now));
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */
@@ -84,7 +99,8 @@ function sharedItems(items: CompleteItem[]): boolean {
  * are deleted one by one, their events carrying the results; the rest are kept as `completed`
  * in one statement.
  */
-export function jobsComplete(s: Store, all: CompleteItem[]): { lost: string[] } {
+export function jobsComplete(s: Store, p: { items: CompleteItem[] }): { lost: string[] } {
+  const all = p.items;
   if (all.length === 0) return { lost: [] };
   const gone = all.some((i) => i.delete);
   const items = gone ? all.filter((i) => !i.delete) : all;
@@ -145,7 +161,8 @@ function deleteCompleted(s: Store, items: CompleteItem[], out: GantryEvent[]): s
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
-export function jobsFail(s: Store, items: FailItem[]): { lost: string[] } {
+export function jobsFail(s: Store, p: { items: FailItem[] }): { lost: string[] } {
+  const items = p.items;
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
@@ -158,26 +175,24 @@ export function jobsFail(s: Store, items: FailItem[]): { lost: string[] } {
         now,
         retry_at: i.retryAt ? i.retryAt.getTime() : null,
         error: errorText(i.error),
-      }) as JobEventRow | undefined;
+      }) as EventJobFields | undefined;
       if (!row) lost.push(i.id);
-      else
-        out.push(
-          rowEvent(row, row.state === 'failed' ? 'job.failed' : 'job.retrying', now, { error: i.error.message }),
-        );
+      else out.push(jobEvent(row, EVENT_FOR_STATE[row.state]!, now, { error: i.error.message }));
     }
     return { lost };
   });
 }
 
 /** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
-export function jobsRelease(s: Store, items: ReleaseItem[]): { lost: string[] } {
+export function jobsRelease(s: Store, p: { items: ReleaseItem[] }): { lost: string[] } {
+  const items = p.items;
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
     const lost: string[] = [];
     for (const i of items) {
-      const row = s.st.release.get({ id: i.id, worker: i.workerId, attempt: i.attempt }) as JobEventRow | undefined;
-      if (row) out.push(rowEvent(row, 'job.enqueued', now));
+      const row = s.st.release.get({ id: i.id, worker: i.workerId, attempt: i.attempt }) as EventJobFields | undefined;
+      if (row) out.push(jobEvent(row, 'job.enqueued', now));
       else lost.push(i.id);
     }
     return { lost };
@@ -188,8 +203,8 @@ export function jobsRelease(s: Store, items: ReleaseItem[]): { lost: string[] } 
 export function jobProgress(s: Store, p: { id: string; workerId: string; progress: JobProgress }): boolean {
   return s.write((out) => {
     const row = s.st.progress.get({ id: p.id, worker: p.workerId, progress: JSON.stringify(p.progress) }) as
-      JobEventRow | undefined;
-    if (row) out.push(rowEvent(row, 'job.progress', s.now(), { progress: p.progress }));
+      EventJobFields | undefined;
+    if (row) out.push(jobEvent(row, 'job.progress', s.now(), { progress: p.progress }));
     return row !== undefined;
   });
 }

@@ -1,7 +1,13 @@
 /** Queue settings (pause, concurrency cap, size cap) with their counts. */
 import type { QueueInfo, QueueSettings } from '../../backend/backend.js';
-import type { GantryEvent } from '../../core/events.js';
-import { jobsCount, zeroCounts } from './jobs-query.js';
+import {
+  emptyStateCounts,
+  queueChangeEvents,
+  queueSettingsApply,
+  type QueueSettingsRecord,
+  type StateCounts,
+} from '../../core/queue-rules.js';
+import { jobsCount } from './jobs-query.js';
 import type { Store } from './store.js';
 
 interface QueueRow {
@@ -9,44 +15,40 @@ interface QueueRow {
   paused: number;
   concurrency: number | null;
   size_cap: number | null;
-  size_policy: 'reject' | 'drop-oldest';
+  size_policy: QueueSettingsRecord['sizePolicy'];
 }
 
-function toInfo(r: QueueRow, counts: QueueInfo['counts']): QueueInfo {
-  return {
-    name: r.name,
-    paused: r.paused === 1,
-    concurrency: r.concurrency,
-    sizeCap: r.size_cap,
-    sizePolicy: r.size_policy,
-    counts,
-  };
+function settingsOf(r: QueueRow): QueueSettingsRecord {
+  return { paused: r.paused === 1, concurrency: r.concurrency, sizeCap: r.size_cap, sizePolicy: r.size_policy };
 }
+
+const info = (name: string, settings: QueueSettingsRecord, counts: StateCounts | undefined): QueueInfo => ({
+  name,
+  ...settings,
+  counts: counts ?? emptyStateCounts(),
+});
 
 /** Every queue that has jobs or settings, by name. */
 export function queuesList(s: Store): QueueInfo[] {
-  const counts = jobsCount(s);
-  return (s.st.queuesAll.all() as QueueRow[]).map((r) => toInfo(r, counts[r.name] ?? zeroCounts()));
+  const counts = jobsCount(s, {});
+  return (s.st.queuesAll.all() as QueueRow[]).map((r) => info(r.name, settingsOf(r), counts[r.name]));
 }
 
-/** Changes a queue's settings, creating it; emits `queue.paused` / `queue.resumed` on change. */
-export function queueUpdate(s: Store, queue: string, settings: QueueSettings): QueueInfo {
-  const row = s.write((out) => {
-    s.st.queueEnsure.run(queue);
-    const cur = s.st.queueGet.get(queue) as QueueRow;
-    const next: QueueRow = {
-      name: queue,
-      paused: settings.paused === undefined ? cur.paused : settings.paused ? 1 : 0,
-      concurrency: settings.concurrency === undefined ? cur.concurrency : settings.concurrency,
-      size_cap: settings.sizeCap === undefined ? cur.size_cap : settings.sizeCap,
-      size_policy: settings.sizePolicy ?? cur.size_policy,
-    };
-    s.st.queueUpsert.run(next);
-    if (next.paused !== cur.paused) {
-      const e: GantryEvent = { type: next.paused ? 'queue.paused' : 'queue.resumed', at: s.now(), queue };
-      out.push(e);
-    }
+/** Changes a queue's settings, creating it; emits what the core's `queueChangeEvents` says. */
+export function queueUpdate(s: Store, p: { queue: string; settings: QueueSettings }): QueueInfo {
+  const after = s.write((out) => {
+    s.st.queueEnsure.run(p.queue);
+    const before = settingsOf(s.st.queueGet.get(p.queue) as QueueRow);
+    const next = queueSettingsApply(before, p.settings);
+    s.st.queueUpsert.run({
+      name: p.queue,
+      paused: next.paused ? 1 : 0,
+      concurrency: next.concurrency,
+      size_cap: next.sizeCap,
+      size_policy: next.sizePolicy,
+    });
+    out.push(...queueChangeEvents(p.queue, before, next, s.now()));
     return next;
   });
-  return toInfo(row, jobsCount(s, [queue])[queue] ?? zeroCounts());
+  return info(p.queue, after, jobsCount(s, { queues: [p.queue] })[p.queue]);
 }

@@ -4,13 +4,13 @@ import { rowToSchedule, scheduleParams, type ScheduleRow } from './rows.js';
 import type { Store } from './store.js';
 
 /** One schedule, or `null`. */
-export function scheduleGet(s: Store, name: string): ScheduleRecord | null {
+export function scheduleGet(s: Store, { name }: { name: string }): ScheduleRecord | null {
   const row = s.st.scheduleGet.get(name) as ScheduleRow | undefined;
   return row ? rowToSchedule(row) : null;
 }
 
 /** Creates or replaces a schedule; a replaced one keeps its `createdAt`. */
-export function scheduleUpsert(s: Store, schedule: ScheduleRecord): ScheduleRecord {
+export function scheduleUpsert(s: Store, { schedule }: { schedule: ScheduleRecord }): ScheduleRecord {
   return s.write(() => {
     s.st.scheduleUpsert.run(scheduleParams(schedule));
     return rowToSchedule(s.st.scheduleGet.get(schedule.name) as ScheduleRow);
@@ -23,7 +23,7 @@ export function schedulesList(s: Store): ScheduleRecord[] {
 }
 
 /** Removes a schedule; false when there was none. */
-export function scheduleDelete(s: Store, name: string): boolean {
+export function scheduleDelete(s: Store, { name }: { name: string }): boolean {
   return s.write(() => s.st.scheduleDelete.run(name).changes > 0);
 }
 

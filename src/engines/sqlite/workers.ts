@@ -4,7 +4,7 @@ import { rowToWorker, workerParams, type WorkerRow } from './rows.js';
 import type { Store } from './store.js';
 
 /** Registers or refreshes a worker; `worker.joined` the first time. */
-export function workerHeartbeat(s: Store, worker: WorkerInfo): void {
+export function workerHeartbeat(s: Store, { worker }: { worker: WorkerInfo }): void {
   s.write((out) => {
     const known = s.st.workerExists.get(worker.id) !== undefined;
     s.st.workerUpsert.run(workerParams(worker));
@@ -13,7 +13,7 @@ export function workerHeartbeat(s: Store, worker: WorkerInfo): void {
 }
 
 /** Removes a worker; `worker.left` when it was registered. */
-export function workerRemove(s: Store, id: string): void {
+export function workerRemove(s: Store, { id }: { id: string }): void {
   s.write((out) => {
     if (s.st.workerDelete.get(id)) out.push({ type: 'worker.left', at: s.now(), workerId: id });
   });
@@ -25,7 +25,7 @@ export function workersList(s: Store): WorkerInfo[] {
 }
 
 /** Forgets workers last seen before `before`. */
-export function workersPrune(s: Store, before: Date): string[] {
+export function workersPrune(s: Store, { before }: { before: Date }): string[] {
   return s.write((out) => {
     const ids = s.st.workersStale.pluck().all(before.getTime()) as string[];
     const now = s.now();

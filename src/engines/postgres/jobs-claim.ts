@@ -5,41 +5,17 @@
  * same statement: one round trip.
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import type { BackoffPolicy } from '../../core/backoff.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { batchColumn } from './batch-columns.js';
 import { run, withTx, type Queryable } from './connection.js';
 import type { Ctx } from './context.js';
-import { errorJson, errorsOf, json, type JobRow } from './rows.js';
+import { errorJson, json, readClaimed } from './job-columns.js';
 
-/** The claim's one row: the claimed jobs as arrays of `CLAIMED_FIELDS` (null for none). */
+/** The claim's one row: the claimed jobs as arrays of `CLAIMED_COLUMNS` values (null for none). */
 interface ClaimRow {
   capped: boolean;
-  jobs: ClaimedTuple[] | null;
+  jobs: unknown[][] | null;
 }
-
-/** One claimed job, the values of `CLAIMED_FIELDS` in order; JSON, so times are ISO text. */
-type ClaimedTuple = [
-  id: string,
-  type: string,
-  queue: string,
-  payload: unknown,
-  priority: number,
-  attempts: number,
-  maxAttempts: number,
-  backoff: BackoffPolicy,
-  timeoutMs: number | null,
-  runAt: string,
-  deadline: string | null,
-  uniqueKey: string | null,
-  uniqueWindowMs: number | null,
-  progress: JobProgress | null,
-  errors: JobRow['errors'] | null,
-  createdAt: string,
-  tags: string[] | null,
-  metadata: Record<string, unknown> | null,
-  deleteOnComplete: boolean,
-];
 
 function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: boolean): Promise<ClaimRow[]> {
   return run<ClaimRow>(db, ctx.jobs.claim, [
@@ -56,39 +32,8 @@ function claimOnce(ctx: Ctx, db: Queryable, p: ClaimParams, t: number, guard: bo
   ]);
 }
 
-/** The job of a claimed tuple, with the state, worker, lease and start time the claim set. */
-function claimedJob(r: ClaimedTuple, workerId: string, startedAt: number, leaseUntil: number): Job {
-  return {
-    id: r[0],
-    type: r[1],
-    queue: r[2],
-    payload: r[3],
-    priority: r[4],
-    state: 'running',
-    attempts: r[5],
-    maxAttempts: r[6],
-    backoff: r[7],
-    timeoutMs: r[8],
-    runAt: new Date(r[9]),
-    deadline: r[10] === null ? null : new Date(r[10]),
-    uniqueKey: r[11],
-    uniqueWindowMs: r[12],
-    deleteOnComplete: r[18],
-    progress: r[13],
-    result: null,
-    errors: errorsOf(r[14]),
-    workerId,
-    leaseUntil: new Date(leaseUntil),
-    createdAt: new Date(r[15]),
-    startedAt: new Date(startedAt),
-    finishedAt: null,
-    tags: r[16] ?? [],
-    metadata: r[17] ?? {},
-  };
-}
-
 /** Claims due jobs in queue order, skipping paused queues, within concurrency caps. */
-export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
+export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   if (Math.max(0, p.limit) + Math.max(0, p.prefetch ?? 0) <= 0 || p.queues.length === 0) return [];
   const t = ctx.clock.now();
   let rows = await claimOnce(ctx, ctx.hot, p, t, true);
@@ -100,11 +45,20 @@ export async function claim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
       return claimOnce(ctx, db, p, t, false);
     });
   }
-  return (rows[0]?.jobs ?? []).map((r) => claimedJob(r, p.workerId, t, t + p.leaseMs));
+  const given: Partial<Job> = { state: 'running', workerId: p.workerId };
+  return (rows[0]?.jobs ?? []).map((r) => {
+    // Each job its own Dates: a handler may change them.
+    given.leaseUntil = new Date(t + p.leaseMs);
+    given.startedAt = new Date(t);
+    return readClaimed(r, given);
+  });
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */
-export async function renew(ctx: Ctx, workerId: string, ids: string[], leaseMs: number): Promise<{ lost: string[] }> {
+export async function jobsLeaseRenew(
+  ctx: Ctx,
+  { workerId, ids, leaseMs }: { workerId: string; ids: string[]; leaseMs: number },
+): Promise<{ lost: string[] }> {
   if (ids.length === 0) return { lost: [] };
   const held = await run<{ id: string }>(ctx.hot, ctx.jobs.renew, [ids, workerId, new Date(ctx.clock.now() + leaseMs)]);
   const kept = new Set(held.map((r) => r.id));
@@ -122,7 +76,7 @@ function lostOf(items: { id: string }[], done: Iterable<string> | null): { lost:
  * Fenced batch completion: items with `delete` go to the statement that deletes their rows, the
  * rest are kept as `completed` (a batch mixing both makes two statements, each atomic).
  */
-export async function complete(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
+export async function jobsComplete(ctx: Ctx, { items }: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
   const gone = items.filter((i) => i.delete);
   if (gone.length === 0) return completeKept(ctx, items);
   if (gone.length === items.length) return completeGone(ctx, items);
@@ -169,7 +123,7 @@ async function completeGone(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: st
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
-export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[] }> {
+export async function jobsFail(ctx: Ctx, { items }: { items: FailItem[] }): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
   const done = await run<{ id: string }>(ctx.hot, ctx.jobs.fail, [
@@ -189,7 +143,7 @@ export async function fail(ctx: Ctx, items: FailItem[]): Promise<{ lost: string[
 }
 
 /** Fenced hand-back of never-started claims: queued again with the attempt undone. */
-export async function release(ctx: Ctx, items: ReleaseItem[]): Promise<{ lost: string[] }> {
+export async function jobsRelease(ctx: Ctx, { items }: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
   const done = await run<{ id: string }>(ctx.hot, ctx.jobs.release, [
@@ -207,8 +161,11 @@ export async function release(ctx: Ctx, items: ReleaseItem[]): Promise<{ lost: s
 }
 
 /** Records progress while `workerId` holds the job. */
-export async function progress(ctx: Ctx, id: string, workerId: string, value: JobProgress): Promise<boolean> {
+export async function jobProgress(
+  ctx: Ctx,
+  p: { id: string; workerId: string; progress: JobProgress },
+): Promise<boolean> {
   const t = ctx.clock.now();
-  const rows = await run(ctx.hot, ctx.jobs.progress, [id, workerId, json(value), t, ctx.channels.events]);
+  const rows = await run(ctx.hot, ctx.jobs.progress, [p.id, p.workerId, json(p.progress), t, ctx.channels.events]);
   return rows.length > 0;
 }

@@ -1,22 +1,14 @@
 /**
  * Enqueue: all or none in one transaction (the caller's own with `tx`), idempotent on id,
- * unique keys (live and window), queue size caps.
+ * unique keys (live and window), queue size caps as the core's `sizeCapOverflow` decides.
  */
 import type { EnqueueOutcome } from '../../backend/backend.js';
-import { QueueFullError, UniqueConflictError, ValidationError } from '../../core/errors.js';
-import { jobEvent, type GantryEvent } from '../../core/events.js';
+import { UniqueConflictError, ValidationError } from '../../core/errors.js';
 import { storedJob, type Job, type NewJob } from '../../core/job.js';
+import { sizeCapOverflow, type SizePolicy } from '../../core/queue-rules.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
 import { now, type Ctx } from './context.js';
-import { insertParams } from './insert-columns.js';
-import { toJob, type JobRow } from './rows.js';
-
-type EventRow = Pick<JobRow, 'id' | 'type' | 'queue' | 'state' | 'attempts' | 'worker_id'>;
-
-/** The event of a changed row. */
-export function rowEvent(r: EventRow, type: GantryEvent['type'], at: number, error?: string): GantryEvent {
-  return jobEvent({ ...r, workerId: r.worker_id }, type, at, error === undefined ? {} : { error });
-}
+import { insertParams, readJob } from './job-columns.js';
 
 /** The unique keys given twice in one batch, or held by another job, fail the batch. */
 async function checkUnique(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<void> {
@@ -36,21 +28,47 @@ async function checkUnique(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<voi
   if (rows[0]) throw new UniqueConflictError(rows[0].unique_key, rows[0].id);
 }
 
-/** Applies the size caps of the batch's queues: reject, or cancel the oldest waiting jobs. */
-async function applyCaps(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<void> {
-  const byQueue = new Map<string, number>();
-  for (const j of jobs) byQueue.set(j.queue, (byQueue.get(j.queue) ?? 0) + 1);
-  const capped = await run<{ name: string; size_cap: number; size_policy: string }>(db, ctx.jobs.lockCapped, [
-    [...byQueue.keys()],
-  ]);
+interface SizeCapRow {
+  name: string;
+  size_cap: number;
+  size_policy: SizePolicy;
+}
+
+/**
+ * Applies the size caps of the queues the batch added jobs to, after its insert: the core's
+ * `sizeCapOverflow` refuses the batch (the transaction rolls back) or says how many of the
+ * oldest waiting jobs to cancel, the new ones counted as the newest. Returns the cancelled ids.
+ */
+async function applySizeCaps(
+  ctx: Ctx,
+  db: Queryable,
+  capped: SizeCapRow[],
+  added: Map<string, number>,
+): Promise<Set<string>> {
+  const dropped = new Set<string>();
   for (const q of capped) {
+    const adding = added.get(q.name) ?? 0;
+    if (adding === 0) continue;
     const [{ n } = { n: 0 }] = await run<{ n: number }>(db, ctx.jobs.waitingCount, [q.name]);
-    const excess = n + byQueue.get(q.name)! - q.size_cap;
-    if (excess <= 0) continue;
-    if (q.size_policy !== 'drop-oldest') throw new QueueFullError(q.name, q.size_cap);
+    const excess = sizeCapOverflow({
+      queue: q.name,
+      sizeCap: q.size_cap,
+      sizePolicy: q.size_policy,
+      waiting: n - adding,
+      adding,
+    });
+    if (excess === 0) continue;
     const t = ctx.clock.now();
-    await run(db, ctx.jobs.dropOldest, [q.name, Math.min(excess, n), new Date(t), t, ctx.channels.events]);
+    const rows = await run<{ id: string }>(db, ctx.jobs.dropOldest, [
+      q.name,
+      excess,
+      new Date(t),
+      t,
+      ctx.channels.events,
+    ]);
+    for (const r of rows) dropped.add(r.id);
   }
+  return dropped;
 }
 
 /** What the insert did: the ids it inserted (`null`: all), and whether a size cap stopped it. */
@@ -77,40 +95,56 @@ async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolea
   }
 }
 
-/** Pairs each requested job with the job it created, or the job that existed with its id. */
-async function outcomes(ctx: Ctx, db: Queryable, jobs: NewJob[], inserted: Inserted): Promise<EnqueueOutcome[]> {
-  if (inserted.ids === null) return jobs.map((j) => ({ job: storedJob(j), created: true }));
-  const created = new Set(inserted.ids);
-  const missing = jobs.filter((j) => !created.has(j.id)).map((j) => j.id);
-  const existing = missing.length ? await run<JobRow>(db, ctx.jobs.getMany, [missing]) : [];
-  const old = new Map<string, Job>(existing.map((r) => [r.id, toJob(r)]));
+/** The jobs of `jobs` that the insert created (each id once, the first of a repeated one). */
+function createdJobs(jobs: NewJob[], inserted: Inserted): NewJob[] {
+  if (inserted.ids === null) return jobs;
+  const ids = new Set(inserted.ids);
+  return jobs.filter((j) => ids.delete(j.id));
+}
+
+/**
+ * Pairs each requested job with the job it created, or the job that existed with its id; a
+ * created job that the size cap cancelled at once is read back.
+ */
+async function outcomes(
+  ctx: Ctx,
+  db: Queryable,
+  jobs: NewJob[],
+  created: NewJob[],
+  dropped: Set<string>,
+): Promise<EnqueueOutcome[]> {
+  const fresh = new Set(created);
+  if (fresh.size === jobs.length && dropped.size === 0) return jobs.map((j) => ({ job: storedJob(j), created: true }));
+  const read = jobs.filter((j) => !fresh.has(j) || dropped.has(j.id)).map((j) => j.id);
+  const existing = read.length ? await run<Record<string, unknown>>(db, ctx.jobs.getMany, [read]) : [];
+  const stored = new Map<string, Job>(existing.map((r) => [r.id as string, readJob(r)]));
   return jobs.map((j) => {
-    if (created.delete(j.id)) {
-      // A repeated id in one batch: the first is created, the rest find it.
-      const job = storedJob(j);
-      old.set(j.id, job);
-      return { job, created: true };
-    }
-    return { job: old.get(j.id)!, created: false };
+    if (!fresh.has(j)) return { job: stored.get(j.id)!, created: false };
+    return { job: dropped.has(j.id) ? stored.get(j.id)! : storedJob(j), created: true };
   });
 }
 
 /**
  * One statement when no unique key and no size cap is involved; else a transaction that
- * locks the capped queues, checks the keys, then inserts.
+ * locks the capped queues, checks the keys, inserts, then applies the caps.
  */
 async function insertAll(ctx: Ctx, jobs: NewJob[], tx?: Queryable): Promise<EnqueueOutcome[]> {
   const db = tx ?? ctx.pool;
   if (!jobs.some((j) => j.uniqueKey !== null)) {
     const inserted = await insertRows(ctx, db, jobs, true);
-    if (!inserted.capped) return outcomes(ctx, db, jobs, inserted);
+    if (!inserted.capped) return outcomes(ctx, db, jobs, createdJobs(jobs, inserted), new Set());
   }
   return withTx(
     ctx.pool,
     async (conn) => {
-      await applyCaps(ctx, conn, jobs);
+      const queues = [...new Set(jobs.map((j) => j.queue))];
+      const capped = await run<SizeCapRow>(conn, ctx.jobs.lockCapped, [queues]);
       await checkUnique(ctx, conn, jobs);
-      return outcomes(ctx, conn, jobs, await insertRows(ctx, conn, jobs, false));
+      const created = createdJobs(jobs, await insertRows(ctx, conn, jobs, false));
+      const added = new Map<string, number>();
+      for (const j of created) added.set(j.queue, (added.get(j.queue) ?? 0) + 1);
+      const dropped = await applySizeCaps(ctx, conn, capped, added);
+      return outcomes(ctx, conn, jobs, created, dropped);
     },
     tx,
   );
@@ -133,10 +167,11 @@ async function raceConflict(ctx: Ctx, jobs: NewJob[]): Promise<never> {
 }
 
 /** Stores new jobs atomically (see `Backend.jobsEnqueue`). */
-export async function enqueue(ctx: Ctx, jobs: NewJob[], tx?: unknown): Promise<EnqueueOutcome[]> {
-  if (jobs.length === 0) return [];
+export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]> {
+  if (p.jobs.length === 0) return [];
+  const tx = p.tx;
   if (tx !== undefined && (tx === null || typeof (tx as Queryable).query !== 'function')) {
     throw new ValidationError('tx must be your pg Client or PoolClient, inside your open transaction');
   }
-  return insertAll(ctx, jobs, tx as Queryable | undefined);
+  return insertAll(ctx, p.jobs, tx as Queryable | undefined);
 }

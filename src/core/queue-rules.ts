@@ -1,0 +1,120 @@
+/**
+ * The rules of queues that every engine applies the same way: what a queue's size cap does to
+ * an enqueue, how many jobs a claim may take from a queue, and which events (and so which
+ * wake-ups) a change of settings makes. Engines count and store; these functions decide.
+ */
+import { QueueFullError } from './errors.js';
+import type { GantryEvent } from './events.js';
+import { JOB_STATES, type JobState } from './job.js';
+
+/** Counts of jobs by state (every state present). */
+export type StateCounts = Record<JobState, number>;
+
+/** Counts with every state at zero: what a queue without jobs reports. */
+export function emptyStateCounts(): StateCounts {
+  const counts = {} as StateCounts;
+  for (const s of JOB_STATES) counts[s] = 0;
+  return counts;
+}
+
+/** What enqueue does when a queue is at its size cap. */
+export type SizePolicy = 'reject' | 'drop-oldest';
+
+/** The settings of a queue that the rules read. */
+export interface QueueSettingsRecord {
+  paused: boolean;
+  /** Cluster-wide cap on running jobs; `null` for none. */
+  concurrency: number | null;
+  /** Cap on waiting jobs (scheduled, queued, retrying); `null` for none. */
+  sizeCap: number | null;
+  sizePolicy: SizePolicy;
+}
+
+/** The settings of a queue nobody configured. */
+export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettingsRecord> = {
+  paused: false,
+  concurrency: null,
+  sizeCap: null,
+  sizePolicy: 'reject',
+};
+
+/**
+ * How many of the queue's waiting jobs an enqueue of `adding` new jobs must cancel, oldest first
+ * (by creation time, then id, the new jobs counted as the newest), so that no more than `sizeCap`
+ * wait; 0 when they fit. With policy `reject` a batch that does not fit throws `QueueFullError`
+ * and nothing is stored. With `drop-oldest` the count may exceed `waiting`: the batch's own
+ * oldest jobs are then cancelled too.
+ */
+export function sizeCapOverflow(p: {
+  queue: string;
+  sizeCap: number | null;
+  sizePolicy: SizePolicy;
+  /** Jobs waiting in the queue before this enqueue. */
+  waiting: number;
+  /** New jobs this enqueue adds to the queue. */
+  adding: number;
+}): number {
+  if (p.sizeCap === null) return 0;
+  const excess = p.waiting + p.adding - p.sizeCap;
+  if (excess <= 0) return 0;
+  if (p.sizePolicy === 'reject') throw new QueueFullError(p.queue, p.sizeCap);
+  return excess;
+}
+
+/**
+ * How many jobs a claim may take from one queue: what the claim still wants (`limit` plus
+ * `prefetch` minus what it took so far), and for a capped queue no more than the cap leaves free
+ * and no more than `limit` across all capped queues of the claim (a prefetched job must not hold
+ * a capped queue's slot while it waits in a worker's buffer).
+ */
+export function claimRoom(p: {
+  limit: number;
+  prefetch: number;
+  /** Jobs this claim took so far, from every queue. */
+  taken: number;
+  /** Jobs this claim took so far from capped queues. */
+  takenCapped: number;
+  concurrency: number | null;
+  /** Jobs of this queue running now (only read when it is capped). */
+  running: number;
+}): number {
+  const want = Math.max(0, p.limit) + Math.max(0, Math.floor(p.prefetch)) - p.taken;
+  if (p.concurrency === null) return Math.max(0, want);
+  return Math.max(0, Math.min(want, p.limit - p.takenCapped, p.concurrency - p.running));
+}
+
+/** The settings a queue has after `change` (an `undefined` field keeps its value; `null` clears a cap). */
+export function queueSettingsApply(
+  before: QueueSettingsRecord,
+  change: Partial<QueueSettingsRecord>,
+): QueueSettingsRecord {
+  return {
+    paused: change.paused ?? before.paused,
+    concurrency: change.concurrency === undefined ? before.concurrency : change.concurrency,
+    sizeCap: change.sizeCap === undefined ? before.sizeCap : change.sizeCap,
+    sizePolicy: change.sizePolicy ?? before.sizePolicy,
+  };
+}
+
+/**
+ * The events of a change of a queue's settings: `queue.paused` or `queue.resumed` when pausing
+ * changed, `queue.updated` when a cap or the policy changed. A resume and an update wake the
+ * queue's workers (see `wakesWorkers`): a raised or removed concurrency cap may let jobs run.
+ */
+export function queueChangeEvents(
+  queue: string,
+  before: QueueSettingsRecord,
+  after: QueueSettingsRecord,
+  at: number,
+): GantryEvent[] {
+  const events: GantryEvent[] = [];
+  if (before.paused !== after.paused) events.push({ type: after.paused ? 'queue.paused' : 'queue.resumed', at, queue });
+  if (
+    before.concurrency !== after.concurrency ||
+    before.sizeCap !== after.sizeCap ||
+    before.sizePolicy !== after.sizePolicy
+  ) {
+    events.push({ type: 'queue.updated', at, queue });
+  }
+  return events;
+}
