@@ -64,7 +64,7 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
     },
 
     async consumer(spec, { concurrency, onJob }) {
-      const { openBackend } = await gantry();
+      const { openBackend } = await import('gantry/backend');
       const Worker = await workerClass();
       const backend = await openBackend({ url: spec.url, ...(spec.namespace ? { namespace: spec.namespace } : {}) });
       let worker = null;

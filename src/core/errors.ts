@@ -1,6 +1,6 @@
 /**
  * Typed errors. Each has a stable `code` callers can switch on, a message that says what to
- * do, and an optional `cause`. The HTTP layer maps codes to statuses (see `httpStatus`).
+ * do, and an optional `cause`. The HTTP server maps codes to statuses (src/server/errors.ts).
  */
 
 /** Stable error codes of Gantry. */
@@ -184,36 +184,5 @@ export class ScheduleParseError extends GantryError {
     options?: { cause?: unknown },
   ) {
     super('SCHEDULE_PARSE', message, { ...options, details });
-  }
-}
-
-/** HTTP status for an error code (used by the server). */
-export function httpStatus(code: ErrorCode | string): number {
-  switch (code) {
-    case 'VALIDATION':
-    case 'SCHEDULE_PARSE':
-    case 'UNSUPPORTED_URL':
-      return 400;
-    case 'UNAUTHORIZED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'NOT_FOUND':
-      return 404;
-    case 'INVALID_TRANSITION':
-    case 'UNIQUE_CONFLICT':
-    case 'LEASE_LOST':
-      return 409;
-    case 'PAYLOAD_TOO_LARGE':
-      return 413;
-    case 'UNSUPPORTED_MEDIA_TYPE':
-      return 415;
-    case 'QUEUE_FULL':
-      return 429;
-    case 'ENGINE_UNAVAILABLE':
-    case 'MIGRATION':
-      return 503;
-    default:
-      return 500;
   }
 }

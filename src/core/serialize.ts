@@ -1,32 +1,30 @@
-/** JSON forms of jobs, shared by the CLI (`--json`) and the HTTP API. */
-import type { Job } from './job.js';
+/** JSON forms of jobs, shared by the CLI (`--json`), the HTTP API and the dashboard's types. */
+import { JOB_FIELDS, JOB_FIELD_NAMES, type JobField } from './job-record.js';
+import type { Job, JobError } from './job.js';
 
-/** A job as JSON: DESIGN §2 field names, times as ISO 8601 text. */
-export type JobJson = Omit<
-  Job,
-  'runAt' | 'deadline' | 'leaseUntil' | 'createdAt' | 'startedAt' | 'finishedAt' | 'errors'
-> & {
-  runAt: string;
-  deadline: string | null;
-  leaseUntil: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  errors: (Omit<Job['errors'][number], 'at'> & { at: string })[];
+/** The fields of the job record whose kind is `time`. */
+type TimeField = { [K in JobField]: (typeof JOB_FIELDS)[K]['kind'] extends 'time' ? K : never }[JobField];
+
+/** A job error as JSON: its time as ISO 8601 text. */
+export type JobErrorJson = Omit<JobError, 'at'> & { at: string };
+
+/** A job as JSON: the job record's field names, times as ISO 8601 text. */
+export type JobJson<P = unknown, R = unknown> = {
+  [K in keyof Job<P, R>]: K extends TimeField
+    ? null extends Job[K]
+      ? string | null
+      : string
+    : K extends 'errors'
+      ? JobErrorJson[]
+      : Job<P, R>[K];
 };
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const TIME_FIELDS = JOB_FIELD_NAMES.filter((f) => JOB_FIELDS[f].kind === 'time') as TimeField[];
 
 /** Converts a job to its JSON form. */
 export function jobToJson(job: Job): JobJson {
-  return {
-    ...job,
-    runAt: job.runAt.toISOString(),
-    deadline: iso(job.deadline),
-    leaseUntil: iso(job.leaseUntil),
-    createdAt: job.createdAt.toISOString(),
-    startedAt: iso(job.startedAt),
-    finishedAt: iso(job.finishedAt),
-    errors: job.errors.map((e) => ({ ...e, at: e.at.toISOString() })),
-  };
+  const out = { ...job } as Record<string, unknown>;
+  for (const f of TIME_FIELDS) out[f] = job[f] === null ? null : job[f].toISOString();
+  out.errors = job.errors.map((e) => ({ ...e, at: e.at.toISOString() }));
+  return out as JobJson;
 }

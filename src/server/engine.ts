@@ -19,32 +19,6 @@ export interface EngineSource {
   namespace?: string;
 }
 
-/** Codes of raw driver errors that mean "cannot reach the engine" rather than a bug. */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-  'SQLITE_NOTADB',
-  'SQLITE_CORRUPT',
-  'SQLITE_READONLY',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-]);
-
-/** True when `err` says the engine is unreachable (typed or a raw driver error). */
-export function isUnreachable(err: unknown): boolean {
-  if (err instanceof GantryError) return err.code === 'ENGINE_UNAVAILABLE' || err.code === 'MIGRATION';
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR'));
-}
-
 /** Lazily opened, shared engine and client. */
 export class EngineHandle {
   private client: Client | null;

@@ -4,9 +4,44 @@
  * mismatch, body too large) are translated to the same shape.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_RETRY_AFTER_S } from '../core/constants.js';
-import { GantryError, httpStatus } from '../core/errors.js';
-import { isUnreachable } from './engine.js';
+import { GantryError, type ErrorCode } from '../core/errors.js';
+import { DEFAULT_RETRY_AFTER_S } from './constants.js';
+
+/** The HTTP status of an error code. */
+export function httpStatus(code: ErrorCode | string): number {
+  switch (code) {
+    case 'VALIDATION':
+    case 'SCHEDULE_PARSE':
+    case 'UNSUPPORTED_URL':
+      return 400;
+    case 'UNAUTHORIZED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'INVALID_TRANSITION':
+    case 'UNIQUE_CONFLICT':
+    case 'LEASE_LOST':
+      return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 415;
+    case 'QUEUE_FULL':
+      return 429;
+    case 'ENGINE_UNAVAILABLE':
+    case 'MIGRATION':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+/** True when `err` says the engine cannot be reached (or its schema is not current): a 503. */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof GantryError && (err.code === 'ENGINE_UNAVAILABLE' || err.code === 'MIGRATION');
+}
 
 /** The JSON body of an error answer. */
 export interface ErrorBody {
@@ -38,11 +73,7 @@ function validationMessage(err: FastifyError): string {
 /** Maps any thrown value to a status and error body. */
 export function translateError(err: unknown): Translated {
   if (err instanceof GantryError) {
-    const status = isUnreachable(err) ? 503 : httpStatus(err.code);
-    return { status, body: body(err.code, err.message, err.details) };
-  }
-  if (isUnreachable(err)) {
-    return { status: 503, body: body('ENGINE_UNAVAILABLE', `the engine is unreachable: ${(err as Error).message}`) };
+    return { status: httpStatus(err.code), body: body(err.code, err.message, err.details) };
   }
   const fe = err as FastifyError;
   if (fe.validation) return { status: 400, body: body('VALIDATION', validationMessage(fe)) };

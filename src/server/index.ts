@@ -11,7 +11,7 @@ import {
   DEFAULT_HTTP_HOST,
   DEFAULT_HTTP_PORT,
   DEFAULT_SSE_HEARTBEAT_MS,
-} from '../core/constants.js';
+} from './constants.js';
 import { EngineUnavailableError, ValidationError } from '../core/errors.js';
 import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
 import { installAuth, type ServerContext } from './context.js';

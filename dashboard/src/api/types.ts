@@ -1,52 +1,17 @@
 /**
- * The shapes of the public HTTP API (`/api/v1`) as the dashboard reads them. They mirror
- * the server's JSON (DESIGN §2 field names, times as ISO text); the dashboard depends on the
- * HTTP contract only, never on server code. The job states, their groups and the event shape
- * come from the core itself (pure constants and types), so the lifecycle is defined once.
+ * The shapes of the public HTTP API (`/api/v1`) as the dashboard reads them. The dashboard
+ * depends on the HTTP contract only, never on server code; the job's JSON form, its states and
+ * the event shape come from the core itself (pure types and constants), so the job record and
+ * its lifecycle are defined once.
  */
-import type { JobProgress, JobState } from '../../../src/core/job.js';
+import type { JobState } from '../../../src/core/job.js';
 
 export { JOB_STATES, LIVE_STATES, FINAL_STATES, type JobState, type JobProgress } from '../../../src/core/job.js';
 export type { GantryEvent } from '../../../src/core/events.js';
 
-/** One failed attempt. */
-export interface JobErrorJson {
-  message: string;
-  stack?: string;
-  attempt: number;
-  workerId?: string;
-  at: string;
-  code?: string;
-}
-
-/** A job as the API returns it. */
-export interface JobJson {
-  id: string;
-  type: string;
-  queue: string;
-  payload: unknown;
-  priority: number;
-  state: JobState;
-  attempts: number;
-  maxAttempts: number;
-  timeoutMs: number | null;
-  runAt: string;
-  deadline: string | null;
-  uniqueKey: string | null;
-  uniqueWindowMs: number | null;
-  /** Deleted, not kept as completed, when its handler returns. */
-  deleteOnComplete: boolean;
-  progress: JobProgress | null;
-  result: unknown;
-  errors: JobErrorJson[];
-  workerId: string | null;
-  leaseUntil: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-}
+/** A job and one failed attempt as the API returns them: the job record's fields, times as ISO text. */
+export type { JobJson, JobErrorJson } from '../../../src/core/serialize.js';
+import type { JobJson } from '../../../src/core/serialize.js';
 
 /** One page of jobs. */
 export interface JobPage {
@@ -55,7 +20,8 @@ export interface JobPage {
 }
 
 /** Counts by state. */
-export type StateCounts = Record<JobState, number>;
+export type { StateCounts } from '../../../src/core/queue-rules.js';
+import type { StateCounts } from '../../../src/core/queue-rules.js';
 
 /** A queue's settings and counts. */
 export interface QueueJson {

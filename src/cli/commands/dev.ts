@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { Backend } from '../../backend/backend.js';
 import { openBackend } from '../../backend/open.js';
 import { Client } from '../../client/client.js';
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../server/constants.js';
 import { ValidationError } from '../../core/errors.js';
 import { demoHandlers } from '../../dev/demo-handlers.js';
 import { enqueueDemoJobsOnce } from '../../dev/demo-jobs.js';

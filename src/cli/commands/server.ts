@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import type { Backend } from '../../backend/backend.js';
 import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../core/constants.js';
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../server/constants.js';
 import { envOption, globals, parseIntFlag } from '../context.js';
 import {
   LOG_FORMATS,

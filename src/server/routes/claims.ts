@@ -6,13 +6,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Backend } from '../../backend/backend.js';
-import {
-  DEFAULT_HEARTBEAT_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_QUEUE,
-  MAX_CLAIM_BATCH,
-  MAX_CLAIM_WAIT_MS,
-} from '../../core/constants.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_MS, DEFAULT_QUEUE, MAX_CLAIM_BATCH } from '../../core/constants.js';
+import { MAX_CLAIM_WAIT_MS } from '../constants.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Job } from '../../core/job.js';
 import { jobToJson } from '../../core/serialize.js';

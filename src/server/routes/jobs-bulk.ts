@@ -5,7 +5,7 @@ import { MAX_BULK_JOBS } from '../../core/constants.js';
 import { GantryError, ValidationError } from '../../core/errors.js';
 import { FINAL_STATES, JOB_STATES, LIVE_STATES, type JobState } from '../../core/job.js';
 import type { ServerContext } from '../context.js';
-import { isUnreachable } from '../engine.js';
+import { isUnreachable } from '../errors.js';
 import { AUTH_ERRORS, errorResponses } from '../schemas/common.js';
 import { BulkParams, BulkQuery, BulkResult } from '../schemas/jobs.js';
 import { listOptions } from './filters.js';

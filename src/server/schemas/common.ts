@@ -4,6 +4,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATES } from '../../core/job.js';
+import { JOB_FIELDS, JOB_FIELD_NAMES, type JobField, type JobFieldSpec } from '../../core/job-record.js';
 import { EVENT_TYPES } from '../../core/events.js';
 
 /** `T` or `null`. */
@@ -66,49 +67,60 @@ export const ProgressSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** A job as JSON (DESIGN §2 field names). */
-export const JobSchema = Type.Object(
+/** One failed attempt, as JSON. */
+export const JobErrorSchema = Type.Object(
   {
-    id: Type.String(),
-    type: Type.String(),
-    queue: Type.String(),
-    payload: Type.Unknown({ description: 'any JSON value' }),
-    priority: Type.Integer(),
-    state: JobStateSchema,
-    attempts: Type.Integer({ description: 'attempts started so far' }),
-    maxAttempts: Type.Integer(),
-    backoff: Type.Object({ type: Type.String() }, { additionalProperties: true }),
-    timeoutMs: Nullable(Type.Number()),
-    runAt: Time,
-    deadline: Nullable(Time),
-    uniqueKey: Nullable(Type.String()),
-    uniqueWindowMs: Nullable(Type.Number()),
-    deleteOnComplete: Type.Boolean({ description: 'deleted, not kept as completed, when the handler returns' }),
-    progress: Nullable(ProgressSchema),
-    result: Type.Unknown({ description: 'the handler result, or null' }),
-    errors: Type.Array(
-      Type.Object(
-        {
-          message: Type.String(),
-          stack: Type.Optional(Type.String()),
-          attempt: Type.Integer(),
-          workerId: Type.Optional(Type.String()),
-          at: Time,
-          code: Type.Optional(Type.String()),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    workerId: Nullable(Type.String()),
-    leaseUntil: Nullable(Time),
-    createdAt: Time,
-    startedAt: Nullable(Time),
-    finishedAt: Nullable(Time),
-    tags: Type.Array(Type.String()),
-    metadata: Type.Record(Type.String(), Type.Unknown()),
+    message: Type.String(),
+    stack: Type.Optional(Type.String()),
+    attempt: Type.Integer(),
+    workerId: Type.Optional(Type.String()),
+    at: Time,
+    code: Type.Optional(Type.String()),
   },
-  { $id: 'Job', additionalProperties: false },
+  { additionalProperties: false },
 );
+
+/** The schemas of JSON documents whose shape the API states (every other `json` field is any JSON). */
+const DOCUMENT_SCHEMAS: Partial<Record<JobField, TSchema>> = {
+  progress: ProgressSchema,
+  backoff: Type.Object({ type: Type.String() }, { additionalProperties: true }),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+};
+
+/** The JSON schema of one field of the job record, from its kind. */
+function fieldSchema(name: JobField): TSchema {
+  const spec: JobFieldSpec = JOB_FIELDS[name];
+  const schema = ((): TSchema => {
+    switch (spec.kind) {
+      case 'text':
+        return Type.String();
+      case 'state':
+        return JobStateSchema;
+      case 'int':
+        return Type.Integer();
+      case 'bool':
+        return Type.Boolean();
+      case 'time':
+        return Time;
+      case 'tags':
+        return Type.Array(Type.String());
+      case 'errors':
+        return Type.Array(JobErrorSchema);
+      case 'json':
+        return DOCUMENT_SCHEMAS[name] ?? Type.Unknown();
+    }
+  })();
+  // Any JSON (`Unknown`) admits null already.
+  const anyJson = spec.kind === 'json' && DOCUMENT_SCHEMAS[name] === undefined;
+  if (!spec.nullable || anyJson) return { ...schema, description: spec.doc };
+  return Type.Union([schema, Type.Null()], { description: spec.doc });
+}
+
+/** A job as JSON: every field of the job record (`src/core/job-record.ts`), times as ISO text. */
+export const JobSchema = Type.Object(Object.fromEntries(JOB_FIELD_NAMES.map((f) => [f, fieldSchema(f)])), {
+  $id: 'Job',
+  additionalProperties: false,
+});
 
 /** `{ id }` path parameters. */
 export const IdParams = Type.Object(
