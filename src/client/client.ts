@@ -6,12 +6,20 @@ import { openBackend } from '../backend/open.js';
 import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerInfo } from '../backend/backend.js';
 import { AsyncQueue } from '../core/async-queue.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../core/constants.js';
+import { LIST_FILL_ROUNDS } from '../core/constants.js';
 import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
-import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
-import { validateEnqueue, validateQueue, type EnqueueOptions, type EnqueueRequest } from '../core/validate.js';
+import { isFinal, type Job, type JobState } from '../core/job.js';
+import {
+  validateEnqueue,
+  validateListLimit,
+  validateQueue,
+  validateQueueSettings,
+  validateStates,
+  type EnqueueOptions,
+  type EnqueueRequest,
+} from '../core/validate.js';
 import { ScheduleClient } from './schedules.js';
 
 /** Options of `Client.connect`. */
@@ -44,12 +52,8 @@ const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? u
 /** Turns list options into a backend filter, validating states and the limit. */
 export function toJobFilter(o: ListOptions): JobFilter {
   const states = arr(o.state);
-  for (const s of states ?? []) {
-    if (!JOB_STATES.includes(s))
-      throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(s)}`);
-  }
   const f: JobFilter = {};
-  if (states) f.states = states;
+  if (states) f.states = validateStates(states);
   const queues = arr(o.queue);
   if (queues) f.queues = queues;
   const types = arr(o.type);
@@ -140,13 +144,24 @@ export class Client {
     return this.backend.jobGet({ id });
   }
 
-  /** Jobs matching the filters, newest first, one page at a time. */
-  list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
-    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+  /**
+   * Jobs matching the filters, newest first, one page at a time. An engine may answer a filtered
+   * list (a text search) with short pages; this asks it again, up to `LIST_FILL_ROUNDS` times,
+   * to fill the page, so a page comes back short only when the search has looked through many
+   * jobs: follow `nextCursor` until it is null to see every match.
+   */
+  async list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+    const limit = validateListLimit(options.limit);
+    const filter = toJobFilter(options);
+    const jobs: Job[] = [];
+    let cursor = options.cursor ?? null;
+    for (let round = 0; round < LIST_FILL_ROUNDS; round++) {
+      const page = await this.backend.jobsList({ filter, limit: limit - jobs.length, cursor });
+      jobs.push(...page.jobs);
+      cursor = page.nextCursor;
+      if (cursor === null || jobs.length >= limit) break;
     }
-    return this.backend.jobsList({ filter: toJobFilter(options), limit, cursor: options.cursor ?? null });
+    return { jobs, nextCursor: cursor };
   }
 
   /** Counts by state per queue. */
@@ -186,17 +201,7 @@ export class Client {
 
   /** Changes a queue's concurrency cap, size cap and policy. */
   setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
-    const check = (v: number | null | undefined, field: string): void => {
-      if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) {
-        throw new ValidationError(`${field} must be an integer >= 1, or null for no cap; got ${v}`);
-      }
-    };
-    check(settings.concurrency, 'concurrency');
-    check(settings.sizeCap, 'sizeCap');
-    if (settings.sizePolicy !== undefined && !['reject', 'drop-oldest'].includes(settings.sizePolicy)) {
-      throw new ValidationError(`sizePolicy must be reject or drop-oldest, got ${JSON.stringify(settings.sizePolicy)}`);
-    }
-    return this.backend.queueUpdate({ queue: validateQueue(queue), settings });
+    return this.backend.queueUpdate({ queue: validateQueue(queue), settings: validateQueueSettings(settings) });
   }
 
   /** Registered workers. */

@@ -18,6 +18,9 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** How long a claim holds before maintenance may take the job back, in ms. */
 export const DEFAULT_LEASE_MS = 30_000;
 
+/** The shortest lease a worker may take, in ms: shorter ones expire before a renewal returns. */
+export const MIN_LEASE_MS = 30;
+
 /** A running worker renews its leases every `leaseMs / LEASE_RENEW_DIVISOR`. */
 export const LEASE_RENEW_DIVISOR = 3;
 
@@ -83,6 +86,12 @@ export const DEFAULT_LIST_LIMIT = 50;
 
 /** Largest page size of `list`. */
 export const MAX_LIST_LIMIT = 1000;
+
+/**
+ * Times `Client.list` asks the engine again to fill a page that came back short (an engine
+ * scans a bounded number of jobs for a text search, then answers with what it found).
+ */
+export const LIST_FILL_ROUNDS = 5;
 
 /** Most jobs claimed in one round trip. */
 export const MAX_CLAIM_BATCH = 1000;

@@ -54,7 +54,10 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Turns whatever a handler threw into the error entry stored with the job. */
+/**
+ * Turns whatever a handler threw (or a worker reported: an error-like `{ message, stack?,
+ * code? }`) into the error entry stored with the job.
+ */
 export function toJobError(
   error: unknown,
   at: { attempt: number; workerId?: string; now: number; code?: string },
@@ -64,17 +67,24 @@ export function toJobError(
     attempt: at.attempt,
     at: new Date(at.now),
   };
-  if (error instanceof Error && error.stack) entry.stack = error.stack;
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if ((error instanceof Error || isErrorLike(error)) && typeof stack === 'string' && stack) entry.stack = stack;
   if (at.workerId !== undefined) entry.workerId = at.workerId;
   const code = at.code ?? errorCode(error);
   if (code !== undefined) entry.code = code;
   return entry;
 }
 
+/** True for a plain object with a string `message`: an error as JSON. */
+function isErrorLike(error: unknown): error is { message: string } {
+  return error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string';
+}
+
 /** A readable message for any thrown value (handlers may throw strings or plain objects). */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   if (typeof error === 'string') return error;
+  if (isErrorLike(error)) return error.message;
   try {
     return JSON.stringify(error) ?? String(error);
   } catch {

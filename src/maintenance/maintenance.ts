@@ -20,9 +20,8 @@ import {
   DEFAULT_WORKER_TTL_MS,
 } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
-import type { FailItem } from '../backend/backend.js';
-import type { Job } from '../core/job.js';
-import { decideRetry } from '../core/retry.js';
+import { leaseExpiredItem } from '../core/outcome-items.js';
+import { msOption } from '../core/validate.js';
 import { every } from '../worker/every.js';
 import { silentLogger } from '../worker/logger.js';
 import type { Logger } from '../worker/types.js';
@@ -82,13 +81,7 @@ export interface MaintenanceReport {
 
 const MAX_ROUNDS = 20;
 
-function ms(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(`${field} must be a number of ms > 0, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
+const ms = (value: number | undefined, fallback: number, field: string): number => msOption(value, { field, fallback });
 
 /** The maintenance loop of one process. */
 export class Maintenance {
@@ -204,7 +197,7 @@ export class Maintenance {
       const jobs = await this.backend.jobsLeaseExpiredList({ limit: this.batch });
       if (jobs.length === 0) break;
       const now = this.clock.now();
-      const items = jobs.map((job) => this.leaseExpiredItem(job, now));
+      const items = jobs.map((job) => leaseExpiredItem(job, now, this.random));
       const { lost } = await this.backend.jobsFail({ items });
       const lostIds = new Set(lost);
       for (const item of items) {
@@ -215,24 +208,6 @@ export class Maintenance {
       if (jobs.length < this.batch || lost.length === items.length) break;
     }
     return { recovered, failed };
-  }
-
-  private leaseExpiredItem(job: Job, now: number): FailItem {
-    const holder = job.workerId ?? '';
-    const { retryAt } = decideRetry(job, now, undefined, this.random);
-    return {
-      id: job.id,
-      workerId: holder,
-      attempt: job.attempts,
-      retryAt,
-      error: {
-        message: `lease expired: worker ${holder || '(unknown)'} stopped renewing attempt ${job.attempts} (it crashed, hung or lost the engine) before it finished`,
-        attempt: job.attempts,
-        ...(holder ? { workerId: holder } : {}),
-        at: new Date(now),
-        code: 'LEASE_EXPIRED',
-      },
-    };
   }
 
   private pruneParams(): PruneParams {

@@ -17,6 +17,7 @@ import {
   DEFAULT_SCHEDULER_LEASE_MS,
 } from '../core/constants.js';
 import { UniqueConflictError, ValidationError } from '../core/errors.js';
+import { msOption } from '../core/validate.js';
 import { planFires } from './plan.js';
 import { nextFireTime, parseSchedule, type ScheduleSpec } from './spec.js';
 import { scheduledJob } from './template.js';
@@ -266,9 +267,5 @@ export class Scheduler {
 }
 
 function positive(v: number | undefined, fallback: number, field: string, zeroOk = false): number {
-  if (v === undefined) return fallback;
-  if (!Number.isFinite(v) || v < 0 || (!zeroOk && v === 0)) {
-    throw new ValidationError(`${field} must be a number ${zeroOk ? '>= 0' : '> 0'}, got ${v}`);
-  }
-  return v;
+  return msOption(v, { field, fallback, zeroOk });
 }

@@ -12,8 +12,10 @@ import {
   DEFAULT_QUEUE,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   MAX_CLAIM_BATCH,
+  MIN_LEASE_MS,
 } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
+import { intOption, msOption } from '../core/validate.js';
 import { silentLogger } from './logger.js';
 import type { Logger, WorkerOptions } from './types.js';
 import { parseQueueWeights } from './weighted.js';
@@ -49,44 +51,25 @@ export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-function positiveInt(
-  value: number | undefined,
-  fallback: number,
-  field: string,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(`${field} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(`${field} must be a number of ms >= 0, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** Validates `options`; throws `ValidationError` naming the option. */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   if (!options.backend && options.url !== undefined && typeof options.url !== 'string') {
     throw new ValidationError('url must be an engine URL such as sqlite:./gantry.db');
   }
-  const leaseMs = positiveInt(options.leaseMs, DEFAULT_LEASE_MS, 'leaseMs');
-  if (leaseMs < 30) throw new ValidationError(`leaseMs must be at least 30 ms, got ${leaseMs}`);
+  const leaseMs = intOption(options.leaseMs, { field: 'leaseMs', fallback: DEFAULT_LEASE_MS, min: MIN_LEASE_MS });
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     throw new ValidationError('id must be a non-empty string');
   }
-  const concurrency = positiveInt(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', MAX_CLAIM_BATCH);
-  const prefetch = options.prefetch ?? null;
-  if (prefetch !== null && (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > MAX_CLAIM_BATCH)) {
-    throw new ValidationError(
-      `prefetch must be an integer from 0 to ${MAX_CLAIM_BATCH}, got ${JSON.stringify(prefetch)}`,
-    );
-  }
+  const concurrency = intOption(options.concurrency, {
+    field: 'concurrency',
+    fallback: DEFAULT_CONCURRENCY,
+    min: 1,
+    max: MAX_CLAIM_BATCH,
+  });
+  const prefetch =
+    options.prefetch === undefined || options.prefetch === null
+      ? null
+      : intOption(options.prefetch, { field: 'prefetch', fallback: 0, min: 0, max: MAX_CLAIM_BATCH });
   return {
     id: options.id ?? newWorkerId(),
     clock: options.clock ?? options.backend?.clock ?? systemClock,
@@ -94,9 +77,13 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     concurrency,
     prefetch,
     leaseMs,
-    shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs, DEFAULT_SHUTDOWN_TIMEOUT_MS, 'shutdownTimeoutMs'),
-    pollMs: positiveInt(options.pollMs, DEFAULT_POLL_MS, 'pollMs'),
-    heartbeatMs: positiveInt(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs'),
+    shutdownTimeoutMs: msOption(options.shutdownTimeoutMs, {
+      field: 'shutdownTimeoutMs',
+      fallback: DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      zeroOk: true,
+    }),
+    pollMs: intOption(options.pollMs, { field: 'pollMs', fallback: DEFAULT_POLL_MS, min: 1 }),
+    heartbeatMs: intOption(options.heartbeatMs, { field: 'heartbeatMs', fallback: DEFAULT_HEARTBEAT_MS, min: 1 }),
     logger: options.logger ?? silentLogger,
     onlyRegisteredTypes: options.onlyRegisteredTypes ?? false,
     random: options.random ?? Math.random,

@@ -3,10 +3,11 @@
  * worker event that follows: a cancel or lost lease writes nothing, a shutdown hands the job
  * back to run again at once. Progress reports are checked and recorded here too.
  */
-import type { Backend, CompleteItem } from '../backend/backend.js';
-import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
-import type { Job, JobProgress } from '../core/job.js';
-import { decideRetry, toJobError } from '../core/retry.js';
+import type { Backend } from '../backend/backend.js';
+import { JobCancelledError, LeaseLostError } from '../core/errors.js';
+import type { Job } from '../core/job.js';
+import { completeItem, failItem } from '../core/outcome-items.js';
+import { validateProgress } from '../core/validate.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import type { AttemptOutcome } from './attempt.js';
 import { WorkerShutdownError } from './errors.js';
@@ -41,8 +42,7 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const durationMs = now - h.startedAt;
   const reporter = d.reporter;
   if (outcome.kind === 'completed') {
-    const item: CompleteItem = { id: job.id, workerId: d.workerId, attempt: job.attempts, result: outcome.result };
-    if (job.deleteOnComplete) item.delete = true;
+    const item = completeItem(job, d.workerId, outcome.result);
     const applied = await d.write(job, () => reporter.complete(item));
     if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
     else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
@@ -54,11 +54,16 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
     d.notify('job:aborted', { job, reason, durationMs });
     return;
   }
-  const thrown = outcome.kind === 'failed' ? outcome.error : outcome.reason;
-  const error = toJobError(thrown, { attempt: job.attempts, workerId: d.workerId, now });
-  // A handed-back job runs again at once: shutdown is not the job's fault.
-  const retryAt = outcome.kind === 'aborted' ? new Date(now) : decideRetry(job, now, thrown, d.opts.random).retryAt;
-  const item = { id: job.id, workerId: d.workerId, attempt: job.attempts, error, retryAt };
+  const item = failItem({
+    job,
+    workerId: d.workerId,
+    failure: outcome.kind === 'failed' ? outcome.error : outcome.reason,
+    now,
+    // A handed-back job runs again at once: shutdown is not the job's fault.
+    retry: outcome.kind === 'aborted' ? 'now' : 'decide',
+    random: d.opts.random,
+  });
+  const { error, retryAt } = item;
   const applied = await d.write(job, () => reporter.fail(item));
   if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
   else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
@@ -73,14 +78,8 @@ export async function reportProgress(
   percent: number,
   message?: string,
 ): Promise<void> {
-  if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > 100) {
-    throw new ValidationError(`progress percent must be a number from 0 to 100, got ${JSON.stringify(percent)}`);
-  }
-  if (message !== undefined && typeof message !== 'string') {
-    throw new ValidationError('progress message must be a string');
-  }
+  const progress = validateProgress(percent, message);
   if (h.abort.aborted) return;
-  const progress: JobProgress = message === undefined ? { percent } : { percent, message };
   const holds = await backend.jobProgress({ id: h.job.id, workerId: d.workerId, progress });
   if (!holds) h.abort.abort(new LeaseLostError(h.job.id, d.workerId));
   else d.notify('job:progress', { job: h.job, progress });

@@ -8,7 +8,7 @@ import { openBackend } from '../backend/open.js';
 import { flushPromises, sleep, watchTurn } from '../core/clock.js';
 import { MAX_CLAIM_BATCH } from '../core/constants.js';
 import { JobCancelledError, LeaseLostError, ValidationError } from '../core/errors.js';
-import type { GantryEvent } from '../core/events.js';
+import { wakesWorkers, type GantryEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import { validateType } from '../core/validate.js';
 import { AttemptAbort } from './attempt-abort.js';
@@ -132,7 +132,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.startedAt = new Date(this.opts.clock.now());
     try {
       this.unsubscribe = await backend.eventsSubscribe({
-        filter: { types: ['job.cancelled', 'job.deleted', 'job.enqueued', 'queue.resumed'] },
+        filter: { types: ['job.cancelled', 'job.deleted', 'job.enqueued', 'queue.resumed', 'queue.updated'] },
         onEvent: (e) => this.onEvent(e),
       });
       await this.heartbeat();
@@ -337,7 +337,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
    */
   private async write(job: Job, fn: () => Promise<boolean>): Promise<boolean> {
     this.writing.set(job.id, job);
-    this.release(job.id);
+    this.slotFree(job.id);
     try {
       return await fn();
     } finally {
@@ -347,7 +347,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
 
   /** The job is no longer held in any way. */
   private settle(id: string): void {
-    this.release(id);
+    this.slotFree(id);
     if (!this.writing.delete(id)) return;
     this.freedSeq++;
     this.wake();
@@ -370,11 +370,11 @@ export class Worker extends TypedEmitter<WorkerEvents> {
    * delete) of a job it runs fires that handler's signal at once.
    */
   private onEvent(e: GantryEvent): void {
-    if (e.type === 'job.enqueued' || e.type === 'queue.resumed') {
-      if (e.state === 'scheduled') return;
+    if (wakesWorkers(e)) {
       if (e.queue === undefined || this.queueNames.has(e.queue)) this.workSeq++;
       return;
     }
+    if (e.type === 'job.enqueued') return;
     if (e.jobId === undefined || this.buffer.drop(e.jobId)) return;
     const h = this.held.get(e.jobId);
     if (!h) return;
@@ -389,7 +389,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   /** The job is no longer held: its slot is free (listeners of its outcome see it so). */
-  private release(id: string): void {
+  private slotFree(id: string): void {
     if (!this.held.delete(id)) return;
     this.freedSeq++;
     this.fill();

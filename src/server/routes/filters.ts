@@ -1,21 +1,14 @@
 /** Query filters of the job list and the bulk actions, turned into `Client.list` options. */
 import type { ListOptions } from '../../client/client.js';
-import { ValidationError } from '../../core/errors.js';
-import { JOB_STATES, type JobState } from '../../core/job.js';
 import { listValues } from '../schemas/common.js';
 import type { ListQuery } from '../schemas/jobs.js';
-import { validateQueue, validateType } from '../../core/validate.js';
+import { validateQueue, validateStates, validateType } from '../../core/validate.js';
 
 /** Turns list query parameters into `Client.list` options, refusing unknown states. */
 export function listOptions(q: Omit<ListQuery, 'limit' | 'cursor'>): ListOptions {
   const o: ListOptions = {};
   const states = listValues(q.state);
-  for (const s of states ?? []) {
-    if (!(JOB_STATES as readonly string[]).includes(s)) {
-      throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}, got ${JSON.stringify(s)}`);
-    }
-  }
-  if (states) o.state = states as JobState[];
+  if (states) o.state = validateStates(states);
   // Names are checked like at enqueue, so a typo or a hostile string gets a 400 that says why.
   const queue = listValues(q.queue)?.map(validateQueue);
   if (queue) o.queue = queue;

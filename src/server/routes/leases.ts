@@ -5,7 +5,7 @@ import type { Backend } from '../../backend/backend.js';
 import { DEFAULT_LEASE_MS } from '../../core/constants.js';
 import { LeaseLostError } from '../../core/errors.js';
 import { completedJob } from '../../core/job.js';
-import { decideRetry } from '../../core/retry.js';
+import { completeItem, failItem } from '../../core/outcome-items.js';
 import { jobToJson } from '../../core/serialize.js';
 import type { ServerContext } from '../context.js';
 import { resolveFence, type Fence, type HttpWorkers } from '../http-workers.js';
@@ -68,28 +68,17 @@ function handlers(ctx: ServerContext): {
           body.message === undefined ? { percent: body.percent } : { percent: body.percent, message: body.message },
       }),
     complete: async (b, f, body) => {
-      const item = {
-        id: f.job.id,
-        workerId: f.workerId,
-        attempt: f.attempt,
-        result: body.result ?? null,
-        delete: f.job.deleteOnComplete,
-      };
+      const item = completeItem({ ...f.job, attempts: f.attempt }, f.workerId, body.result ?? null);
       return (await b.jobsComplete({ items: [item] })).lost.length === 0;
     },
     fail: async (b, f, body) => {
-      const now = ctx.clock.now();
-      const unrecoverable = body.retryable === false ? { code: 'UNRECOVERABLE' } : undefined;
-      const decision = decideRetry(f.job, now, unrecoverable);
-      const error = {
-        message: body.error.message,
-        attempt: f.attempt,
+      const item = failItem({
+        job: { ...f.job, attempts: f.attempt },
         workerId: f.workerId,
-        at: new Date(now),
-        ...(body.error.stack ? { stack: body.error.stack } : {}),
-        ...(body.error.code ? { code: body.error.code } : {}),
-      };
-      const item = { id: f.job.id, workerId: f.workerId, attempt: f.attempt, error, retryAt: decision.retryAt };
+        failure: body.error,
+        now: ctx.clock.now(),
+        retry: body.retryable === false ? 'never' : 'decide',
+      });
       return (await b.jobsFail({ items: [item] })).lost.length === 0;
     },
   };
