@@ -1,4 +1,4 @@
-// Turns results into the tables people read (medians, ratios Gantry/peer, the issue's goals).
+// Turns results into the tables people read (medians, ratios Gantry/peer, the goals in docs/benchmarks.md).
 import { fmt } from './stats.js';
 
 function table(rows) {
@@ -83,7 +83,7 @@ function memoryRows(results) {
   return rows;
 }
 
-/** The goals of issue 3 as ratios measured in this run, for each Gantry configuration: met or short by how much. */
+/** The goals of docs/benchmarks.md as ratios measured in this run, for each Gantry configuration: met or short by how much. */
 export function goals(results) {
   const out = [];
   for (const self of sides(results).selves) out.push(...goalsOf(results, self));
@@ -138,7 +138,7 @@ function goalsOf(results, self) {
 }
 
 function goalRows(list) {
-  const rows = [['goal (issue 3)', 'Gantry', 'target', 'result']];
+  const rows = [['goal', 'Gantry', 'target', 'result']];
   for (const g of list) {
     const verdict =
       g.met === null

@@ -22,8 +22,8 @@ export type JobReader = (row: readonly unknown[] | Readonly<Record<string, unkno
  * Makes the reader of rows holding `fields`: arrays of their values in that order, or with
  * `byColumn` objects keyed by each field's `column` (a driver's row objects). The reader is
  * compiled once into one object literal with every field in `JOB_FIELDS` order: it runs for
- * every job a claim returns, and a literal builds the record several times faster than setting
- * 25 keys one by one, and gives every `Job` the same shape.
+ * every job a claim returns, and a literal builds the record faster than setting the keys one by
+ * one, and gives every `Job` the same shape.
  */
 export function jobReader(fields: readonly JobField[], decoders: Decoders, byColumn = false): JobReader {
   const position = new Map(fields.map((f, i) => [f, i]));

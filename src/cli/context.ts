@@ -33,7 +33,7 @@ export async function withClient<T>(cmd: Command, fn: (client: Client, g: Global
   }
 }
 
-/** An option with an environment variable (and optionally a default), per DESIGN §9. */
+/** An option with an environment variable (and optionally a default), as docs/cli.md lists them. */
 export function envOption(flags: string, description: string, env: string, defaultValue?: string): Option {
   const o = new Option(flags, description).env(env);
   return defaultValue === undefined ? o : o.default(defaultValue);

@@ -1,5 +1,5 @@
 /**
- * `Client`: the producer and operator API (DESIGN §1). Written once against `Backend`; it
+ * `Client`: the producer and operator API (docs/architecture.md). Written once against `Backend`; it
  * validates every input in the core before the engine sees it.
  */
 import { openBackend } from '../backend/open.js';
@@ -96,7 +96,7 @@ export class Client {
     });
   }
 
-  /** Recurring schedules (DESIGN §4): set, get, list, pause, resume, trigger, remove. */
+  /** Recurring schedules (docs/schedules.md): set, get, list, pause, resume, trigger, remove. */
   get schedules(): ScheduleClient {
     return new ScheduleClient(this.backend, this.limits());
   }

@@ -1,7 +1,7 @@
 /**
  * `client.schedules`: recurring schedules, stored in the backend so any process can add,
  * change, pause, resume, trigger and remove them at run time, and they survive restarts
- * (DESIGN §4). A `Scheduler` somewhere in the cluster turns them into jobs.
+ * (docs/schedules.md). A `Scheduler` somewhere in the cluster turns them into jobs.
  */
 import type { Backend, ScheduleRecord } from '../backend/backend.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';

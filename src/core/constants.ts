@@ -37,8 +37,7 @@ export const DEFAULT_PREFETCH = 500;
 /**
  * The same for engines whose claims run in-process (`localClaims`: SQLite). A claim there costs
  * no round trip, so the buffer only makes claims bigger; 100 keeps a claim's fixed cost per job
- * small without holding 500 jobs. Measured in a 100,000-job SQLite drain: peak RSS about 10 MiB
- * lower than with 500, at the same rate within the noise.
+ * small without holding 500 jobs, for less memory at the same rate (docs/benchmarks.md, "Measurements behind the design").
  */
 export const DEFAULT_LOCAL_PREFETCH = 100;
 
@@ -100,7 +99,7 @@ export const MAX_CLAIM_BATCH = 1000;
  * A worker writes its outcomes at the end of the tick, or as soon as this many are waiting.
  * Without the bound, an engine that answers synchronously (SQLite) let a thousand finished jobs
  * wait a whole claim cycle for their write: they outlived the young generation and V8's heap
- * grew by some 15–25 MiB; 100 per write already makes the cost per write negligible.
+ * grew; 100 per write already makes the cost per write negligible (docs/benchmarks.md, "Measurements behind the design").
  */
 export const OUTCOME_FLUSH_AT = 100;
 

@@ -70,7 +70,7 @@ export class NotFoundError extends GantryError {
   }
 }
 
-/** A state change that DESIGN §2 does not allow. */
+/** A state change that the state machine does not allow (`TRANSITIONS` in core/job.ts). */
 export class InvalidTransitionError extends GantryError {
   constructor(id: string, from: string, to: string, hint?: string) {
     super('INVALID_TRANSITION', `job ${id} cannot go from ${from} to ${to}${hint ? `: ${hint}` : ''}`, {

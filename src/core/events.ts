@@ -135,7 +135,7 @@ export function jobEvent(
     attempt: job.attempts,
   };
   if (job.workerId) e.workerId = job.workerId;
-  // Assigned in place: spreading into a new object cost about 1 µs an event, three per job.
+  // Assigned in place: spreading into a new object costs far more, and a job makes three events.
   if (extra) Object.assign(e, extra);
   return e;
 }

@@ -1,5 +1,5 @@
 /**
- * Maintenance (DESIGN §1, §3, §5): promotes due jobs, expires deadlines, recovers jobs whose
+ * Maintenance (docs/architecture.md, "Delivery" and "Workers"): promotes due jobs, expires deadlines, recovers jobs whose
  * lease expired (their worker died), forgets workers whose heartbeats stopped, and applies
  * retention. Any number of processes may run it; a leader lease in the backend keeps one
  * active at a time, and every change it makes is fenced, so a second one would be harmless.

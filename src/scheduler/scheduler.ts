@@ -1,6 +1,6 @@
 /**
  * The scheduler: turns stored schedules into jobs, exactly one job per fire time across the
- * cluster (DESIGN §4). Any number of processes may run it: a lease in the backend
+ * cluster (docs/schedules.md). Any number of processes may run it: a lease in the backend
  * (`leaderElect`) makes one the leader, and each fired job has an id and unique key derived
  * from name + fire time, so even two leaders for a moment enqueue once. The stored
  * `lastFireAt` is advanced by compare-and-set, so a slower leader never moves a schedule back.

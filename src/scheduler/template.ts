@@ -1,7 +1,7 @@
 /**
  * A schedule's job template and the job each fire makes. A fired job's id is derived from the
  * schedule name and the fire time, so every scheduler that fires the same time enqueues the
- * same id, and the engine's idempotent enqueue keeps one job (DESIGN §4).
+ * same id, and the engine's idempotent enqueue keeps one job (docs/schedules.md).
  */
 import { createHash } from 'node:crypto';
 import type { ScheduleRecord } from '../backend/backend.js';

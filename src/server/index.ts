@@ -1,5 +1,5 @@
 /**
- * The Gantry HTTP server (DESIGN §8): the REST API under `/api/v1` with its OpenAPI document,
+ * The Gantry HTTP server (docs/http-api.md): the REST API under `/api/v1` with its OpenAPI document,
  * bearer tokens with roles, server-sent events, HTTP workers, Prometheus metrics, health
  * probes and the dashboard. Built on the `Client` (operations) and the `Backend` (claims).
  */

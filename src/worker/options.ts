@@ -46,7 +46,7 @@ export function prefetchFor(opts: ResolvedWorkerOptions, capabilities: { localCl
   return Math.max(opts.concurrency, capabilities.localClaims ? DEFAULT_LOCAL_PREFETCH : DEFAULT_PREFETCH);
 }
 
-/** A new worker id: `host:pid:random` (DESIGN §5). */
+/** A new worker id: `host:pid:random` (docs/architecture.md, "Workers"). */
 export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }

@@ -1,6 +1,6 @@
 /**
  * A worker's periodic upkeep: renewing the leases it holds (buffered jobs' too) and the
- * heartbeat that keeps its registration alive (DESIGN §5).
+ * heartbeat that keeps its registration alive (docs/architecture.md, "Workers").
  */
 import os from 'node:os';
 import type { Backend } from '../backend/backend.js';

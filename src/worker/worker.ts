@@ -1,5 +1,5 @@
 /**
- * `Worker`: runs handlers for claimed jobs (DESIGN §1, §3, §5). Written once against
+ * `Worker`: runs handlers for claimed jobs (docs/architecture.md, "Delivery" and "Workers"). Written once against
  * `Backend`: it claims by weighted round-robin, keeps its leases alive, fences every outcome on
  * the attempt it holds, and on `stop()` hands unfinished jobs back instead of losing them.
  */
@@ -230,7 +230,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         const drained = await this.claimRound(backend, Math.max(0, free));
         // An engine that answers in-process (SQLite) returns without the event loop turning and
         // would keep a whole drain in promise callbacks: timers (lease renewal, heartbeat) and
-        // I/O get a turn here. Not after a networked claim: the pause cost PostgreSQL 25 %.
+        // I/O get a turn here. Not after a networked claim, where the pause only slowed the drain.
         if (!turned() && !drained) await flushPromises();
         // Work that arrived (or a slot that freed) while claiming may have rung before workAwait listened.
         if (drained && !signal.aborted && seq === this.workSeq && freed === this.freedSeq) {

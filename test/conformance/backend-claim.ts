@@ -1,4 +1,4 @@
-/** Conformance: claims (DESIGN §3): order, delays, caps, pause, types, queue order. */
+/** Conformance: claims (docs/architecture.md, "Delivery"): order, delays, caps, pause, types, queue order. */
 import { describe, expect, it } from 'vitest';
 import type { ConformanceFactory } from './index.js';
 import { claim, enqueue, enqueueMany, LEASE_MS, mustGet, useBackend } from './fixtures.js';

@@ -1,4 +1,4 @@
-/** Conformance: enqueue (DESIGN §2, §3): stored fields, idempotent ids, all or none, unique keys, size caps. */
+/** Conformance: enqueue (docs/architecture.md, "The job"): stored fields, idempotent ids, all or none, unique keys, size caps. */
 import { describe, expect, it } from 'vitest';
 import { QueueFullError, UniqueConflictError } from '../../src/core/errors.js';
 import type { ConformanceFactory } from './index.js';

@@ -1,4 +1,4 @@
-/** Conformance: events (DESIGN §6) and wake-ups (DESIGN §3) through the Backend. */
+/** Conformance: events and wake-ups (docs/architecture.md, "Events") through the Backend. */
 import { describe, expect, it } from 'vitest';
 import type { GantryEvent } from '../../src/core/events.js';
 import type { ConformanceFactory } from './index.js';

@@ -1,5 +1,5 @@
 /**
- * Conformance: a job's life after the claim (DESIGN §2, §3): fenced completion, failure and
+ * Conformance: a job's life after the claim (docs/architecture.md, "States" and "Delivery"): fenced completion, failure and
  * progress, leases, deadlines, promotion, cancel, retry, delete, invalid transitions.
  */
 import { describe, expect, it } from 'vitest';
@@ -235,7 +235,7 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       expect((await ctx.backend.jobRetry({ id: a.id })).state).toBe('queued');
     });
 
-    it('refuses transitions DESIGN does not allow', async () => {
+    it('refuses transitions the state machine does not allow', async () => {
       const { id } = await enqueue(ctx);
       await expect(ctx.backend.jobRetry({ id })).rejects.toBeInstanceOf(InvalidTransitionError);
       const job = await claimOne(ctx);

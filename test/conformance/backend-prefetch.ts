@@ -1,5 +1,5 @@
 /**
- * Conformance: what a prefetching worker needs from a claim (DESIGN §3). `prefetch` takes jobs
+ * Conformance: what a prefetching worker needs from a claim (docs/architecture.md, "The worker's hot path"). `prefetch` takes jobs
  * beyond `limit` only from queues without a concurrency cap, and `jobsRelease` hands back a
  * claim that never started without spending an attempt.
  */

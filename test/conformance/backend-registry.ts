@@ -1,6 +1,6 @@
 /**
  * Conformance: what the operators see and the cluster coordinates on: listing and counting
- * jobs, queues, the worker registry (DESIGN §5), leader leases and stored schedules (§4).
+ * jobs, queues, the worker registry, leader leases and stored schedules (docs/architecture.md, docs/schedules.md).
  */
 import { describe, expect, it } from 'vitest';
 import type { JobFilter, ScheduleRecord, WorkerInfo } from '../../src/backend/backend.js';

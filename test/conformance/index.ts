@@ -1,5 +1,5 @@
 /**
- * The conformance suite: the semantics of DESIGN §2–§6 stated once and run unchanged
+ * The conformance suite: the semantics of docs/architecture.md stated once and run unchanged
  * against every engine. An engine is done when all of it passes.
  *
  * Usage in an engine's test file:

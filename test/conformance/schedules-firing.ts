@@ -1,6 +1,6 @@
 /**
  * Conformance: schedules fire on time, exactly one job per fire time whatever the number of
- * schedulers (DESIGN §4), through the Backend's schedule storage and leader lease.
+ * schedulers (docs/schedules.md), through the Backend's schedule storage and leader lease.
  */
 import { describe, expect, it } from 'vitest';
 import { scheduledJobId, scheduledJobKey } from '../../src/scheduler/template.js';

@@ -1,6 +1,6 @@
 /**
  * Conformance: misfire policies after downtime, pause/resume/trigger, changes at run time and
- * a DST change in a time zone (DESIGN §4).
+ * a DST change in a time zone (docs/schedules.md).
  */
 import { describe, expect, it } from 'vitest';
 import type { MisfirePolicy } from '../../src/scheduler/plan.js';

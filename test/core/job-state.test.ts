@@ -3,7 +3,7 @@ import { InvalidTransitionError } from '../../src/core/errors.js';
 import { JOB_STATES, TRANSITIONS, assertTransition, canTransition, statesInto } from '../../src/core/job.js';
 
 describe('job state machine', () => {
-  it('allows exactly the transitions of DESIGN §2', () => {
+  it('allows exactly the transitions of docs/architecture.md, "States"', () => {
     const allowed = JOB_STATES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}>${to}`)).sort();
     expect(allowed).toEqual(
       [

@@ -1,5 +1,5 @@
 /**
- * Several processes claiming from one SQLite file (DESIGN §3, §7): every job is claimed
+ * Several processes claiming from one SQLite file (docs/architecture.md, "Delivery"): every job is claimed
  * exactly once. The children are plain `node` processes that import the TypeScript sources
  * through small module hooks, so the test needs no build step.
  */

@@ -12,7 +12,7 @@ const FROMS = [
   Date.UTC(2032, 1, 29, 8, 0, 0),
 ];
 
-/** Each phrase of the issue, the standard cron it means, and its first fire after 2030-01-01T00:00Z. */
+/** Each phrase of docs/schedules.md, the standard cron it means, and its first fire after 2030-01-01T00:00Z. */
 const EQUIVALENT: [phrase: string, cron: string, first: string][] = [
   ['every 15 seconds', '*/15 * * * * *', '2030-01-01T00:00:15.000Z'],
   ['every 1 minutes', '* * * * *', '2030-01-01T00:01:00.000Z'],

@@ -1,6 +1,6 @@
 /**
  * `gantry schedules …`: list, add, remove, pause, resume and trigger recurring schedules, and
- * preview a spec's next fire times without storing anything (DESIGN §4).
+ * preview a spec's next fire times without storing anything (docs/schedules.md).
  */
 import { Option, type Command } from 'commander';
 import { ScheduleClient } from '../../client/schedules.js';

@@ -1,4 +1,4 @@
-/** `gantry workers ls`: the worker registry (DESIGN §5). */
+/** `gantry workers ls`: the worker registry (docs/architecture.md, "Workers"). */
 import type { Command } from 'commander';
 import type { WorkerInfo } from '../../backend/backend.js';
 import { withClient } from '../context.js';

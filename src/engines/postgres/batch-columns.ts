@@ -2,8 +2,8 @@
  * Batch statements take one array parameter per column and `unnest` them into rows. A column
  * whose value every item shares (the worker of a completion batch, the queue and options of an
  * `enqueueMany`) is sent as a one-element array that the statement repeats for every row:
- * escaping and parsing hundreds of copies of one value cost about a third of a batch enqueue, on
- * each side. The first column of a statement (the ids) is never shared: it sets the row count.
+ * escaping and parsing hundreds of copies of one value was a large share of a batch enqueue, on
+ * each side (docs/benchmarks.md, "Measurements behind the design"). The first column of a statement (the ids) is never shared: it sets the row count.
  */
 
 /** Values compare by content: dates by time, everything else as sent. */
@@ -35,8 +35,8 @@ export function batchValueSql(n: number, type: string, name: string): string {
  * The same for a column that is never NULL, as `coalesce(u.name, first element)`: it refers to
  * the row, so a fence like `j.worker_id = …` stays a join clause and the jobs are looked up by
  * id. Written as the `CASE` above it depends on parameters alone, and a plan made with
- * statistics from before any job ran filtered the whole jobs table on it first (460 ms for a
- * 500-job completion on a 20,000-job table, seen with EXPLAIN).
+ * statistics from before any job ran filtered the whole jobs table on it first (seen with EXPLAIN;
+ * docs/benchmarks.md, "Measurements behind the design").
  */
 export function batchKeySql(n: number, type: string, name: string): string {
   return `coalesce(u.${name}, ($${n}::${type}[])[1])`;

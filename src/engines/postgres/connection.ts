@@ -106,7 +106,7 @@ export function mapError(err: unknown): never {
 
 /**
  * Settings of the worker path's sessions. Their statements are planned once (a claim's custom
- * plan cost about 1 ms of planning per call), often while a queue is still small, and the plan
+ * plan cost more planning than its run, per call), often while a queue is still small, and the plan
  * is kept as the queue grows. Every one of them walks an index in order or looks rows up by id,
  * so the plans that read a whole table or index are off: with such statistics the planner would
  * otherwise read and sort a whole queue to claim ten jobs (bitmap scan), or scan the table and

@@ -1,8 +1,8 @@
 /**
  * WAL checkpoints on a thread of their own. SQLite's automatic checkpoint runs inside the commit
  * that crosses its threshold: it copies the WAL into the database file and syncs both, on the
- * thread that committed, which in Node is the one running the jobs. Measured here, that was a
- * fifth of the engine's time in a drain (claim + complete: 20 µs a job with it, 16 without).
+ * thread that committed, which in Node is the one running the jobs: a large share of the
+ * engine's time in a drain (docs/benchmarks.md, "Measurements behind the design").
  *
  * Here the connection's automatic checkpoint is off and a worker thread with its own connection
  * runs a PASSIVE checkpoint every `SQLITE_CHECKPOINT_INTERVAL_MS`: it never blocks a writer,

@@ -12,8 +12,8 @@ import { eventMatches, wakesWorkers, type EventFilter, type EventType, type Gant
 import { packEvents, unpackEvents } from './event-codec.js';
 import type { Statements } from './statements.js';
 
-/** How often the tailer looks for other processes' commits, in real ms: one `PRAGMA data_version` per tick
- * (a few µs), so a short period buys cross-process wake-ups in single-digit ms. */
+/** How often the tailer looks for other processes' commits, in real ms: one cheap `PRAGMA data_version` per
+ * tick, so a short period buys cross-process wake-ups within a few ms. */
 export const SQLITE_TAIL_MS = 5;
 /** The tailer keeps running this long after its last user leaves, so a worker that awaits
  * again right after claiming never misses a commit made in between, in real ms. */

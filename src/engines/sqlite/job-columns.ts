@@ -76,8 +76,8 @@ function claimedValueSql(kind: JobFieldKind, col: string, nullable: boolean): st
 
 /**
  * What a claim returns per job: one JSON array of `CLAIM_READ_FIELDS`, not the row's columns.
- * better-sqlite3 spends about 0.25 µs turning each column into a JS value, so one text per row
- * that `JSON.parse` reads at once costs a third less. The array is joined (`concat_ws`), not
+ * better-sqlite3 spends time turning each column into a JS value, so one text per row that
+ * `JSON.parse` reads at once costs less (docs/benchmarks.md, "Measurements behind the design"). The array is joined (`concat_ws`), not
  * built with `json_array`: the stored documents are JSON text Gantry wrote, so they go in as
  * they are instead of being parsed and written again by SQLite's JSON functions.
  */
@@ -109,7 +109,7 @@ export const INSERT_COLUMNS: readonly string[] = ENQUEUE_FIELDS.map(column);
 
 /**
  * The values of `jobInsert`, in `INSERT_COLUMNS` order. Positional, not named: binding 17
- * named parameters cost a third of an insert.
+ * named parameters was a large share of an insert (docs/benchmarks.md, "Measurements behind the design").
  */
 export function insertValues(j: NewJob): unknown[] {
   const out = new Array<unknown>(ENQUEUE_FIELDS.length);

@@ -18,14 +18,14 @@ const IN_JSON = (param: string): string => `(SELECT value FROM json_each(${param
 const EVENT_COLUMNS = 'id, type, queue, state, attempts, worker_id AS workerId';
 /**
  * A bound LIMIT or OFFSET. Not a bare `LIMIT @limit`: SQLite (3.53 as bundled) then compiles
- * the statement again on every run, which cost a claim ~75 µs (more than claiming 10 jobs).
+ * the statement again on every run, which cost a claim more than claiming ten jobs (docs/benchmarks.md, "Measurements behind the design").
  * An expression of the parameter is evaluated at run time and keeps the prepared plan.
  */
 const LIMIT = (param: string): string => `CAST(${param} AS INTEGER)`;
 
 /**
  * What a completion returns per job: `id type queue` as one text (none of the three may hold a
- * space), read with `split`. Five columns cost better-sqlite3 about 1.2 µs a job more; the
+ * space), read with `split`: five columns cost better-sqlite3 more per job than one; the
  * attempt and worker are the item's own, which the update was fenced on.
  */
 const COMPLETED = "jobs.id || ' ' || jobs.type || ' ' || jobs.queue";

@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/events`: the DESIGN §6 events as server-sent events. Each event is one
+ * `GET /api/v1/events`: the lifecycle events (docs/architecture.md, "Events") as server-sent events. Each event is one
  * `data:` line of JSON (its `type` inside, so `EventSource.onmessage` sees them all) with its
  * `seq` as the SSE `id`, which lets a reconnecting client resume with `Last-Event-ID` on
  * engines that replay. Comment lines keep idle streams open through proxies.

@@ -38,7 +38,7 @@ const Backoff = Type.Union(
   { description: 'wait before the next attempt; default exponential with jitter' },
 );
 
-/** One job to enqueue: its type, payload and every option of DESIGN §2. */
+/** One job to enqueue: its type, payload and every option of a job (docs/architecture.md, "The job"). */
 export const EnqueueBody = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 128, description: 'handler name, e.g. email.send' }),
