@@ -46,7 +46,7 @@ describe('gantry enqueue', { timeout: 60_000 }, () => {
     expect(job).toMatchObject({ id, type: 'email.send', payload: { to: 'ada@example.com' }, state: 'queued' });
   });
 
-  it('with --json prints the job with the job record's field names and ISO times', async () => {
+  it('with --json prints the job with the job record field names and ISO times', async () => {
     const job = await gantryJson<JobJson>(db.url, ['enqueue', 'report.build', '--payload', '[1,2,3]']);
     expect(Object.keys(job).sort()).toEqual(JOB_FIELDS);
     expect(job).toMatchObject({

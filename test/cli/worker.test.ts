@@ -2,6 +2,7 @@
  * `gantry worker` and `gantry jobs watch`, as real processes: handlers from a module run the
  * jobs, watch follows them live, workers ls shows the registration, SIGTERM stops cleanly.
  */
+import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fixture, gantry, gantryJson, killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
 
@@ -89,14 +90,23 @@ describe('gantry worker', { timeout: 60_000 }, () => {
 
   it('watch follows a job deleted on completion to its end, with the result of its event', async () => {
     startWorker();
+    // The job runs until the test opens its gate, once the watcher is seen following it: a job
+    // deleted before anyone watched is gone with its result.
+    const gate = `${db.file}.gate`;
     const job = await gantryJson<JobJson>(db.url, [
       'enqueue',
-      'progress',
+      'gate',
       '--payload',
-      '{"steps":3,"stepMs":150}',
+      JSON.stringify({ file: gate, result: { steps: 3 } }),
       '--delete-on-complete',
     ]);
-    const r = await gantry(['--url', db.url, '--json', 'jobs', 'watch', job.id]);
+    const watch = spawnGantry(['--url', db.url, '--json', 'jobs', 'watch', job.id]);
+    children.push(watch);
+    await waitUntil(() => watch.stdout.includes('"job.progress"'), 'the watcher printing a progress event', {
+      timeoutMs: 30_000,
+    });
+    writeFileSync(gate, '');
+    const r = await watch.exited;
     expect(r.code, r.stderr).toBe(0);
     const final = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as JobJson;
     expect(final).toMatchObject({ id: job.id, state: 'completed', result: { steps: 3 }, deleteOnComplete: true });

@@ -4,7 +4,6 @@
  * the event shape come from the core itself (pure types and constants), so the job record and
  * its lifecycle are defined once.
  */
-import type { JobState } from '../../../src/core/job.js';
 
 export { JOB_STATES, LIVE_STATES, FINAL_STATES, type JobState, type JobProgress } from '../../../src/core/job.js';
 export type { GantryEvent } from '../../../src/core/events.js';
