@@ -30,6 +30,15 @@ export interface QueueSettingsRecord {
   sizePolicy: SizePolicy;
 }
 
+/** A queue's name, settings and counts (what `queuesList` answers per queue); no counts is all zero. */
+export function queueInfoOf(
+  name: string,
+  settings: QueueSettingsRecord,
+  counts?: StateCounts,
+): QueueSettingsRecord & { name: string; counts: StateCounts } {
+  return { name, ...settings, counts: counts ?? emptyStateCounts() };
+}
+
 /** The settings of a queue nobody configured. */
 export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettingsRecord> = {
   paused: false,

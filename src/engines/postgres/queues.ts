@@ -2,11 +2,10 @@
 import type { QueueInfo, QueueSettings } from '../../backend/backend.js';
 import {
   DEFAULT_QUEUE_SETTINGS,
-  emptyStateCounts,
   queueChangeEvents,
+  queueInfoOf,
   queueSettingsApply,
   type QueueSettingsRecord,
-  type StateCounts,
 } from '../../core/queue-rules.js';
 import { run, withTx } from './connection.js';
 import { emit, type Ctx } from './context.js';
@@ -25,18 +24,12 @@ function settingsOf(r: QueueRow | undefined): QueueSettingsRecord {
   return { paused: r.paused, concurrency: r.concurrency, sizeCap: r.size_cap, sizePolicy: r.size_policy };
 }
 
-const info = (name: string, settings: QueueSettingsRecord, counts: StateCounts | undefined): QueueInfo => ({
-  name,
-  ...settings,
-  counts: counts ?? emptyStateCounts(),
-});
-
 /** Every queue that has jobs or settings, by name. */
 export async function queuesList(ctx: Ctx): Promise<QueueInfo[]> {
   const [rows, counts] = await Promise.all([run<QueueRow>(ctx.pool, ctx.admin.queueSettings, []), jobsCount(ctx, {})]);
   const settings = new Map(rows.map((r) => [r.name, r]));
   const names = [...new Set([...settings.keys(), ...Object.keys(counts)])].sort();
-  return names.map((n) => info(n, settingsOf(settings.get(n)), counts[n]));
+  return names.map((n) => queueInfoOf(n, settingsOf(settings.get(n)), counts[n]));
 }
 
 /** Changes a queue's settings, creating it; emits what the core's `queueChangeEvents` says. */
@@ -52,5 +45,5 @@ export async function queueUpdate(ctx: Ctx, p: { queue: string; settings: QueueS
     return next;
   });
   const counts = await jobsCount(ctx, { queues: [p.queue] });
-  return info(p.queue, after, counts[p.queue]);
+  return queueInfoOf(p.queue, after, counts[p.queue]);
 }

@@ -160,43 +160,56 @@ function deleteCompleted(s: Store, items: CompleteItem[], out: GantryEvent[]): s
   return lost;
 }
 
-/** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
-export function jobsFail(s: Store, p: { items: FailItem[] }): { lost: string[] } {
-  const items = p.items;
+/**
+ * Applies a fenced change to each item in one transaction (`change` answers the changed row's
+ * event fields, or nothing when the fence did not hold) and emits each changed row's event;
+ * answers the ids not applied.
+ */
+function fencedEach<I extends { id: string }>(
+  s: Store,
+  items: I[],
+  change: (item: I, now: number) => unknown,
+  event: (row: EventJobFields, item: I, now: number) => GantryEvent,
+): { lost: string[] } {
   if (items.length === 0) return { lost: [] };
   return s.write((out) => {
     const now = s.now();
     const lost: string[] = [];
     for (const i of items) {
-      const row = s.st.fail.get({
+      const row = change(i, now) as EventJobFields | undefined;
+      if (row) out.push(event(row, i, now));
+      else lost.push(i.id);
+    }
+    return { lost };
+  });
+}
+
+/** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
+export function jobsFail(s: Store, p: { items: FailItem[] }): { lost: string[] } {
+  return fencedEach(
+    s,
+    p.items,
+    (i, now) =>
+      s.st.fail.get({
         id: i.id,
         worker: i.workerId,
         attempt: i.attempt,
         now,
         retry_at: i.retryAt ? i.retryAt.getTime() : null,
         error: errorText(i.error),
-      }) as EventJobFields | undefined;
-      if (!row) lost.push(i.id);
-      else out.push(jobEvent(row, EVENT_FOR_STATE[row.state]!, now, { error: i.error.message }));
-    }
-    return { lost };
-  });
+      }),
+    (row, i, now) => jobEvent(row, EVENT_FOR_STATE[row.state]!, now, { error: i.error.message }),
+  );
 }
 
 /** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
 export function jobsRelease(s: Store, p: { items: ReleaseItem[] }): { lost: string[] } {
-  const items = p.items;
-  if (items.length === 0) return { lost: [] };
-  return s.write((out) => {
-    const now = s.now();
-    const lost: string[] = [];
-    for (const i of items) {
-      const row = s.st.release.get({ id: i.id, worker: i.workerId, attempt: i.attempt }) as EventJobFields | undefined;
-      if (row) out.push(jobEvent(row, 'job.enqueued', now));
-      else lost.push(i.id);
-    }
-    return { lost };
-  });
+  return fencedEach(
+    s,
+    p.items,
+    (i) => s.st.release.get({ id: i.id, worker: i.workerId, attempt: i.attempt }),
+    (row, _i, now) => jobEvent(row, 'job.enqueued', now),
+  );
 }
 
 /** Records progress while `workerId` holds the job. */

@@ -1,11 +1,10 @@
 /** Queue settings (pause, concurrency cap, size cap) with their counts. */
 import type { QueueInfo, QueueSettings } from '../../backend/backend.js';
 import {
-  emptyStateCounts,
   queueChangeEvents,
+  queueInfoOf,
   queueSettingsApply,
   type QueueSettingsRecord,
-  type StateCounts,
 } from '../../core/queue-rules.js';
 import { jobsCount } from './jobs-query.js';
 import type { Store } from './store.js';
@@ -22,16 +21,10 @@ function settingsOf(r: QueueRow): QueueSettingsRecord {
   return { paused: r.paused === 1, concurrency: r.concurrency, sizeCap: r.size_cap, sizePolicy: r.size_policy };
 }
 
-const info = (name: string, settings: QueueSettingsRecord, counts: StateCounts | undefined): QueueInfo => ({
-  name,
-  ...settings,
-  counts: counts ?? emptyStateCounts(),
-});
-
 /** Every queue that has jobs or settings, by name. */
 export function queuesList(s: Store): QueueInfo[] {
   const counts = jobsCount(s, {});
-  return (s.st.queuesAll.all() as QueueRow[]).map((r) => info(r.name, settingsOf(r), counts[r.name]));
+  return (s.st.queuesAll.all() as QueueRow[]).map((r) => queueInfoOf(r.name, settingsOf(r), counts[r.name]));
 }
 
 /** Changes a queue's settings, creating it; emits what the core's `queueChangeEvents` says. */
@@ -50,5 +43,5 @@ export function queueUpdate(s: Store, p: { queue: string; settings: QueueSetting
     out.push(...queueChangeEvents(p.queue, before, next, s.now()));
     return next;
   });
-  return info(p.queue, after, jobsCount(s, { queues: [p.queue] })[p.queue]);
+  return queueInfoOf(p.queue, after, jobsCount(s, { queues: [p.queue] })[p.queue]);
 }
