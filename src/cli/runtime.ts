@@ -8,6 +8,7 @@ import { Maintenance } from '../maintenance/maintenance.js';
 import { Scheduler } from '../scheduler/index.js';
 import { Worker } from '../worker/worker.js';
 import type { Handlers, Logger } from '../worker/types.js';
+import { logJobs, type JobLogLevel } from './job-log.js';
 import { guardOutages } from './outage.js';
 
 /** What the runtime runs; numbers left out take the worker's defaults. */
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   /** Run the scheduler too (when this build has one). */
   scheduler: boolean;
   logger: Logger;
+  /** Log each job's start and end (`all`), only failed attempts (`failures`), or none (unset). */
+  jobLog?: JobLogLevel;
   /** Give up once the engine has been unreachable this long, ms; 0 or unset: never. */
   outageLimitMs?: number;
 }
@@ -62,6 +65,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const guard = guardOutages(worker, logger, backend.clock, options.outageLimitMs ?? 0);
+  const stopJobLog = options.jobLog ? logJobs(worker, logger, options.jobLog) : () => {};
   const maintenance = new Maintenance({
     backend,
     logger: guard.logger,
@@ -79,6 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       await Promise.all([worker.stop(), maintenance.stop(), scheduler?.stop()]);
       guard.stop();
+      stopJobLog();
     },
   };
 }

@@ -24,6 +24,7 @@ import { ValidationError } from '../../core/errors.js';
 import type { Backend } from '../../backend/backend.js';
 import type { Handlers, Logger } from '../../worker/types.js';
 import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
+import type { JobLogLevel } from '../job-log.js';
 import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
 import type { RuntimeOptions } from '../runtime.js';
 
@@ -170,7 +171,17 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
 /** The flags only `worker` has. */
 interface WorkerFlags extends RunFlags {
   handlers: string;
+  jobLog: JobLogLevel | 'off';
   outageLimit: number;
+}
+
+const JOB_LOG_LEVELS = ['all', 'failures', 'off'] as const;
+
+function parseJobLog(value: string): WorkerFlags['jobLog'] {
+  if (!(JOB_LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ValidationError(`--job-log must be one of ${JOB_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as WorkerFlags['jobLog'];
 }
 
 /** Registers `worker`. */
@@ -184,6 +195,14 @@ export function register(program: Command): void {
         'module whose default export maps job type to handler',
         'GANTRY_HANDLERS',
       ).makeOptionMandatory(),
+    )
+    .addOption(
+      envOption(
+        '--job-log <which>',
+        'log each job: all (start and end at info, failures at warn/error), failures (only those), or off',
+        'GANTRY_JOB_LOG',
+        'all',
+      ).argParser(parseJobLog),
     )
     .addOption(
       envOption(
@@ -208,6 +227,7 @@ async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
   try {
     const runtime = await startRuntime({
       ...runtimeOptions(flags, backend, handlers, logger),
+      ...(flags.jobLog === 'off' ? {} : { jobLog: flags.jobLog }),
       outageLimitMs: flags.outageLimit,
     });
     const types = Object.keys(handlers);
