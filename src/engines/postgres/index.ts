@@ -31,6 +31,7 @@ import { emit, makeCtx, type Ctx } from './context.js';
 import { enqueue } from './enqueue.js';
 import { Listener } from './listener.js';
 import { ensureSchema, migrate } from './migrate.js';
+import { explainOpenError } from './open-errors.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import * as workers from './workers.js';
@@ -246,7 +247,7 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Back
     await backend.listener.start();
   } catch (err) {
     await backend.close();
-    throw err;
+    throw explainOpenError(err, target.connectionString);
   }
   return backend;
 }
