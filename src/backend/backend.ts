@@ -40,6 +40,11 @@ export interface BackendOptions {
   clock?: Clock;
   /** Apply migrations on open (default true); when false, a schema that is behind is an error. */
   migrate?: boolean;
+  /**
+   * Create the store when it does not exist (default true). When false, opening a store that
+   * is not there (a SQLite file) fails with `EngineUnavailableError` and creates nothing.
+   */
+  create?: boolean;
   /** Engine-specific: schema (PostgreSQL), key prefix (Redis), stream prefix (NATS). */
   namespace?: string;
   /** Poll interval when no wake-up arrives, ms. */

@@ -23,6 +23,8 @@ export interface ClientOptions {
   clock?: Clock;
   /** Engine namespace (PostgreSQL schema, Redis prefix, NATS stream prefix). */
   namespace?: string;
+  /** Create the store when it does not exist (default true); false: a missing SQLite file is an error. */
+  create?: boolean;
   /** Payload limit in bytes (default 1 MiB). */
   maxPayloadBytes?: number;
 }
@@ -85,6 +87,7 @@ export class Client {
         ...(options.url === undefined ? {} : { url: options.url }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        ...(options.create === undefined ? {} : { create: options.create }),
       }));
     return new Client(backend, {
       ownsBackend: !options.backend,

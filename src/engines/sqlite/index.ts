@@ -214,7 +214,7 @@ export class SqliteBackend implements Backend {
  */
 export async function openSqliteBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(options.url);
+  const db = openDatabase(options.url, options.create !== false);
   try {
     if (options.migrate === false) assertSchemaCurrent(db);
     else migrate(db, clock.now());
