@@ -154,6 +154,14 @@ export interface FailItem {
   retryAt: Date | null;
 }
 
+/** What `queueDelete` found and did. */
+export interface QueueDeleteOutcome {
+  /** True when the queue's settings existed and were deleted. */
+  deleted: boolean;
+  /** Jobs in the queue, any state; when > 0 nothing was deleted. */
+  jobs: number;
+}
+
 /** Retention rules applied by `jobsPrune`. */
 export interface PruneParams {
   /** Final jobs whose `finishedAt` is before this are deleted, per state. */
@@ -269,6 +277,12 @@ export interface Backend {
   queuesList(): Promise<QueueInfo[]>;
   /** Changes a queue's settings (creating the queue). Emits `queue.paused` / `queue.resumed`. */
   queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo>;
+  /**
+   * Deletes a queue's settings, atomically, if and only if no job (in any state) is in the
+   * queue. `deleted`: settings were there and are gone; `jobs`: how many jobs the queue holds
+   * (then nothing was deleted). Neither: there was no such queue.
+   */
+  queueDelete(params: { queue: string }): Promise<QueueDeleteOutcome>;
 
   /** Registers or refreshes a worker (heartbeat). Emits `worker.joined` the first time. */
   workerHeartbeat(params: { worker: WorkerInfo }): Promise<void>;

@@ -7,7 +7,13 @@ import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerI
 import { AsyncQueue } from '../core/async-queue.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../core/constants.js';
-import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
+import {
+  JobCancelledError,
+  JobFailedError,
+  NotFoundError,
+  QueueNotEmptyError,
+  ValidationError,
+} from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
@@ -185,6 +191,17 @@ export class Client {
   /** Lets workers claim this queue's jobs again. */
   resume(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: false } });
+  }
+
+  /**
+   * Removes a queue's settings (pause, caps). Only a queue without jobs can be removed:
+   * `QueueNotEmptyError` otherwise, `NotFoundError` when there is no such queue.
+   */
+  async removeQueue(queue: string): Promise<void> {
+    const name = validateQueue(queue);
+    const { deleted, jobs } = await this.backend.queueDelete({ queue: name });
+    if (jobs > 0) throw new QueueNotEmptyError(name, jobs);
+    if (!deleted) throw new NotFoundError('queue', name);
   }
 
   /** Changes a queue's concurrency cap, size cap and policy. */

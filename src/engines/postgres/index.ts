@@ -15,6 +15,7 @@ import type {
   ReleaseItem,
   JobFilter,
   PruneParams,
+  QueueDeleteOutcome,
   QueueInfo,
   QueueSettings,
   ScheduleRecord,
@@ -32,6 +33,7 @@ import { enqueue } from './enqueue.js';
 import { Listener } from './listener.js';
 import { ensureSchema, migrate } from './migrate.js';
 import { explainOpenError } from './open-errors.js';
+import { queueDelete } from './queue-delete.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import * as workers from './workers.js';
@@ -161,6 +163,10 @@ export class PostgresBackend implements Backend {
 
   queueUpdate(p: { queue: string; settings: QueueSettings }): Promise<QueueInfo> {
     return queues.updateQueue(this.ctx, p.queue, p.settings);
+  }
+
+  queueDelete(p: { queue: string }): Promise<QueueDeleteOutcome> {
+    return queueDelete(this.ctx, p.queue);
   }
 
   workerHeartbeat(p: { worker: WorkerInfo }): Promise<void> {

@@ -14,6 +14,7 @@ import type {
   FailItem,
   JobFilter,
   PruneParams,
+  QueueDeleteOutcome,
   QueueInfo,
   QueueSettings,
   ReleaseItem,
@@ -34,6 +35,7 @@ import * as claim from './jobs-claim.js';
 import { jobsEnqueue } from './jobs-enqueue.js';
 import * as query from './jobs-query.js';
 import { assertSchemaCurrent, migrate } from './migrate.js';
+import { queueDelete } from './queue-delete.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import { prepareStatements } from './statements.js';
@@ -146,6 +148,9 @@ export class SqliteBackend implements Backend {
   }
   async queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo> {
     return this.op(() => queues.queueUpdate(this.s, params.queue, params.settings));
+  }
+  async queueDelete(params: { queue: string }): Promise<QueueDeleteOutcome> {
+    return this.op(() => queueDelete(this.s, params.queue));
   }
 
   async workerHeartbeat(params: { worker: WorkerInfo }): Promise<void> {
