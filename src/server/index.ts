@@ -17,6 +17,7 @@ import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.j
 import { installAuth, type ServerContext } from './context.js';
 import { EngineHandle, redact, type EngineSource } from './engine.js';
 import { installErrorHandler } from './errors.js';
+import { installLocalGuard } from './local-guard.js';
 import { adaptLogger } from './logger.js';
 import type { Logger } from '../worker/types.js';
 import type { Backend } from '../backend/backend.js';
@@ -56,6 +57,12 @@ export interface ServerOptions extends EngineSource {
   bodyLimit?: number;
   /** Folder of the built dashboard; `null` to serve none; default `<package>/dist/dashboard`. */
   dashboardDir?: string | null;
+  /**
+   * Without tokens the server answers only requests whose `Host` is `localhost`, a loopback
+   * address or `host`, and refuses cross-site writes (DNS rebinding, CSRF); these host names
+   * are accepted too.
+   */
+  allowedHosts?: string[];
 }
 
 /** A listening server. */
@@ -100,6 +107,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
   };
   installJsonParser(app);
   installErrorHandler(app);
+  installLocalGuard(app, ctx.auth.enabled, [...(options.host ? [options.host] : []), ...(options.allowedHosts ?? [])]);
   installAuth(app, ctx);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -93,6 +93,13 @@ describe('gantry dev', () => {
     expect(url, dev.stdout).toBeDefined();
     const res = await fetch(`${url}/api/v1/jobs?limit=100`);
     expect(res.status).toBe(200);
+    // No tokens: a page of another site in the developer's browser may not act on it.
+    const crossSite = await fetch(`${url}/api/v1/queues/default/pause`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(((await crossSite.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
     dev.child.kill('SIGINT');
     expect((await dev.exited).code).toBe(0);
     client ??= await Client.connect({ url: db.url });
