@@ -4,27 +4,12 @@
  * exist is named, with how to create it.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
-import { gantry, tempDb } from './cli-helpers.js';
+import { TEST_URLS } from '../helpers/engines.js';
+import { cliEngines, gantry } from './cli-helpers.js';
 
-const sqlite = tempDb('gantry-migrate-');
-const schema = `cli_migrate_${randomBytes(4).toString('hex')}`;
-const pgUp = await engineAvailable('postgres');
-const engines: [string, string][] = [
-  ['sqlite', sqlite.url],
-  ...(pgUp ? [['postgres', `${TEST_URLS.postgres}?schema=${schema}`] as [string, string]] : []),
-];
-
-afterAll(async () => {
-  sqlite.cleanup();
-  if (!pgUp) return;
-  const admin = new pg.Client({ connectionString: TEST_URLS.postgres });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
+const { engines, cleanup, postgres: pgUp } = await cliEngines('cli_migrate');
+afterAll(cleanup);
 
 describe.each(engines)('gantry migrate (%s)', { timeout: 30_000 }, (engine, url) => {
   it('migrates a new database, then finds it up to date', async () => {

@@ -2,28 +2,11 @@
  * `gantry queues pause` of a queue nobody has used warns that it made one (a typo, most
  * likely), and `gantry queues rm` removes a queue without jobs, on both engines.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
-import { gantry, gantryJson, tempDb } from './cli-helpers.js';
+import { cliEngines, gantry, gantryJson } from './cli-helpers.js';
 
-const sqlite = tempDb('gantry-queues-');
-const schema = `cli_queues_${randomBytes(4).toString('hex')}`;
-const pgUp = await engineAvailable('postgres');
-const engines: [string, string][] = [
-  ['sqlite', sqlite.url],
-  ...(pgUp ? [['postgres', `${TEST_URLS.postgres}?schema=${schema}`] as [string, string]] : []),
-];
-
-afterAll(async () => {
-  sqlite.cleanup();
-  if (!pgUp) return;
-  const admin = new pg.Client({ connectionString: TEST_URLS.postgres });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
+const { engines, cleanup } = await cliEngines('cli_queues');
+afterAll(cleanup);
 
 const names = async (url: string): Promise<string[]> =>
   (await gantryJson<{ name: string }[]>(url, ['queues', 'ls'])).map((q) => q.name);

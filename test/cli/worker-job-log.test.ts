@@ -2,12 +2,9 @@
  * `gantry worker` logs each job it runs, on both engines: start and completion at info, a
  * failed attempt at warn (retried) or error (not); `--job-log failures` keeps only failures.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
-import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
-import { fixture, killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
+import { cliEngines, fixture, killAll, spawnGantry, waitUntil, type Running } from './cli-helpers.js';
 
 interface LogLine {
   level: number;
@@ -28,24 +25,10 @@ const lines = (w: Running): LogLine[] =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as LogLine);
 
-const sqlite = tempDb('gantry-joblog-');
-const schema = `cli_joblog_${randomBytes(4).toString('hex')}`;
-const pgUp = await engineAvailable('postgres');
-const engines: [string, string][] = [
-  ['sqlite', sqlite.url],
-  ...(pgUp ? [['postgres', `${TEST_URLS.postgres}?schema=${schema}`] as [string, string]] : []),
-];
-
+const { engines, cleanup } = await cliEngines('cli_joblog');
+afterAll(cleanup);
 const children: Running[] = [];
 afterEach(() => killAll(children));
-afterAll(async () => {
-  sqlite.cleanup();
-  if (!pgUp) return;
-  const admin = new pg.Client({ connectionString: TEST_URLS.postgres });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
 
 describe.each(engines)('gantry worker job log (%s)', { timeout: 60_000 }, (_engine, url) => {
   const start = (...extra: string[]): Running => {
