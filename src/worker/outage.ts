@@ -4,9 +4,10 @@
  * succeeds again. Running handlers go on meanwhile; their leases hold as long as the outage is
  * shorter than the lease, so their results are still recorded afterwards.
  */
-import type { Clock } from '../core/clock.js';
+import { sleep, type Clock } from '../core/clock.js';
 import { ENGINE_RETRY_MAX_MS } from '../core/constants.js';
 import { GantryError } from '../core/errors.js';
+import type { Logger, WorkerEvents } from './types.js';
 
 /** True when `err` says the engine could not be reached (rather than that a call was wrong). */
 export function isEngineUnavailable(err: unknown): boolean {
@@ -67,5 +68,62 @@ export class OutageWatch {
     if (this.failures <= 1) return pollMs;
     const cap = Math.max(pollMs, ENGINE_RETRY_MAX_MS);
     return Math.min(cap, pollMs * 2 ** Math.min(this.failures - 1, 30));
+  }
+}
+
+/**
+ * A worker's watch: it logs the outage's start (warn) and end (info) on `opts.logger` and
+ * reports them as the worker events `engine:down` / `engine:up` through `notify`.
+ */
+export function loggedOutageWatch(
+  opts: { clock: Clock; logger: Logger },
+  notify: <K extends 'engine:down' | 'engine:up'>(event: K, info: WorkerEvents[K]) => void,
+): OutageWatch {
+  return new OutageWatch(opts.clock, {
+    down: (info) => {
+      const fields = { err: info.error, during: info.during, since: info.since };
+      opts.logger.warn(fields, 'engine unreachable: retrying with backoff; running jobs go on');
+      notify('engine:down', info);
+    },
+    up: (info) => {
+      opts.logger.info(info, 'engine reachable again');
+      notify('engine:up', info);
+    },
+  });
+}
+
+/** What `writeThroughOutage` needs of its worker. */
+export interface OutageRetry {
+  watch: OutageWatch;
+  clock: Clock;
+  pollMs: number;
+  /** Aborted when the worker stops: the write is then tried no more. */
+  signal: AbortSignal;
+  /** Reports a failed try (the worker's `error` event). */
+  onError(error: unknown): void;
+}
+
+/**
+ * Runs `write` (an attempt's fenced outcome) until it reaches the engine: while it fails with
+ * `EngineUnavailableError`, it is tried again after the claims' backoff, so a job that ends
+ * during an outage has its outcome recorded once the engine is back (if its lease still
+ * holds; the write is fenced, so otherwise it reports the lease lost). Once the worker stops,
+ * the last error is thrown instead: the job then comes back after its lease.
+ */
+export async function writeThroughOutage<T>(write: () => Promise<T>, r: OutageRetry): Promise<T> {
+  for (;;) {
+    try {
+      const out = await write();
+      r.watch.ok();
+      return out;
+    } catch (error) {
+      if (!isEngineUnavailable(error) || r.signal.aborted) throw error;
+      r.onError(error);
+      try {
+        await sleep(r.clock, r.watch.retryDelay(r.pollMs), r.signal);
+      } catch {
+        throw error;
+      }
+    }
   }
 }

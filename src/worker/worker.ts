@@ -17,7 +17,7 @@ import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
-import { OutageWatch } from './outage.js';
+import { loggedOutageWatch, writeThroughOutage, type OutageWatch } from './outage.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
@@ -75,17 +75,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.buffer = new PrefetchBuffer(0, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
     this.deps = { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
-    this.outage = new OutageWatch(this.opts.clock, {
-      down: (info) => {
-        const fields = { err: info.error, during: info.during, since: info.since };
-        this.opts.logger.warn(fields, 'engine unreachable: retrying with backoff; running jobs go on');
-        this.notify('engine:down', info);
-      },
-      up: (info) => {
-        this.opts.logger.info(info, 'engine reachable again');
-        this.notify('engine:up', info);
-      },
-    });
+    this.outage = loggedOutageWatch(this.opts, (event, info) => this.notify(event, info));
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
   }
@@ -349,12 +339,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /**
    * Frees the job's slot at once and writes its outcome while the next claims go on; the job
    * stays held (its lease renewed, graceful shutdown waiting for it) until the write returns.
+   * Through an engine outage the write is tried again until the engine answers.
    */
   private async write(job: Job, fn: () => Promise<boolean>): Promise<boolean> {
     this.writing.set(job.id, job);
     this.release(job.id);
     try {
-      return await fn();
+      const onError = (error: unknown): void => this.notify('error', { error, during: 'record outcome' });
+      return await writeThroughOutage(fn, { ...this.opts, watch: this.outage, signal: this.loopAbort.signal, onError });
     } finally {
       this.settle(job.id);
     }

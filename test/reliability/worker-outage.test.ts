@@ -68,7 +68,18 @@ describe.skipIf(reason !== null)('gantry worker through PostgreSQL outages', { t
 
   const startWorker = (...extra: string[]): Running => {
     const w = spawnGantry(
-      ['--url', server.url, 'worker', '--handlers', fixture('outage-handlers.mjs'), '--poll', '100ms', ...extra],
+      [
+        '--url',
+        server.url,
+        'worker',
+        '--handlers',
+        fixture('outage-handlers.mjs'),
+        '--poll',
+        '100ms',
+        '--log-level',
+        'debug',
+        ...extra,
+      ],
       { env: { GANTRY_LOG_FORMAT: 'json' } },
     );
     children.push(w);
@@ -107,6 +118,10 @@ describe.skipIf(reason !== null)('gantry worker through PostgreSQL outages', { t
     await whileAlive(w, async () => (await read(hold.id))?.state === 'running', 'the held job to run');
 
     for (const mode of ['fast', 'immediate'] as const) {
+      // A job that ends while the server is down: its outcome is written once it is back.
+      const ending = join(dir, `release-${mode}`);
+      const during = await client.enqueue('hold', { marker: ending });
+      await whileAlive(w, async () => (await read(during.id))?.state === 'running', 'the job to run');
       const downs = count(w, 'engine unreachable: retrying with backoff; running jobs go on');
       const ups = count(w, 'engine reachable again');
       server.pgCtlStop(mode);
@@ -115,8 +130,16 @@ describe.skipIf(reason !== null)('gantry worker through PostgreSQL outages', { t
         () => count(w, 'engine unreachable: retrying with backoff; running jobs go on') > downs,
         `the worker to log the outage (${mode})`,
       );
+      writeFileSync(ending, '');
+      await whileAlive(
+        w,
+        () => logLines(w).some((l) => l.msg === 'worker error: engine unreachable' && l.during === 'record outcome'),
+        `the outcome write to fail while the server is down (${mode})`,
+      );
       server.start();
       await whileAlive(w, () => count(w, 'engine reachable again') > ups, `the worker to log the return (${mode})`);
+      await whileAlive(w, async () => (await read(during.id))?.state === 'completed', 'the outcome to be written');
+      expect(await read(during.id)).toMatchObject({ attempts: 1, result: 'released' });
       await runQuickJobs(w, 5);
     }
 
