@@ -49,6 +49,11 @@ export interface BackendOptions {
   clock?: Clock;
   /** Apply migrations on open (default true); when false, a schema that is behind is an error. */
   migrate?: boolean;
+  /**
+   * Create the store when it does not exist (default true). When false, opening a store that
+   * is not there (a SQLite file) fails with `EngineUnavailableError` and creates nothing.
+   */
+  create?: boolean;
   /** Engine-specific: schema (PostgreSQL), key prefix (Redis), stream prefix (NATS). */
   namespace?: string;
   /** Poll interval when no wake-up arrives, ms. */
@@ -148,6 +153,14 @@ export interface FailItem {
   attempt: number;
   error: JobError;
   retryAt: Date | null;
+}
+
+/** What `queueDelete` found and did. */
+export interface QueueDeleteOutcome {
+  /** True when the queue's settings existed and were deleted. */
+  deleted: boolean;
+  /** Jobs in the queue, any state; when > 0 nothing was deleted. */
+  jobs: number;
 }
 
 /** Retention rules applied by `jobsPrune`. */
@@ -279,6 +292,12 @@ export interface Backend {
    * core's `queueChange` says (a resume or a raised cap lets waiting jobs run).
    */
   queueUpdate(params: { queue: string; settings: QueueSettings }): Promise<QueueInfo>;
+  /**
+   * Deletes a queue's settings, atomically, if and only if no job (in any state) is in the
+   * queue. `deleted`: settings were there and are gone; `jobs`: how many jobs the queue holds
+   * (then nothing was deleted). Neither: there was no such queue.
+   */
+  queueDelete(params: { queue: string }): Promise<QueueDeleteOutcome>;
 
   /** Registers or refreshes a worker (heartbeat). Emits `worker.joined` the first time. */
   workerHeartbeat(params: { worker: WorkerInfo }): Promise<void>;

@@ -21,11 +21,17 @@ export function globals(cmd: Command): GlobalOptions {
 
 /**
  * Opens a client on the command's `--url`, runs `fn`, and closes the client even when `fn`
- * throws, so no command leaves a database handle open.
+ * throws, so no command leaves a database handle open. Only commands that add something
+ * (`create: true`) create a store that is not there: reading or operating on a mistyped SQLite
+ * path says the file does not exist instead of making an empty one.
  */
-export async function withClient<T>(cmd: Command, fn: (client: Client, g: GlobalOptions) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  cmd: Command,
+  fn: (client: Client, g: GlobalOptions) => Promise<T>,
+  options: { create?: boolean } = {},
+): Promise<T> {
   const g = globals(cmd);
-  const client = await Client.connect({ url: g.url });
+  const client = await Client.connect({ url: g.url, create: options.create === true });
   try {
     return await fn(client, g);
   } finally {

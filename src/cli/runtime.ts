@@ -8,6 +8,8 @@ import { Maintenance } from '../maintenance/maintenance.js';
 import { Scheduler } from '../scheduler/index.js';
 import { Worker } from '../worker/worker.js';
 import type { Handlers, Logger } from '../worker/types.js';
+import { logJobs, type JobLogLevel } from './job-log.js';
+import { guardOutages } from './outage.js';
 
 /** What the runtime runs; numbers left out take the worker's defaults. */
 export interface RuntimeOptions {
@@ -29,11 +31,20 @@ export interface RuntimeOptions {
   /** Run the scheduler too (when this build has one). */
   scheduler: boolean;
   logger: Logger;
+  /** Log each job's start and end (`all`), only failed attempts (`failures`), or none (unset). */
+  jobLog?: JobLogLevel;
+  /** Give up once the engine has been unreachable this long, ms; 0 or unset: never. */
+  outageLimitMs?: number;
 }
 
 /** A started runtime. */
 export interface Runtime {
   worker: Worker;
+  /**
+   * Resolves with the reason when the runtime gives up (an outage longer than
+   * `outageLimitMs`); the caller then stops it and exits non-zero.
+   */
+  gaveUp: Promise<Error>;
   /** Stops claiming, lets running jobs finish (up to the shutdown timeout), stops every loop. */
   stop(): Promise<void>;
 }
@@ -53,21 +64,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
+  const guard = guardOutages(worker, logger, backend.clock, options.outageLimitMs ?? 0);
+  const stopJobLog = options.jobLog ? logJobs(worker, logger, options.jobLog) : () => {};
   const maintenance = new Maintenance({
     backend,
-    logger,
+    logger: guard.logger,
     ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
     ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
     ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
   });
   await worker.start();
   maintenance.start();
-  const scheduler = options.scheduler ? new Scheduler({ backend, logger }) : null;
+  const scheduler = options.scheduler ? new Scheduler({ backend, logger: guard.logger }) : null;
   scheduler?.start();
   return {
     worker,
+    gaveUp: guard.gaveUp,
     async stop() {
       await Promise.all([worker.stop(), maintenance.stop(), scheduler?.stop()]);
+      guard.stop();
+      stopJobLog();
     },
   };
 }
@@ -83,7 +99,9 @@ export interface SignalTrap {
 /**
  * Catches SIGINT and SIGTERM from now on. Installed before anything starts, so a signal that
  * arrives while starting still means "stop gracefully". A second signal exits at once with
- * code 130 (running jobs then come back through lease expiry).
+ * code 130 (running jobs then come back through lease expiry). Until released it also holds
+ * the process open: Gantry's timers never do (they are unref'd), and while the engine is down
+ * no socket is open either, so Node would otherwise end the process, with code 0, mid-outage.
  */
 export function trapSignals(logger: Logger, onFirst?: (signal: NodeJS.Signals) => void): SignalTrap {
   let first: NodeJS.Signals | null = null;
@@ -101,9 +119,11 @@ export function trapSignals(logger: Logger, onFirst?: (signal: NodeJS.Signals) =
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   return {
     received,
     release() {
+      clearInterval(keepAlive);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },

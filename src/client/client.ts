@@ -7,7 +7,13 @@ import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerI
 import { AsyncQueue } from '../core/async-queue.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LIST_FILL_ROUNDS } from '../core/constants.js';
-import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
+import {
+  JobCancelledError,
+  JobFailedError,
+  NotFoundError,
+  QueueNotEmptyError,
+  ValidationError,
+} from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { isFinal, type Job, type JobState } from '../core/job.js';
@@ -31,6 +37,8 @@ export interface ClientOptions {
   clock?: Clock;
   /** Engine namespace (PostgreSQL schema, Redis prefix, NATS stream prefix). */
   namespace?: string;
+  /** Create the store when it does not exist (default true); false: a missing SQLite file is an error. */
+  create?: boolean;
   /** Payload limit in bytes (default 1 MiB). */
   maxPayloadBytes?: number;
 }
@@ -89,6 +97,7 @@ export class Client {
         ...(options.url === undefined ? {} : { url: options.url }),
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        ...(options.create === undefined ? {} : { create: options.create }),
       }));
     return new Client(backend, {
       ownsBackend: !options.backend,
@@ -197,6 +206,17 @@ export class Client {
   /** Lets workers claim this queue's jobs again. */
   resume(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: false } });
+  }
+
+  /**
+   * Removes a queue's settings (pause, caps). Only a queue without jobs can be removed:
+   * `QueueNotEmptyError` otherwise, `NotFoundError` when there is no such queue.
+   */
+  async removeQueue(queue: string): Promise<void> {
+    const name = validateQueue(queue);
+    const { deleted, jobs } = await this.backend.queueDelete({ queue: name });
+    if (jobs > 0) throw new QueueNotEmptyError(name, jobs);
+    if (!deleted) throw new NotFoundError('queue', name);
   }
 
   /** Changes a queue's concurrency cap, size cap and policy. */

@@ -11,15 +11,41 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): () => void;
 }
 
-/** The real clock. Timers are `unref`'d so they never keep a process alive on their own. */
+/**
+ * The longest delay one Node timer can wait, in ms (2^31 - 1, about 24.8 days). Node fires a
+ * timer asked for more after 1 ms, so `systemClock` chains timers for longer waits.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The real clock. Timers are `unref`'d so they never keep a process alive on their own. A
+ * wait over `MAX_TIMER_MS` (a 30-day job timeout, a yearly schedule) runs as a chain of timers
+ * aimed at the same moment; `Infinity` never fires.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
-    return () => clearTimeout(t);
+    const wait = ms > 0 ? ms : 0;
+    if (wait <= MAX_TIMER_MS) {
+      const t = setTimeout(fn, wait);
+      t.unref?.();
+      return () => clearTimeout(t);
+    }
+    return chainedTimeout(fn, Date.now() + wait);
   },
 };
+
+/** Calls `fn` at `at` (ms since the epoch) through timers of at most `MAX_TIMER_MS` each. */
+function chainedTimeout(fn: () => void, at: number): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (): void => {
+    const left = at - Date.now();
+    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    timer.unref?.();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
 
 interface PendingTimer {
   at: number;

@@ -62,6 +62,13 @@ export const DEFAULT_WORKER_TTL_MS = 15_000;
 /** Fallback poll interval when no wake-up arrives, in ms. */
 export const DEFAULT_POLL_MS = 1_000;
 
+/**
+ * While the engine is unreachable a worker's claims back off, doubling from the poll interval
+ * up to this, in ms; a worker retries this often at worst, so it resumes within this long of
+ * the engine's return.
+ */
+export const ENGINE_RETRY_MAX_MS = 5_000;
+
 /** Interval of the maintenance loop (lease reaper, deadlines, retention), in ms. */
 export const DEFAULT_MAINTENANCE_MS = 1_000;
 

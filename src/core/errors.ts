@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'INVALID_TRANSITION'
   | 'UNIQUE_CONFLICT'
   | 'QUEUE_FULL'
+  | 'QUEUE_NOT_EMPTY'
   | 'LEASE_LOST'
   | 'ENGINE_UNAVAILABLE'
   | 'MIGRATION'
@@ -102,6 +103,17 @@ export class QueueFullError extends GantryError {
       {
         details: { queue, cap },
       },
+    );
+  }
+}
+
+/** A queue that still holds jobs cannot be removed. */
+export class QueueNotEmptyError extends GantryError {
+  constructor(queue: string, jobs: number) {
+    super(
+      'QUEUE_NOT_EMPTY',
+      `queue ${JSON.stringify(queue)} still holds ${jobs} job${jobs === 1 ? '' : 's'}; only a queue without jobs can be removed (delete them, or let retention remove finished ones, first)`,
+      { details: { queue, jobs } },
     );
   }
 }

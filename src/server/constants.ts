@@ -17,3 +17,6 @@ export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
 
 /** `Retry-After` (seconds) the server sends with 429 (queue full) and 503 (engine unreachable). */
 export const DEFAULT_RETRY_AFTER_S = 5;
+
+/** How long a ticket of the event stream is valid, in ms. */
+export const EVENTS_TICKET_TTL_MS = 60_000;

@@ -1,16 +1,17 @@
 /** What every route of the server shares, and the per-route auth setting. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
-import { bearerToken, type Authenticator, type Role } from './auth.js';
+import { bearerToken, ForbiddenError, rank, UnauthorizedError, type Authenticator, type Role } from './auth.js';
 import type { EngineHandle } from './engine.js';
+import type { EventTickets } from './event-tickets.js';
 import type { ServerMetrics } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role that may call the route; routes without one are public (health, docs). */
     role?: Role;
-    /** Also accept the token as `?token=` (EventSource cannot set headers). */
-    queryToken?: boolean;
+    /** Also accept a ticket of `EventTickets` as `?ticket=` (EventSource cannot set headers). */
+    ticket?: boolean;
   }
 }
 
@@ -18,6 +19,8 @@ declare module 'fastify' {
 export interface ServerContext {
   engine: EngineHandle;
   auth: Authenticator;
+  /** Short-lived tickets that stand for a token on the event stream. */
+  tickets: EventTickets;
   clock: Clock;
   metrics: ServerMetrics;
   /** Aborted when the server starts closing: long polls and event streams end. */
@@ -26,15 +29,25 @@ export interface ServerContext {
   sseHeartbeatMs: number;
 }
 
-/** Checks the caller's token against the route's role before the body is even read. */
+/** Why a token in the query string is refused (it used to be accepted on the event stream). */
+const QUERY_TOKEN_REFUSED =
+  'a token in the URL is not accepted (URLs end up in logs and history): send "Authorization: Bearer <token>", ' +
+  'or from a browser POST /api/v1/events/tickets with it and open /api/v1/events?ticket=<ticket>';
+
+/** Checks the caller's token (or ticket) against the route's role before the body is even read. */
 export function installAuth(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const config = request.routeOptions.config;
     if (!config?.role) return;
-    let token = bearerToken(request.headers.authorization);
-    if (!token && config.queryToken) {
+    const token = bearerToken(request.headers.authorization);
+    if (!token && ctx.auth.enabled) {
       const q = request.query as Record<string, unknown> | undefined;
-      if (typeof q?.token === 'string') token = q.token;
+      if (config.ticket && typeof q?.ticket === 'string') {
+        const role = ctx.tickets.redeem(q.ticket);
+        if (rank(role) < rank(config.role)) throw new ForbiddenError(role, config.role);
+        return;
+      }
+      if (typeof q?.token === 'string') throw new UnauthorizedError(QUERY_TOKEN_REFUSED);
     }
     ctx.auth.authorize(token, config.role);
   });

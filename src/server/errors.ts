@@ -23,6 +23,7 @@ export function httpStatus(code: ErrorCode | string): number {
     case 'INVALID_TRANSITION':
     case 'UNIQUE_CONFLICT':
     case 'LEASE_LOST':
+    case 'QUEUE_NOT_EMPTY':
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;

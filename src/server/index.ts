@@ -16,8 +16,11 @@ import { EngineUnavailableError, ValidationError } from '../core/errors.js';
 import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
 import { installAuth, type ServerContext } from './context.js';
 import { EngineHandle, redact, type EngineSource } from './engine.js';
+import { EventTickets } from './event-tickets.js';
 import { installErrorHandler } from './errors.js';
+import { installLocalGuard } from './local-guard.js';
 import { adaptLogger } from './logger.js';
+import { requestForLog } from './redact.js';
 import type { Logger } from '../worker/types.js';
 import type { Backend } from '../backend/backend.js';
 import { ServerMetrics } from './metrics.js';
@@ -56,6 +59,12 @@ export interface ServerOptions extends EngineSource {
   bodyLimit?: number;
   /** Folder of the built dashboard; `null` to serve none; default `<package>/dist/dashboard`. */
   dashboardDir?: string | null;
+  /**
+   * Without tokens the server answers only requests whose `Host` is `localhost`, a loopback
+   * address or `host`, and refuses cross-site writes (DNS rebinding, CSRF); these host names
+   * are accepted too.
+   */
+  allowedHosts?: string[];
 }
 
 /** A listening server. */
@@ -70,10 +79,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Fastify's logger: every kind logs requests through `requestForLog`, which drops secrets. */
 function loggerOptions(logger: ServerOptions['logger']): Record<string, unknown> {
   if (logger === false) return { logger: false };
-  if (logger === undefined || logger === true) return { logger: { level: process.env.GANTRY_LOG_LEVEL ?? 'info' } };
-  return { loggerInstance: 'fatal' in logger && 'trace' in logger ? logger : adaptLogger(logger) };
+  const serializers = { req: requestForLog };
+  if (logger === undefined || logger === true) {
+    return { logger: { level: process.env.GANTRY_LOG_LEVEL ?? 'info', serializers } };
+  }
+  if ('fatal' in logger && 'trace' in logger) return { loggerInstance: logger.child({}, { serializers }) };
+  return { loggerInstance: adaptLogger(logger) };
 }
 
 /** Builds the server with resolved tokens (startServer resolves them once, before binding). */
@@ -93,6 +107,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
   const ctx: ServerContext = {
     engine,
     auth: new Authenticator(tokens),
+    tickets: new EventTickets(tokens, clock),
     clock,
     metrics,
     closing: closing.signal,
@@ -100,6 +115,7 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
   };
   installJsonParser(app);
   installErrorHandler(app);
+  installLocalGuard(app, ctx.auth.enabled, [...(options.host ? [options.host] : []), ...(options.allowedHosts ?? [])]);
   installAuth(app, ctx);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

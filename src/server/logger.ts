@@ -4,17 +4,20 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from '../worker/types.js';
+import { redactHeaders, requestForLog } from './redact.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /**
  * What pino's serializers would keep of Fastify's request and reply objects (the raw ones
- * are circular and huge).
+ * are circular and huge), without the secrets a URL or headers may carry.
  */
 function serialize(fields: Record<string, unknown>): Record<string, unknown> {
   const out = { ...fields };
-  const req = out.req as { method?: string; url?: string; ip?: string } | undefined;
-  if (req && typeof req === 'object') out.req = { method: req.method, url: req.url, remoteAddress: req.ip };
+  const req = out.req as Parameters<typeof requestForLog>[0] | undefined;
+  if (req && typeof req === 'object') out.req = requestForLog(req);
+  if (out.headers && typeof out.headers === 'object')
+    out.headers = redactHeaders(out.headers as Record<string, unknown>);
   const res = out.res as { statusCode?: number } | undefined;
   if (res && typeof res === 'object') out.res = { statusCode: res.statusCode };
   return out;

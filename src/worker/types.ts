@@ -99,4 +99,11 @@ export interface WorkerEvents {
   'job:aborted': { job: Job; reason: 'cancelled' | 'lease-lost'; durationMs: number };
   /** A backend call failed; the worker carries on (claims back off by `pollMs`). */
   error: { error: unknown; during: string };
+  /**
+   * A call found the engine unreachable (the first of an outage): the worker keeps trying, its
+   * claims backing off up to `ENGINE_RETRY_MAX_MS`, while running jobs go on.
+   */
+  'engine:down': { error: unknown; during: string; since: Date };
+  /** A call reached the engine again after an outage of `downMs`. */
+  'engine:up': { downMs: number };
 }

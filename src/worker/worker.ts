@@ -17,6 +17,7 @@ import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
+import { loggedOutageWatch, writeThroughOutage, type OutageWatch } from './outage.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
@@ -60,6 +61,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private readonly queueNames: Set<string>;
   /** What every attempt needs (the handler map and middleware list change in place). */
   private readonly deps: AttemptDeps;
+  /** Whether the engine answers, as this worker's calls find it (see `outage.ts`). */
+  private readonly outage: OutageWatch;
 
   constructor(options: WorkerOptions = {}) {
     super();
@@ -72,6 +75,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.buffer = new PrefetchBuffer(0, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
     this.deps = { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
+    this.outage = loggedOutageWatch(this.opts, (event, info) => this.notify(event, info));
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
   }
@@ -147,7 +151,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       ...startUpkeep({
         opts: this.opts,
         renew: () => this.renew(),
-        heartbeat: () => this.heartbeat(),
+        heartbeat: () => this.heartbeat().then(() => this.outage.ok()),
         onError: (during) => (error) => this.notify('error', { error, during }),
       }),
     );
@@ -228,6 +232,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         const freed = this.freedSeq;
         const turned = watchTurn();
         const drained = await this.claimRound(backend, Math.max(0, free));
+        this.outage.ok();
         // An engine that answers in-process (SQLite) returns without the event loop turning and
         // would keep a whole drain in promise callbacks: timers (lease renewal, heartbeat) and
         // I/O get a turn here. Not after a networked claim, where the pause only slowed the drain.
@@ -239,7 +244,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       } catch (error) {
         if (signal.aborted) break;
         this.notify('error', { error, during: 'claim' });
-        await sleep(this.opts.clock, this.opts.pollMs, signal).catch(noop);
+        await sleep(this.opts.clock, this.outage.retryDelay(this.opts.pollMs), signal).catch(noop);
       }
     }
   }
@@ -334,12 +339,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /**
    * Frees the job's slot at once and writes its outcome while the next claims go on; the job
    * stays held (its lease renewed, graceful shutdown waiting for it) until the write returns.
+   * Through an engine outage the write is tried again until the engine answers.
    */
   private async write(job: Job, fn: () => Promise<boolean>): Promise<boolean> {
     this.writing.set(job.id, job);
     this.slotFree(job.id);
     try {
-      return await fn();
+      const onError = (error: unknown): void => this.notify('error', { error, during: 'record outcome' });
+      return await writeThroughOutage(fn, { ...this.opts, watch: this.outage, signal: this.loopAbort.signal, onError });
     } finally {
       this.settle(job.id);
     }
@@ -401,7 +408,12 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private notify<K extends keyof WorkerEvents>(event: K, payload: WorkerEvents[K]): void {
-    if (event === 'error') this.opts.logger.warn(payload, 'worker error');
+    if (event === 'error') {
+      const { error, during } = payload as WorkerEvents['error'];
+      // During an outage every call fails the same way: one warning says so (engine:down).
+      if (this.outage.failed(error, during)) this.opts.logger.debug(payload, 'worker error: engine unreachable');
+      else this.opts.logger.warn(payload, 'worker error');
+    }
     this.emit(event, payload);
   }
 

@@ -3,9 +3,12 @@
  * a temporary SQLite file, and wait on conditions instead of sleeping.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 
 /** The repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -118,4 +121,37 @@ export async function waitUntil(
 /** Sends `signal` to every process still running; used in `afterEach` so no child outlives a test. */
 export function killAll(children: Running[], signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const r of children) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill(signal);
+}
+
+/** The engines a CLI test runs on, as `[name, url]`, and what removes their stores. */
+export interface CliEngines {
+  engines: [string, string][];
+  /** True when PostgreSQL is up (and among `engines`). */
+  postgres: boolean;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A temporary SQLite file, and a fresh PostgreSQL schema `<prefix>_<random>` when PostgreSQL
+ * is up (else a line says how to start it, or under CI the suite fails).
+ */
+export async function cliEngines(prefix: string): Promise<CliEngines> {
+  const sqlite = tempDb(`gantry-${prefix}-`);
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const pgUp = await engineAvailable('postgres');
+  return {
+    engines: [
+      ['sqlite', sqlite.url],
+      ...(pgUp ? [['postgres', `${TEST_URLS.postgres}?schema=${schema}`] as [string, string]] : []),
+    ],
+    postgres: pgUp,
+    async cleanup() {
+      sqlite.cleanup();
+      if (!pgUp) return;
+      const admin = new pg.Client({ connectionString: TEST_URLS.postgres });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
 }

@@ -4,12 +4,25 @@
  * retry, a delayed job; Ctrl+C (SIGINT) stops it cleanly.
  */
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
 import type { Job } from '../../src/core/job.js';
 import { gantry, killAll, spawnGantry, tempDb, waitUntil, type Running } from './cli-helpers.js';
+
+/** The status of `GET /api/v1/queues` sent with `Host: host` (fetch does not let one set it). */
+function statusUnderHost(base: string, host: string): Promise<number> {
+  const u = new URL('/api/v1/queues', base);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+  });
+}
 
 const db = tempDb('gantry-dev-');
 const children: Running[] = [];
@@ -86,13 +99,24 @@ describe('gantry dev', () => {
   });
 
   it('does not enqueue the demo jobs again on the next start; serves the HTTP API', { timeout: 30_000 }, async () => {
-    const dev = startDev('--port', '0');
+    const dev = startDev('--port', '0', '--allowed-hosts', 'mybox.test');
     await waitUntil(() => dev.stdout.includes('demo jobs'), 'the banner', { timeoutMs: 20_000 });
     expect(dev.stdout).toMatch(/demo jobs {2}enqueued on an earlier start/);
     const url = /dashboard {2}(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.stdout)?.[1];
     expect(url, dev.stdout).toBeDefined();
     const res = await fetch(`${url}/api/v1/jobs?limit=100`);
     expect(res.status).toBe(200);
+    // No tokens: a page of another site in the developer's browser may not act on it.
+    const crossSite = await fetch(`${url}/api/v1/queues/default/pause`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(((await crossSite.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    // Only this machine's names, and those of --allowed-hosts (DNS rebinding sends its own).
+    const port = new URL(url!).port;
+    expect(await statusUnderHost(url!, `mybox.test:${port}`)).toBe(200);
+    expect(await statusUnderHost(url!, `rebind.example:${port}`)).toBe(403);
     dev.child.kill('SIGINT');
     expect((await dev.exited).code).toBe(0);
     client ??= await Client.connect({ url: db.url });

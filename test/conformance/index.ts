@@ -15,6 +15,7 @@ import { backendClaimGroup } from './backend-claim.js';
 import { backendEnqueueGroup } from './backend-enqueue.js';
 import { backendEventsGroup } from './backend-events.js';
 import { backendPrefetchGroup } from './backend-prefetch.js';
+import { backendQueueDeleteGroup } from './backend-queue-delete.js';
 import { backendRegistryGroup } from './backend-registry.js';
 import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
@@ -39,6 +40,7 @@ const GROUPS: ConformanceGroup[] = [
   backendLifecycleGroup,
   backendEventsGroup,
   backendRegistryGroup,
+  backendQueueDeleteGroup,
   runtimeClaims,
   runtimeFailures,
   runtimeLifecycle,

@@ -325,10 +325,16 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await p.close();
 
     const a = await stack.browser.newPage();
+    const urls: string[] = [];
+    a.on('request', (r) => void urls.push(r.url()));
     await a.goto(`${secured.url}/#/jobs/${failed.id}`);
     await signIn(a, 'admin-secret');
     await waitText(a, '[data-testid=role]', 'admin');
     await a.getByRole('button', { name: 'Retry', exact: true }).waitFor({ timeout: 10_000 });
+    // The live stream opens with a one-use ticket: the token never goes into a URL.
+    await waitText(a, '[data-testid=live-indicator]', 'live');
+    expect(urls.some((u) => u.includes('/api/v1/events?ticket='))).toBe(true);
+    expect(urls.filter((u) => u.includes('secret'))).toEqual([]);
     await a.close();
   });
 

@@ -27,6 +27,7 @@ const ROUTES: [string, string, unknown, 'read' | 'write' | 'admin'][] = [
   ['POST', '/api/v1/claims', { queues: ['nothing-here'] }, 'write'],
   ['POST', '/api/v1/queues/authq/pause', undefined, 'admin'],
   ['PATCH', '/api/v1/queues/authq', { concurrency: 3 }, 'admin'],
+  ['DELETE', '/api/v1/queues/authq', undefined, 'admin'],
   ['POST', '/api/v1/jobs/bulk/cancel?queue=authq', undefined, 'admin'],
 ];
 

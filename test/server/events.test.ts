@@ -1,4 +1,4 @@
-/** The SSE event stream: filters, query-token auth, Last-Event-ID resume, heartbeats. */
+/** The SSE event stream: filters, ticket auth, Last-Event-ID resume, heartbeats. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { TOKENS, body, startTestServer, type TestServer } from './helpers.js';
@@ -12,11 +12,15 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 const enqueue = async (json: unknown) => body(await s.call('/api/v1/jobs', { method: 'POST', json }));
+/** A ticket of the event stream, asked for with `token`. */
+const ticket = async (token: string): Promise<string> =>
+  (await body(await s.call('/api/v1/events/tickets', { method: 'POST', token }))).ticket as string;
+const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
 describe('events', () => {
-  it('streams filtered events with the token in the query, and resumes after Last-Event-ID', async () => {
+  it('streams filtered events with a ticket in the query, and resumes after Last-Event-ID', async () => {
     const stream = await openSse(
-      `${s.url}/api/v1/events?queue=ev&event=job.enqueued,job.cancelled&token=${TOKENS.read}`,
+      `${s.url}/api/v1/events?queue=ev&event=job.enqueued,job.cancelled&ticket=${await ticket(TOKENS.read)}`,
     );
     expect(stream.res.status).toBe(200);
     expect(stream.res.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -47,7 +51,7 @@ describe('events', () => {
 
   it('filters by job id and job type', async () => {
     const job = await enqueue({ type: 'only.me', queue: 'ev2', delay: '1h' });
-    const stream = await openSse(`${s.url}/api/v1/events?jobId=${job.id}&type=only.me&token=${TOKENS.admin}`);
+    const stream = await openSse(`${s.url}/api/v1/events?jobId=${job.id}&type=only.me`, bearer(TOKENS.admin));
     await stream.next();
     await enqueue({ type: 'only.me', queue: 'ev2' });
     await s.call(`/api/v1/jobs/${job.id}/cancel`, { method: 'POST' });
@@ -58,8 +62,8 @@ describe('events', () => {
 
   it('refuses without a token, with a bad token, and with a bad filter', async () => {
     expect((await fetch(`${s.url}/api/v1/events`)).status).toBe(401);
-    expect((await fetch(`${s.url}/api/v1/events?token=nope`)).status).toBe(401);
-    const bad = await fetch(`${s.url}/api/v1/events?event=job.exploded&token=${TOKENS.read}`);
+    expect((await fetch(`${s.url}/api/v1/events?ticket=nope`)).status).toBe(401);
+    const bad = await fetch(`${s.url}/api/v1/events?event=job.exploded`, { headers: bearer(TOKENS.read) });
     expect(bad.status).toBe(400);
     expect((await body(bad)).error.code).toBe('VALIDATION');
   });
@@ -70,7 +74,7 @@ describe('heartbeats', () => {
     const clock = new ManualClock();
     const t = await startTestServer({ clock, sseHeartbeatMs: HEARTBEAT_MS });
     try {
-      const stream = await openSse(`${t.url}/api/v1/events?token=${TOKENS.read}`);
+      const stream = await openSse(`${t.url}/api/v1/events`, bearer(TOKENS.read));
       await stream.next();
       const beat = stream.next();
       await clock.advance(HEARTBEAT_MS);

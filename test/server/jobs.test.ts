@@ -226,6 +226,19 @@ describe('queues, workers, stats', () => {
     expect((await s.call('/api/v1/queues/none')).status).toBe(404);
   });
 
+  it('removes a queue without jobs; 409 while it holds jobs, 404 when there is none', async () => {
+    await post('/api/v1/queues/emials/pause');
+    const gone = await s.call('/api/v1/queues/emials', { method: 'DELETE' });
+    expect(gone.status).toBe(204);
+    expect((await s.call('/api/v1/queues/emials')).status).toBe(404);
+    const busy = await s.call('/api/v1/queues/ops', { method: 'DELETE' });
+    expect(busy.status).toBe(409);
+    expect((await body(busy)).error).toMatchObject({ code: 'QUEUE_NOT_EMPTY', details: { queue: 'ops', jobs: 1 } });
+    const none = await s.call('/api/v1/queues/emials', { method: 'DELETE' });
+    expect(none.status).toBe(404);
+    expect((await body(none)).error.code).toBe('NOT_FOUND');
+  });
+
   it('lists workers and stats', async () => {
     await s.backend.workerHeartbeat({
       worker: {

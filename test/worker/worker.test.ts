@@ -142,7 +142,7 @@ describe('Worker', () => {
     expect(turnsWhileDraining).toBeGreaterThanOrEqual(2);
   });
 
-  it('survives failing claims, reports them as errors, and carries on after pollMs', async () => {
+  it('survives failing claims, reports them as errors, and carries on, backing off from pollMs', async () => {
     let failures = 2;
     const spied = spy(backend, {
       jobsClaim: (orig, p) => (failures-- > 0 ? Promise.reject(new EngineUnavailableError('engine down')) : orig(p)),
@@ -155,7 +155,10 @@ describe('Worker', () => {
     await until(() => errors.length === 1, 'the first error');
     await clock.advance(1000);
     await until(() => errors.length === 2, 'the second error');
-    await clock.advance(1000);
+    // A second failure in a row doubles the wait.
+    await clock.advance(1999);
+    expect(await client.get(job.id)).toMatchObject({ state: 'queued' });
+    await clock.advance(1);
     await expect(client.waitFor(job.id)).resolves.toBe('done');
     expect(errors).toEqual(['claim: engine down', 'claim: engine down']);
   });

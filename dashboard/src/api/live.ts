@@ -1,9 +1,10 @@
 /**
  * The live connection: one EventSource on `/api/v1/events`, shared by every page. It
  * reconnects by itself (EventSource gives up for good on an HTTP error, so we retry with a
- * growing delay) and tells the UI whether it is live.
+ * growing delay) and tells the UI whether it is live. With a token, each connection first
+ * asks for a one-use ticket (`POST /events/tickets`) and puts that in the URL, never the token.
  */
-import { API_BASE } from './http.js';
+import { api, API_BASE } from './http.js';
 import { EVENT_TYPES } from '../../../src/core/events.js';
 import type { GantryEvent } from './types.js';
 
@@ -20,6 +21,8 @@ let source: EventSource | null = null;
 let retryMs = RETRY_MIN_MS;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let token: string | null = null;
+/** Bumped by every `connect`: a ticket that arrives for an older one is dropped. */
+let generation = 0;
 const statusListeners = new Set<() => void>();
 const eventListeners = new Set<Listener>();
 
@@ -41,9 +44,29 @@ function dispatch(msg: MessageEvent<string>): void {
   for (const l of eventListeners) l(e);
 }
 
+/** The stream's URL: with a token, a fresh ticket for it (a ticket opens the stream once). */
+async function streamUrl(): Promise<string> {
+  if (!token) return `${API_BASE}/events`;
+  const { ticket } = await api<{ ticket: string }>('/events/tickets', { method: 'POST' });
+  return `${API_BASE}/events?ticket=${encodeURIComponent(ticket)}`;
+}
+
 function open(): void {
   retryTimer = null;
-  const url = `${API_BASE}/events${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const gen = generation;
+  streamUrl().then(
+    (url) => {
+      if (gen === generation) listen(url);
+    },
+    () => {
+      if (gen !== generation) return;
+      setStatus('down');
+      schedule();
+    },
+  );
+}
+
+function listen(url: string): void {
   const es = new EventSource(url);
   source = es;
   es.onopen = () => {
@@ -83,6 +106,7 @@ export const live = {
   /** (Re)connects with this token; called at start and whenever the token changes. */
   connect(withToken: string | null): void {
     token = withToken;
+    generation++;
     source?.close();
     if (retryTimer) clearTimeout(retryTimer);
     retryMs = RETRY_MIN_MS;

@@ -12,7 +12,7 @@ import { ValidationError } from '../../core/errors.js';
 import { demoHandlers } from '../../dev/demo-handlers.js';
 import { enqueueDemoJobsOnce } from '../../dev/demo-jobs.js';
 import type { Logger } from '../../worker/types.js';
-import { envOption, globals, parseIntFlag } from '../context.js';
+import { envOption, globals, parseIntFlag, splitList } from '../context.js';
 import { startEventLog } from '../event-log.js';
 import { makeLogger } from '../logger.js';
 import { println } from '../output.js';
@@ -32,6 +32,7 @@ interface DevFlags extends RunFlags {
   server: boolean;
   port: number;
   host: string;
+  allowedHosts?: string;
 }
 
 /** A started HTTP server: where it listens, how to stop it. */
@@ -48,7 +49,8 @@ interface DevServer {
 async function startDevServer(backend: Backend, flags: DevFlags, logger: Logger): Promise<DevServer> {
   const { startServer } = await import('../../server/index.js');
   try {
-    return await startServer({ backend, host: flags.host, port: flags.port, logger });
+    const allowedHosts = splitList(flags.allowedHosts) ?? [];
+    return await startServer({ backend, host: flags.host, port: flags.port, logger, allowedHosts });
   } catch (err) {
     if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
     throw new ValidationError(
@@ -118,7 +120,14 @@ export function register(program: Command): void {
         .default(DEFAULT_HTTP_PORT)
         .argParser(parseIntFlag('--port', 0, 65535)),
     )
-    .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEFAULT_HTTP_HOST));
+    .addOption(envOption('--host <host>', 'host the HTTP server binds to', 'GANTRY_HOST', DEFAULT_HTTP_HOST))
+    .addOption(
+      envOption(
+        '--allowed-hosts <names>',
+        'host names the server answers besides localhost and loopback addresses (comma-separated)',
+        'GANTRY_ALLOWED_HOSTS',
+      ),
+    );
   addRunOptions(cmd, {
     logFormat: 'pretty',
     logLevel: 'warn',

@@ -82,10 +82,14 @@ export function register(program: Command): void {
     .option('--tag <tag>', 'a label for filtering (repeat for more)', (t: string, all: string[] = []) => [...all, t])
     .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {
       const payload = parseJsonFlag('--payload', flags.payload ?? 'null');
-      await withClient(cmd, async (client, g) => {
-        const job = await client.enqueue(type, payload, toOptions(flags));
-        if (g.json) printJson(jobToJson(job));
-        else println(job.id);
-      });
+      await withClient(
+        cmd,
+        async (client, g) => {
+          const job = await client.enqueue(type, payload, toOptions(flags));
+          if (g.json) printJson(jobToJson(job));
+          else println(job.id);
+        },
+        { create: true },
+      );
     });
 }

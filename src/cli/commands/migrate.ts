@@ -7,15 +7,16 @@ import { globals } from '../context.js';
 import { printJson, println } from '../output.js';
 
 /**
- * Opens the engine without migrating to learn whether the schema is current; when it is
- * behind, opens it again letting the engine migrate. A schema ahead of this gantry stays an
- * error (an older gantry must not touch a newer schema).
+ * Opens the engine without migrating to learn whether the schema is current; when it is not,
+ * opens it again letting the engine migrate. A schema ahead of this gantry stays an error
+ * there too (an older gantry must not touch a newer schema). No engine's wording is matched:
+ * a PostgreSQL schema that does not exist yet ("at version 0") is behind as well.
  */
 async function openMigrated(url: string): Promise<{ backend: Backend; migrated: boolean }> {
   try {
     return { backend: await openBackend({ url, migrate: false }), migrated: false };
   } catch (err) {
-    if (!(err instanceof GantryError && err.code === 'MIGRATION' && /behind/.test(err.message))) throw err;
+    if (!(err instanceof GantryError && err.code === 'MIGRATION')) throw err;
     return { backend: await openBackend({ url }), migrated: true };
   }
 }

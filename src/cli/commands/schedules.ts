@@ -79,23 +79,27 @@ function registerAdd(schedules: Command): void {
     .option('--timeout <duration>', 'most one attempt may run, e.g. 30s')
     .option('--unique-key <key>', 'at most one live job of this schedule at a time (skips a fire while one runs)')
     .action(async (name: string, spec: string, type: string, f: AddFlags, cmd: Command) => {
-      await withClient(cmd, async (client, g) => {
-        const options = templateOptions(f);
-        const template = {
-          type,
-          ...(f.queue === undefined ? {} : { queue: f.queue }),
-          ...(f.payload === undefined ? {} : { payload: parseJsonFlag('--payload', f.payload) }),
-          ...(options ? { options } : {}),
-        };
-        await client.schedules.set(name, spec, template, {
-          ...(f.tz === undefined ? {} : { timezone: f.tz }),
-          ...(f.misfire === undefined ? {} : { misfire: f.misfire }),
-          ...(f.paused ? { paused: true } : {}),
-        });
-        const info = (await client.schedules.get(name))!;
-        if (g.json) return printJson(scheduleToJson(info));
-        println(`${info.name} saved; next: ${scheduleRow(info)[3]} (${info.timezone ?? 'UTC'})`);
-      });
+      await withClient(
+        cmd,
+        async (client, g) => {
+          const options = templateOptions(f);
+          const template = {
+            type,
+            ...(f.queue === undefined ? {} : { queue: f.queue }),
+            ...(f.payload === undefined ? {} : { payload: parseJsonFlag('--payload', f.payload) }),
+            ...(options ? { options } : {}),
+          };
+          await client.schedules.set(name, spec, template, {
+            ...(f.tz === undefined ? {} : { timezone: f.tz }),
+            ...(f.misfire === undefined ? {} : { misfire: f.misfire }),
+            ...(f.paused ? { paused: true } : {}),
+          });
+          const info = (await client.schedules.get(name))!;
+          if (g.json) return printJson(scheduleToJson(info));
+          println(`${info.name} saved; next: ${scheduleRow(info)[3]} (${info.timezone ?? 'UTC'})`);
+        },
+        { create: true },
+      );
     });
 }
 

@@ -8,7 +8,7 @@ import type { Backend } from '../../backend/backend.js';
 import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../server/constants.js';
-import { envOption, globals, parseIntFlag } from '../context.js';
+import { envOption, globals, parseIntFlag, splitList } from '../context.js';
 import {
   LOG_FORMATS,
   LOG_LEVELS,
@@ -24,6 +24,7 @@ interface ServerFlags {
   port: number;
   host: string;
   tokensFile?: string;
+  allowedHosts?: string;
   maintenance: boolean;
   scheduler: boolean;
   logLevel: LogLevel;
@@ -59,6 +60,7 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
     port: flags.port,
     logger,
     ...(flags.tokensFile ? { tokensFile: flags.tokensFile } : {}),
+    ...(flags.allowedHosts ? { allowedHosts: splitList(flags.allowedHosts) ?? [] } : {}),
   });
   let stopLoops: (() => Promise<void>) | null = null;
   server.onBackend((backend) => {
@@ -89,6 +91,13 @@ export function register(program: Command): void {
     )
     .addOption(
       envOption('--tokens-file <file>', 'file of role:token lines (or set GANTRY_API_TOKENS)', 'GANTRY_TOKENS_FILE'),
+    )
+    .addOption(
+      envOption(
+        '--allowed-hosts <names>',
+        'without tokens, host names answered besides localhost and loopback addresses (comma-separated)',
+        'GANTRY_ALLOWED_HOSTS',
+      ),
     )
     .addOption(new Option('--no-maintenance', 'do not run maintenance in this process'))
     .addOption(new Option('--no-scheduler', 'do not run the scheduler in this process'))

@@ -24,6 +24,7 @@ import { ValidationError } from '../../core/errors.js';
 import type { Backend } from '../../backend/backend.js';
 import type { Handlers, Logger } from '../../worker/types.js';
 import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
+import type { JobLogLevel } from '../job-log.js';
 import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
 import type { RuntimeOptions } from '../runtime.js';
 
@@ -167,6 +168,22 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
   };
 }
 
+/** The flags only `worker` has. */
+interface WorkerFlags extends RunFlags {
+  handlers: string;
+  jobLog: JobLogLevel | 'off';
+  outageLimit: number;
+}
+
+const JOB_LOG_LEVELS = ['all', 'failures', 'off'] as const;
+
+function parseJobLog(value: string): WorkerFlags['jobLog'] {
+  if (!(JOB_LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ValidationError(`--job-log must be one of ${JOB_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as WorkerFlags['jobLog'];
+}
+
 /** Registers `worker`. */
 export function register(program: Command): void {
   const cmd = program
@@ -178,27 +195,51 @@ export function register(program: Command): void {
         'module whose default export maps job type to handler',
         'GANTRY_HANDLERS',
       ).makeOptionMandatory(),
+    )
+    .addOption(
+      envOption(
+        '--job-log <which>',
+        'log each job: all (start and end at info, failures at warn/error), failures (only those), or off',
+        'GANTRY_JOB_LOG',
+        'all',
+      ).argParser(parseJobLog),
+    )
+    .addOption(
+      envOption(
+        '--outage-limit <duration>',
+        'exit with an error once the engine has been unreachable this long (0: ride out any outage)',
+        'GANTRY_OUTAGE_LIMIT',
+      )
+        .default(0, '0')
+        .argParser(parseDurationFlag('--outage-limit')),
     );
-  addRunOptions(cmd, { logFormat: 'json', logLevel: 'info', concurrency: DEFAULT_CONCURRENCY }).action(
-    async (flags: RunFlags & { handlers: string }, c: Command) => {
-      const handlers = await loadHandlers(flags.handlers);
-      const logger = await makeLogger(flags.logLevel, flags.logFormat);
-      // Loaded here so the short commands never load the worker runtime.
-      const { startRuntime, trapSignals } = await import('../runtime.js');
-      const signals = trapSignals(logger);
-      const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
-      try {
-        const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
-        const types = Object.keys(handlers);
-        const prefetch = flags.prefetch ?? 'engine default';
-        logger.info({ workerId: runtime.worker.id, queues: flags.queues, types, prefetch }, 'worker started');
-        await signals.received;
-        await runtime.stop();
-        logger.info({ workerId: runtime.worker.id }, 'worker stopped');
-      } finally {
-        signals.release();
-        await backend.close();
-      }
-    },
-  );
+  addRunOptions(cmd, { logFormat: 'json', logLevel: 'info', concurrency: DEFAULT_CONCURRENCY }).action(runWorker);
+}
+
+/** Runs until a signal (exit 0) or until it gives up on an unreachable engine (throws: exit 1). */
+async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
+  const handlers = await loadHandlers(flags.handlers);
+  const logger = await makeLogger(flags.logLevel, flags.logFormat);
+  // Loaded here so the short commands never load the worker runtime.
+  const { startRuntime, trapSignals } = await import('../runtime.js');
+  const signals = trapSignals(logger);
+  const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
+  try {
+    const runtime = await startRuntime({
+      ...runtimeOptions(flags, backend, handlers, logger),
+      ...(flags.jobLog === 'off' ? {} : { jobLog: flags.jobLog }),
+      outageLimitMs: flags.outageLimit,
+    });
+    const types = Object.keys(handlers);
+    const prefetch = flags.prefetch ?? 'engine default';
+    logger.info({ workerId: runtime.worker.id, queues: flags.queues, types, prefetch }, 'worker started');
+    const gaveUp = await Promise.race([signals.received.then(() => null), runtime.gaveUp]);
+    if (gaveUp) logger.error({ err: gaveUp }, 'worker giving up: stopping');
+    await runtime.stop();
+    logger.info({ workerId: runtime.worker.id }, 'worker stopped');
+    if (gaveUp) throw gaveUp;
+  } finally {
+    signals.release();
+    await backend.close();
+  }
 }

@@ -17,6 +17,7 @@ import { jobsEnqueue } from './jobs-enqueue.js';
 import * as query from './jobs-query.js';
 import { Listener } from './listener.js';
 import { ensureSchema, migrate } from './migrate.js';
+import { explainOpenError } from './open-errors.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import * as workers from './workers.js';
@@ -83,7 +84,7 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Post
     await engine.listener.start();
   } catch (err) {
     await backend.close();
-    throw err;
+    throw explainOpenError(err, target.connectionString);
   }
   return Object.assign(backend, { schema: target.schema, pool, hot: ctx.hot, listener: engine.listener });
 }

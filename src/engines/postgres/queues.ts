@@ -1,5 +1,5 @@
 /** Queue settings: pause, cluster-wide concurrency cap, size cap and policy. */
-import type { QueueInfo, QueueSettings } from '../../backend/backend.js';
+import type { QueueDeleteOutcome, QueueInfo, QueueSettings } from '../../backend/backend.js';
 import {
   DEFAULT_QUEUE_SETTINGS,
   queueChangeEvents,
@@ -46,4 +46,10 @@ export async function queueUpdate(ctx: Ctx, p: { queue: string; settings: QueueS
   });
   const counts = await jobsCount(ctx, { queues: [p.queue] });
   return queueInfoOf(p.queue, after, counts[p.queue]);
+}
+
+/** Deletes a queue's settings unless jobs are in it (see the statement `queueDelete`). */
+export async function queueDelete(ctx: Ctx, p: { queue: string }): Promise<QueueDeleteOutcome> {
+  const [row] = await run<{ jobs: number; deleted: boolean }>(ctx.pool, ctx.admin.queueDelete, [p.queue]);
+  return { deleted: row?.deleted === true, jobs: row?.jobs ?? 0 };
 }

@@ -63,6 +63,17 @@ export function adminStatements(s: string, p: string) {
     queueSettings: st('queue_settings', `SELECT * FROM ${s}.queues ORDER BY name`),
     /** Makes a queue's settings row with the defaults when it has none. */
     queueEnsure: st('queue_ensure', `INSERT INTO ${s}.queues (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`),
+    /**
+     * Deletes a queue's settings only while it holds no job; answers its job count and whether
+     * it went. A job enqueued by a transaction that commits meanwhile is not seen: its queue then
+     * shows again, with default settings.
+     */
+    queueDelete: st(
+      'queue_delete',
+      `WITH held AS (SELECT count(*)::int AS n FROM ${s}.jobs WHERE queue = $1),
+         gone AS (DELETE FROM ${s}.queues WHERE name = $1 AND (SELECT n FROM held) = 0 RETURNING name)
+       SELECT (SELECT n FROM held) AS jobs, EXISTS (SELECT 1 FROM gone) AS deleted`,
+    ),
     /** A queue's settings row, locked until the transaction ends. */
     queueLock: st('queue_lock', `SELECT * FROM ${s}.queues WHERE name = $1 FOR UPDATE`),
     queueUpsert: st(

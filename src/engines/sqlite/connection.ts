@@ -3,6 +3,7 @@
  * several processes of one machine (WAL; a busy timeout while opening and migrating, after
  * which `Store.locked` waits for other processes' locks without blocking the event loop).
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { EngineUnavailableError, UnsupportedUrlError } from '../../core/errors.js';
@@ -29,13 +30,18 @@ export function sqlitePath(url: string): string {
   return path;
 }
 
-/** Opens the database with Gantry's pragmas; throws `EngineUnavailableError` when it cannot. */
-export function openDatabase(url: string): Db {
+/**
+ * Opens the database with Gantry's pragmas; throws `EngineUnavailableError` when it cannot.
+ * `create: false`: a file that does not exist is an error, not a new empty database.
+ */
+export function openDatabase(url: string, create = true): Db {
   const path = sqlitePath(url);
+  if (!create && path !== ':memory:' && !existsSync(path)) throw missingFile(path);
   let db: Db;
   try {
-    db = new Database(path);
+    db = new Database(path, { fileMustExist: !create });
   } catch (cause) {
+    if (!create && !existsSync(path)) throw missingFile(path);
     throw new EngineUnavailableError(
       `cannot open SQLite file ${JSON.stringify(path)}: check that its folder exists and is writable`,
       cause,
@@ -47,4 +53,11 @@ export function openDatabase(url: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
   return db;
+}
+
+function missingFile(path: string): EngineUnavailableError {
+  return new EngineUnavailableError(
+    `SQLite file ${JSON.stringify(path)} does not exist; check --url or GANTRY_URL ` +
+      '(commands that write, such as gantry enqueue, gantry worker or gantry migrate, create it)',
+  );
 }

@@ -72,7 +72,7 @@ const OPS: EngineOps<Engine> = {
  */
 export async function openSqliteBackend(options: BackendOptions): Promise<Backend> {
   const clock: Clock = options.clock ?? systemClock;
-  const db: Db = openDatabase(options.url);
+  const db: Db = openDatabase(options.url, options.create !== false);
   try {
     if (options.migrate === false) assertSchemaCurrent(db);
     else migrate(db, clock.now());

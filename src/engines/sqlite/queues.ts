@@ -1,5 +1,5 @@
 /** Queue settings (pause, concurrency cap, size cap) with their counts. */
-import type { QueueInfo, QueueSettings } from '../../backend/backend.js';
+import type { QueueDeleteOutcome, QueueInfo, QueueSettings } from '../../backend/backend.js';
 import {
   queueChangeEvents,
   queueInfoOf,
@@ -44,4 +44,14 @@ export function queueUpdate(s: Store, p: { queue: string; settings: QueueSetting
     return next;
   });
   return queueInfoOf(p.queue, after, jobsCount(s, { queues: [p.queue] })[p.queue]);
+}
+
+/** Deletes a queue's settings in one write transaction, only while it holds no job. */
+export function queueDelete(s: Store, p: { queue: string }): QueueDeleteOutcome {
+  return s.write(() => {
+    const counts = jobsCount(s, { queues: [p.queue] })[p.queue];
+    const jobs = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : 0;
+    if (jobs > 0) return { deleted: false, jobs };
+    return { deleted: s.st.queueDelete.run(p.queue).changes > 0, jobs: 0 };
+  });
 }

@@ -133,6 +133,7 @@ export const SQL = {
   queueGet: 'SELECT * FROM queues WHERE name = ?',
   queuesIn: `SELECT * FROM queues WHERE name IN ${IN_JSON('?')}`,
   queuesAll: 'SELECT * FROM queues ORDER BY name',
+  queueDelete: 'DELETE FROM queues WHERE name = ?',
   queueUpsert: `INSERT INTO queues (name, paused, concurrency, size_cap, size_policy)
     VALUES (@name, @paused, @concurrency, @size_cap, @size_policy)
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { ValidationError } from '../../core/errors.js';
 import { EVENT_TYPES, type EventFilter, type EventType, type GantryEvent } from '../../core/events.js';
+import { bearerToken } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { AUTH_ERRORS, errorResponses, listParam, listValues } from '../schemas/common.js';
 
@@ -22,7 +23,10 @@ const EventsQuery = Type.Object(
     event: Type.Optional(listParam(`event type(s): ${EVENT_TYPES.join(', ')}`)),
     jobId: Type.Optional(Type.String({ maxLength: 200 })),
     lastEventId: Type.Optional(Type.String({ maxLength: 200, description: 'like the Last-Event-ID header' })),
-    token: Type.Optional(Type.String({ maxLength: 1000, description: 'the bearer token, for EventSource' })),
+    ticket: Type.Optional(
+      Type.String({ maxLength: 200, description: 'a ticket from POST /events/tickets, for EventSource' }),
+    ),
+    token: Type.Optional(Type.String({ maxLength: 1000, description: 'refused: send a ticket instead' })),
   },
   { additionalProperties: false },
 );
@@ -51,19 +55,47 @@ export function sseFrame(e: GantryEvent): string {
   return `${e.seq ? `id: ${e.seq}\n` : ''}data: ${JSON.stringify(e)}\n\n`;
 }
 
-/** Registers the event stream route. */
+/** Registers the event stream route and the route of its tickets. */
 export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post(
+    '/events/tickets',
+    {
+      config: { role: 'read' },
+      schema: {
+        tags: ['events'],
+        summary: 'A ticket that opens the event stream once, within a minute',
+        description:
+          'For browsers: EventSource cannot send the Authorization header, and a token in a URL ends up in ' +
+          'logs. Open /events?ticket=<ticket> with the ticket this returns; it is valid once, for that route ' +
+          'only, for 60 seconds.',
+        response: {
+          201: Type.Object(
+            { ticket: Type.String(), expiresAt: Type.String({ format: 'date-time' }) },
+            { additionalProperties: false },
+          ),
+          ...errorResponses(...AUTH_ERRORS),
+        },
+      },
+    },
+    async (request, reply) => {
+      const role = ctx.auth.authorize(bearerToken(request.headers.authorization), 'read');
+      const { ticket, expiresAt } = ctx.tickets.issue(role);
+      return reply.code(201).send({ ticket, expiresAt: expiresAt.toISOString() });
+    },
+  );
+
   app.get<{ Querystring: EventsQuery }>(
     '/events',
     {
-      config: { role: 'read', queryToken: true },
+      config: { role: 'read', ticket: true },
       schema: {
         tags: ['events'],
         summary: 'Live events as server-sent events',
         description:
           'Each message is `data: <event JSON>` with `id: <seq>`. Filters: queue, type (job type), event ' +
           '(event type), jobId. Resume with the Last-Event-ID header (or lastEventId) where the engine replays. ' +
-          'The token may be given as ?token= because EventSource cannot send headers.',
+          'A browser (EventSource cannot send headers) passes ?ticket= from POST /events/tickets instead of ' +
+          'the token; a token in the URL is refused.',
         querystring: EventsQuery,
         produces: ['text/event-stream'],
         response: {

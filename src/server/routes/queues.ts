@@ -134,6 +134,23 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     async (request) => (await ctx.engine.get()).setQueue(request.params.name, request.body),
   );
 
+  app.delete<{ Params: { name: string } }>(
+    '/queues/:name',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['queues'],
+        summary: 'Remove a queue without jobs (its pause and caps); 409 while it holds jobs',
+        params: NameParams,
+        response: { 204: Type.Null({ description: 'removed' }), ...errorResponses(400, 404, 409, ...AUTH_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      await (await ctx.engine.get()).removeQueue(request.params.name);
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/workers',
     {

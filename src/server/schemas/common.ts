@@ -40,7 +40,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'no token or an unknown token',
   403: 'the token role may not do this',
   404: 'no such job, queue or schedule',
-  409: 'conflict: unique key held, transition not allowed, or lease lost',
+  409: 'conflict: unique key held, transition not allowed, lease lost, or queue not empty',
   413: 'payload or body too large',
   429: 'queue full (see Retry-After)',
   503: 'engine unreachable (see Retry-After)',
