@@ -7,6 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import { Client } from '../client/client.js';
 import type { Clock } from '../core/clock.js';
 import { EngineUnavailableError, GantryError } from '../core/errors.js';
+import { redactUrl } from './redact.js';
 
 /** Where the server gets its engine: exactly one of `client`, `backend`, `url`. */
 export interface EngineSource {
@@ -84,7 +85,7 @@ export class EngineHandle {
         throw err;
       }
       throw new EngineUnavailableError(
-        `cannot open the engine at ${redact(this.source.url!)}: ${(err as Error).message}; the server keeps trying`,
+        `cannot open the engine at ${redactUrl(this.source.url!)}: ${(err as Error).message}; the server keeps trying`,
         err,
       );
     }
@@ -95,9 +96,4 @@ export class EngineHandle {
     this.closed = true;
     if (this.source.url && this.client) await this.client.close();
   }
-}
-
-/** A URL without its password, for logs and messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }

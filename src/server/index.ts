@@ -15,12 +15,12 @@ import {
 import { EngineUnavailableError, ValidationError } from '../core/errors.js';
 import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
 import { installAuth, type ServerContext } from './context.js';
-import { EngineHandle, redact, type EngineSource } from './engine.js';
+import { EngineHandle, type EngineSource } from './engine.js';
 import { EventTickets } from './event-tickets.js';
 import { installErrorHandler } from './errors.js';
 import { installLocalGuard } from './local-guard.js';
 import { adaptLogger } from './logger.js';
-import { requestForLog } from './redact.js';
+import { redactUrl, requestForLog } from './redact.js';
 import type { Logger } from '../worker/types.js';
 import type { Backend } from '../backend/backend.js';
 import { ServerMetrics } from './metrics.js';
@@ -203,6 +203,6 @@ async function probe(app: FastifyInstance, engine: EngineHandle, url: string): P
     await engine.get();
   } catch (err) {
     if (!(err instanceof EngineUnavailableError)) throw err;
-    app.log.warn({ err }, `engine at ${redact(url)} unreachable; answering 503 until it is back`);
+    app.log.warn({ err }, `engine at ${redactUrl(url)} unreachable; answering 503 until it is back`);
   }
 }

@@ -8,6 +8,7 @@ import type { Backend } from '../../backend/backend.js';
 import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../server/constants.js';
+import { redactUrl } from '../../server/redact.js';
 import { envOption, globals, parseIntFlag, splitList } from '../context.js';
 import {
   LOG_FORMATS,
@@ -66,7 +67,7 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
   server.onBackend((backend) => {
     stopLoops = startLoops(backend, flags, logger);
   });
-  println(`gantry server on ${server.url} (engine ${url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')})`);
+  println(`gantry server on ${server.url} (engine ${redactUrl(url)})`);
   println(`  API ${server.url}/api/v1   docs ${server.url}/docs   metrics ${server.url}/metrics`);
   await trap.received;
   // The loops stop first: closing the server closes the engine they use.
