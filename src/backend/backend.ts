@@ -14,6 +14,7 @@
 import type { Clock } from '../core/clock.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import type { Job, JobError, JobProgress, JobState, NewJob } from '../core/job.js';
+import type { CountFinishedParams, FindOldestDueParams, FinishedMinute } from './jobs-stats.js';
 
 /** What an engine can do beyond the contract; the core adapts to these, never to engine names. */
 export interface BackendCapabilities {
@@ -63,6 +64,11 @@ export interface JobFilter {
   ids?: string[];
   /** Case-insensitive substring of id, type or payload text. */
   text?: string;
+  /**
+   * Jobs whose id ends with this text (at least `SHORT_ID_LENGTH` characters): how a short id
+   * is resolved. An engine must answer it without scanning every job (an index on the id's tail).
+   */
+  idSuffix?: string;
 }
 
 /** Counts by state for one queue. */
@@ -251,6 +257,12 @@ export interface Backend {
   /** Deletes a job in a final state; with `force`, in any state. Emits `job.deleted`. */
   jobDelete(params: { id: string; force?: boolean }): Promise<void>;
 
+  /**
+   * Runs a delayed or retrying job now: `scheduled` or `retrying` → `queued` with `runAt` = now
+   * (attempts and errors kept). Emits `job.enqueued`, which wakes workers of its queue. Any
+   * other state → `InvalidTransitionError`; no such job → `NotFoundError`.
+   */
+  jobPromote(params: { id: string }): Promise<Job>;
   /** Due `scheduled`/`retrying` jobs → `queued`; returns how many. */
   jobsPromote(params: { limit: number }): Promise<number>;
   /** Waiting jobs past their deadline → `expired`; returns how many. Emits `job.expired`. */
@@ -259,6 +271,34 @@ export interface Backend {
   jobsLeaseExpired(params: { limit: number }): Promise<Job[]>;
   /** Retention; returns how many jobs were deleted. */
   jobsPrune(params: PruneParams): Promise<number>;
+
+  /**
+   * How many kept jobs of `queues` reached `completed` or `failed` in each minute since `since`
+   * (by `finishedAt`), one row per queue and minute that has any. Jobs deleted on completion or
+   * by retention are not counted. Read from what the engine stores (SQL: the finished-jobs index
+   * on queue, state and finish time), never kept by the claim or completion path.
+   *
+   * An engine without SQL answers it the same way from its own stores: Redis from the sorted
+   * set of finished jobs per queue and state scored by finish time (the one retention trims):
+   * `ZRANGE … BYSCORE since +inf WITHSCORES`, bucketed by minute in the script; NATS JetStream
+   * from the event stream: an ordered consumer starting at `since` (`opt_start_time`) on the
+   * `job.completed` and `job.failed` subjects of those queues, counting each message by the
+   * minute of its time (there, jobs deleted on completion are counted too).
+   */
+  jobsCountFinished(params: CountFinishedParams): Promise<FinishedMinute[]>;
+  /**
+   * Per queue of `queues`, the `runAt` of the oldest due job waiting there (`queued`, or
+   * `scheduled`/`retrying` with `runAt <= now`), or `null` when none is due: now minus it is the
+   * queue's latency. SQL engines walk the claim index once per priority present, not every
+   * waiting job.
+   *
+   * Redis: the lowest score of each priority band of the ready sorted set (scored by priority,
+   * then runAt) via `ZRANGE … BYSCORE band-start band-end LIMIT 0 1`, and the first member of
+   * the delayed set when its score is past now; NATS JetStream: the first pending message of each
+   * of the queue's priority subjects (`$JS.API.DIRECT.GET` with `next_by_subj`), whose time is
+   * when the job became due, and the earliest due delayed record the engine tracks.
+   */
+  jobsFindOldestDue(params: FindOldestDueParams): Promise<Record<string, Date | null>>;
 
   /** Every queue that has jobs or settings. */
   queuesList(): Promise<QueueInfo[]>;

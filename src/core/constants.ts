@@ -151,3 +151,10 @@ export const DEFAULT_SCHEDULE_MAX_CATCH_UP = 10;
 
 /** Longest schedule name, in characters (it is part of each fired job's unique key). */
 export const MAX_SCHEDULE_NAME_LENGTH = 100;
+
+/**
+ * Characters of a job id's tail that the dashboard and `gantry dev` print as its short form
+ * (`…1a2b3c4d`), and the fewest a short id given in place of an id must have. UUIDv7 ids end
+ * in random bits, so 8 hex characters (32 bits) tell apart the jobs a store keeps.
+ */
+export const SHORT_ID_LENGTH = 8;

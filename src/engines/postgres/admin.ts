@@ -5,6 +5,7 @@ import type { Job, JobState } from '../../core/job.js';
 import { isUniqueViolation, run, runCount, withTx, type Statement } from './connection.js';
 import { emit, now, type Ctx } from './context.js';
 import { rowEvent } from './enqueue.js';
+import { listBySuffix } from './jobs-stats.js';
 import { toJob, zeroCounts, type JobRow } from './rows.js';
 
 /** One job or `null`. */
@@ -23,6 +24,7 @@ export async function listJobs(
   limit: number,
   cursor: string | null,
 ): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  if (filter.idSuffix) return listBySuffix(ctx, { ...filter, idSuffix: filter.idSuffix }, limit, cursor);
   const rows = await run<JobRow>(ctx.pool, ctx.admin.list, [
     filter.states ?? null,
     filter.queues ?? null,

@@ -24,8 +24,10 @@ import type {
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { EventFilter, GantryEvent } from '../../core/events.js';
 import type { Job, JobProgress, NewJob } from '../../core/job.js';
+import type { CountFinishedParams, FindOldestDueParams, FinishedMinute } from '../../backend/jobs-stats.js';
 import * as admin from './admin.js';
 import * as claims from './claims.js';
+import * as stats from './jobs-stats.js';
 import { createPool, mapError, parseTarget, withTx, type PgTarget } from './connection.js';
 import { emit, makeCtx, type Ctx } from './context.js';
 import { enqueue } from './enqueue.js';
@@ -138,6 +140,10 @@ export class PostgresBackend implements Backend {
     return admin.deleteJob(this.ctx, p.id, p.force ?? false);
   }
 
+  jobPromote(p: { id: string }): Promise<Job> {
+    return stats.promoteJob(this.ctx, p.id);
+  }
+
   jobsPromote(p: { limit: number }): Promise<number> {
     return admin.promoteJobs(this.ctx, p.limit);
   }
@@ -152,6 +158,14 @@ export class PostgresBackend implements Backend {
 
   jobsPrune(p: PruneParams): Promise<number> {
     return admin.pruneJobs(this.ctx, p);
+  }
+
+  jobsCountFinished(p: CountFinishedParams): Promise<FinishedMinute[]> {
+    return stats.countFinished(this.ctx, p.queues, p.since);
+  }
+
+  jobsFindOldestDue(p: FindOldestDueParams): Promise<Record<string, Date | null>> {
+    return stats.findOldestDue(this.ctx, p.queues);
   }
 
   queuesList(): Promise<QueueInfo[]> {

@@ -26,13 +26,16 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import type { EventFilter, GantryEvent } from '../../core/events.js';
 import type { Job, JobProgress, NewJob } from '../../core/job.js';
+import type { CountFinishedParams, FindOldestDueParams, FinishedMinute } from '../../backend/jobs-stats.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openDatabase, SQLITE_BUSY_TIMEOUT_MS, type Db } from './connection.js';
 import { EventHub } from './event-hub.js';
 import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
 import { jobsEnqueue } from './jobs-enqueue.js';
+import { jobPromote } from './jobs-promote.js';
 import * as query from './jobs-query.js';
+import * as stats from './jobs-stats.js';
 import { assertSchemaCurrent, migrate } from './migrate.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
@@ -128,6 +131,9 @@ export class SqliteBackend implements Backend {
   async jobDelete(params: { id: string; force?: boolean }): Promise<void> {
     return this.op(() => admin.jobDelete(this.s, params.id, params.force ?? false));
   }
+  async jobPromote(params: { id: string }): Promise<Job> {
+    return this.op(() => jobPromote(this.s, params.id));
+  }
   async jobsPromote(params: { limit: number }): Promise<number> {
     return this.op(() => admin.jobsPromote(this.s, params.limit));
   }
@@ -139,6 +145,13 @@ export class SqliteBackend implements Backend {
   }
   async jobsPrune(params: PruneParams): Promise<number> {
     return this.op(() => admin.jobsPrune(this.s, params));
+  }
+
+  async jobsCountFinished(params: CountFinishedParams): Promise<FinishedMinute[]> {
+    return this.op(() => stats.jobsCountFinished(this.s, params.queues, params.since));
+  }
+  async jobsFindOldestDue(params: FindOldestDueParams): Promise<Record<string, Date | null>> {
+    return this.op(() => stats.jobsFindOldestDue(this.s, params.queues));
   }
 
   async queuesList(): Promise<QueueInfo[]> {

@@ -1,6 +1,7 @@
 /** Reads: one job, filtered pages, counts by queue and state. */
 import type { JobFilter, StateCounts } from '../../backend/backend.js';
 import { JOB_STATES, type Job, type JobState } from '../../core/job.js';
+import { jobsListBySuffix } from './jobs-stats.js';
 import { readJob, type RawJob } from './rows.js';
 import type { Store } from './store.js';
 
@@ -18,6 +19,7 @@ export function jobsList(
   p: { filter?: JobFilter; limit: number; cursor?: string | null },
 ): { jobs: Job[]; nextCursor: string | null } {
   const f = p.filter ?? {};
+  if (f.idSuffix) return jobsListBySuffix(s, { ...f, idSuffix: f.idSuffix }, p.limit, p.cursor ?? null);
   const rows = s.st.jobsList.all({
     cursor: p.cursor ?? null,
     states: listParam(f.states),
