@@ -7,9 +7,10 @@ import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerI
 import { AsyncQueue } from '../core/async-queue.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../core/constants.js';
-import { JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
+import { AmbiguousIdError, JobCancelledError, JobFailedError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import { shortIdTail } from '../core/short-id.js';
 import { JOB_STATES, isFinal, type Job, type JobState } from '../core/job.js';
 import { validateEnqueue, validateQueue, type EnqueueOptions, type EnqueueRequest } from '../core/validate.js';
 import { ScheduleClient } from './schedules.js';
@@ -33,6 +34,7 @@ export interface ListOptions {
   queue?: string | string[];
   type?: string | string[];
   tag?: string | string[];
+  /** Full ids, or short ones (the tail of an id, see `resolveId`): each stands for every job it ends. */
   id?: string | string[];
   text?: string;
   limit?: number;
@@ -61,6 +63,9 @@ export function toJobFilter(o: ListOptions): JobFilter {
   if (o.text) f.text = o.text;
   return f;
 }
+
+/** Most jobs a short id in a list filter stands for, and most matches an ambiguity error names. */
+const MAX_SHORT_ID_MATCHES = 20;
 
 /** The producer and operator API. */
 export class Client {
@@ -135,18 +140,60 @@ export class Client {
     return outcomes.map((o) => o.job);
   }
 
-  /** A job by id, or `null`. */
-  get(id: string): Promise<Job | null> {
-    return this.backend.jobGet({ id });
+  /**
+   * The full id of the one job `id` names. `id` is a full id (returned as it is; whether the
+   * job exists is for the caller to find out) or a short one: the tail of an id as the dashboard
+   * and `gantry dev` print it (`…1a2b3c4d`, or the last 8 or more characters). Throws
+   * `NotFoundError` when no job's id ends that way, `AmbiguousIdError` when several do.
+   */
+  async resolveId(id: string): Promise<string> {
+    const tail = shortIdTail(id);
+    if (tail === null) return id;
+    // An id of the caller's own may look like a tail: it names that job first.
+    if (await this.backend.jobGet({ id })) return id;
+    const { jobs } = await this.backend.jobsList({ filter: { idSuffix: tail }, limit: MAX_SHORT_ID_MATCHES });
+    if (jobs.length === 1) return jobs[0]!.id;
+    if (jobs.length === 0) throw new NotFoundError('job', id);
+    throw new AmbiguousIdError(
+      id,
+      jobs.map((j) => j.id),
+    );
+  }
+
+  /** A job by id (full or short, see `resolveId`), or `null`. A short id several jobs end with throws. */
+  async get(id: string): Promise<Job | null> {
+    const job = await this.backend.jobGet({ id });
+    if (job || shortIdTail(id) === null) return job;
+    try {
+      return await this.backend.jobGet({ id: await this.resolveId(id) });
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   /** Jobs matching the filters, newest first, one page at a time. */
-  list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  async list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
     const limit = options.limit ?? DEFAULT_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
     }
-    return this.backend.jobsList({ filter: toJobFilter(options), limit, cursor: options.cursor ?? null });
+    const filter = toJobFilter(options);
+    if (filter.ids) filter.ids = await this.expandIds(filter.ids);
+    return this.backend.jobsList({ filter, limit, cursor: options.cursor ?? null });
+  }
+
+  /** Each short id of `ids` as itself and the ids of the jobs that end with it. */
+  private async expandIds(ids: string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const id of ids) {
+      out.add(id);
+      const tail = shortIdTail(id);
+      if (tail === null) continue;
+      const { jobs } = await this.backend.jobsList({ filter: { idSuffix: tail }, limit: MAX_SHORT_ID_MATCHES });
+      for (const j of jobs) out.add(j.id);
+    }
+    return [...out];
   }
 
   /** Counts by state per queue. */
@@ -159,19 +206,27 @@ export class Client {
     return this.backend.queuesList();
   }
 
-  /** Cancels a live job; a running handler sees its `AbortSignal` fire. */
-  cancel(id: string): Promise<Job> {
-    return this.backend.jobCancel({ id });
+  /** Cancels a live job; a running handler sees its `AbortSignal` fire. Takes short ids. */
+  async cancel(id: string): Promise<Job> {
+    return this.backend.jobCancel({ id: await this.resolveId(id) });
   }
 
-  /** Runs a finished job again, with a fresh attempt budget. */
-  retry(id: string): Promise<Job> {
-    return this.backend.jobRetry({ id });
+  /** Runs a finished job again, with a fresh attempt budget. Takes short ids. */
+  async retry(id: string): Promise<Job> {
+    return this.backend.jobRetry({ id: await this.resolveId(id) });
   }
 
-  /** Deletes a job in a final state (any state with `force`). */
-  delete(id: string, options: { force?: boolean } = {}): Promise<void> {
-    return this.backend.jobDelete({ id, force: options.force ?? false });
+  /**
+   * Runs a delayed (`scheduled`) or `retrying` job now: it is queued with `runAt` = now, its
+   * attempts and errors kept. Other states throw `InvalidTransitionError`. Takes short ids.
+   */
+  async promote(id: string): Promise<Job> {
+    return this.backend.jobPromote({ id: await this.resolveId(id) });
+  }
+
+  /** Deletes a job in a final state (any state with `force`). Takes short ids. */
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.backend.jobDelete({ id: await this.resolveId(id), force: options.force ?? false });
   }
 
   /** Stops workers from claiming this queue's jobs, cluster-wide. */
@@ -240,7 +295,8 @@ export class Client {
    * taken from its `job.completed` event, so wait before it ends, or use `enqueueAndWait`.
    */
   async waitFor<R = unknown>(id: string, options: { signal?: AbortSignal } = {}): Promise<R> {
-    return this.untilEnd<R>(id, options.signal, () => this.get(id));
+    const full = await this.resolveId(id);
+    return this.untilEnd<R>(full, options.signal, () => this.get(full));
   }
 
   /**
