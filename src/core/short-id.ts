@@ -11,9 +11,12 @@ const ELLIPSIS = /^(?:…|\.\.\.)/;
 /** A bare tail people may paste without the ellipsis: hex digits and dashes, shorter than a UUID. */
 const BARE_TAIL = new RegExp(`^[0-9a-f-]{${SHORT_ID_LENGTH},35}$`, 'i');
 
-/** The short form of `id`: an ellipsis and its last `SHORT_ID_LENGTH` characters (short ids as they are). */
+/**
+ * The short form of `id`: an ellipsis and its last `SHORT_ID_LENGTH` characters. An id no longer
+ * than that is shown whole (a shorter tail could not be resolved back to it).
+ */
 export function shortId(id: string): string {
-  return id.length > SHORT_ID_LENGTH + 4 ? `…${id.slice(-SHORT_ID_LENGTH)}` : id;
+  return id.length > SHORT_ID_LENGTH ? `…${id.slice(-SHORT_ID_LENGTH)}` : id;
 }
 
 /**
