@@ -66,7 +66,12 @@ export interface JobFilter {
   text?: string;
   /**
    * Jobs whose id ends with this text (at least `SHORT_ID_LENGTH` characters): how a short id
-   * is resolved. An engine must answer it without scanning every job (an index on the id's tail).
+   * is resolved. An engine answers it without reading every job record, and without adding work
+   * to claims or completions: PostgreSQL from an index on the id's last 8 characters (a delete
+   * leaves index entries to vacuum, so only an enqueue writes to it); SQLite by scanning its
+   * index of ids (a tail index would be updated by every delete on completion). An engine
+   * without SQL reads its keys, not its records: Redis with `SCAN … MATCH <prefix>job:*<tail>`,
+   * NATS JetStream by listing the job KV's keys and keeping those that end so.
    */
   idSuffix?: string;
 }

@@ -191,6 +191,9 @@ function idSuffixCases(ctx: BackendContext): void {
     expect(await ids({ idSuffix: 'deadbeef12', queues: ['m'] })).toEqual([a.id]);
     expect(await ids({ idSuffix: 'deadbeef12', states: ['running'] })).toEqual([]);
     expect(await ids({ idSuffix: '0000000000' })).toEqual([]);
+    // A job deleted on completion is found while it lives.
+    const fleeting = await enqueue(ctx, { id: 'temp-7-0ddba11c', deleteOnComplete: true });
+    expect(await ids({ idSuffix: '0ddba11c' })).toEqual([fleeting.id]);
     // Pages by cursor like any list.
     const first = await ctx.backend.jobsList({ filter: { idSuffix: 'deadbeef12' }, limit: 1 });
     expect(first.jobs.map((j) => j.id)).toEqual([b.id]);

@@ -1,14 +1,12 @@
 /**
  * Throughput and latency reads (`jobsCountFinished`, `jobsFindOldestDue`) and the short-id
  * lookup (`JobFilter.idSuffix`), with their statements. All are answered from indexes the
- * claim and completion path keeps anyway (`jobs_finished`, `jobs_claim`, `jobs_due`) or from
- * the id-tail index of migration 0005, which no update touches.
+ * claim and completion path keeps anyway (`jobs_finished`, `jobs_claim`, `jobs_due`, the id's).
  */
 import type Database from 'better-sqlite3';
 import type { JobFilter } from '../../backend/backend.js';
 import { MAX_SUFFIX_MATCHES, idTail, pageOf } from '../../backend/job-filter.js';
 import { FINISHED_BUCKET_MS, type FinishedMinute } from '../../backend/jobs-stats.js';
-import { SHORT_ID_LENGTH } from '../../core/constants.js';
 import type { Job } from '../../core/job.js';
 import type { Db } from './connection.js';
 import { readJob, type RawJob } from './rows.js';
@@ -38,10 +36,14 @@ const SQL = {
   /** The earliest delayed or retrying job of the queue: the first entry of `jobs_due`. */
   oldestDelayed: `SELECT run_at FROM jobs INDEXED BY jobs_due
     WHERE queue = @queue AND state IN ('scheduled', 'retrying') ORDER BY run_at LIMIT 1`,
-  /** Jobs whose id ends with @suffix, found through `jobs_id_tail` by the last characters. */
-  bySuffix: `SELECT * FROM jobs INDEXED BY jobs_id_tail
-    WHERE substr(id, -${SHORT_ID_LENGTH}) = @tail AND substr(id, -length(@suffix)) = @suffix
-    LIMIT ${MAX_SUFFIX_MATCHES}`,
+  /**
+   * Jobs whose id ends with @suffix. No index is kept for it: an index on the id's tail cost a
+   * completion of a job enqueued with `deleteOnComplete` a third more CPU (its delete must update
+   * one more B-tree at a random place), so the inner query scans the id index alone (covering,
+   * about 13 ms per 100,000 jobs) and reads only the rows it names.
+   */
+  bySuffix: `SELECT * FROM jobs WHERE id IN (
+      SELECT id FROM jobs WHERE substr(id, -length(@suffix)) = @suffix LIMIT ${MAX_SUFFIX_MATCHES})`,
 } as const;
 
 type Statements = { [K in keyof typeof SQL]: Database.Statement };
@@ -106,6 +108,7 @@ export function jobsListBySuffix(
   cursor: string | null,
 ): { jobs: Job[]; nextCursor: string | null } {
   const suffix = filter.idSuffix;
-  const rows = statements(s).bySuffix.all({ tail: idTail(suffix), suffix }) as RawJob[];
+  idTail(suffix); // refuses a suffix too short, as every engine does
+  const rows = statements(s).bySuffix.all({ suffix }) as RawJob[];
   return pageOf(rows.map(readJob), filter, limit, cursor);
 }
