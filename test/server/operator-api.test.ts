@@ -159,6 +159,12 @@ describe('bulk', () => {
     const forced = await body(await post('/api/v1/jobs/bulk/delete?queue=bulk&force=true'));
     expect(forced).toMatchObject({ matched: 3, affected: 3, ineligible: {} });
     expect((await body(await s.call('/api/v1/jobs?queue=bulk'))).jobs).toEqual([]);
+    // With a filter counts cannot answer (a type), the jobs are listed and counted.
+    await enqueue({ queue: 'bulk', type: 'other.job' });
+    await enqueue({ queue: 'bulk', type: 'op.job', delay: 60_000 });
+    const typed = await body(await post('/api/v1/jobs/bulk/delete?queue=bulk&type=op.job'));
+    expect(typed).toMatchObject({ matched: 0, affected: 0, ineligible: { scheduled: 1 } });
+    expect(typed.ineligible.queued).toBeUndefined();
   });
 });
 

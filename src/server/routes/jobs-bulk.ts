@@ -79,9 +79,19 @@ export async function runBulk(client: Client, action: Action, query: BulkQuery):
   return out;
 }
 
-/** How many jobs match `opts`, by state, counted up to `MAX_BULK_JOBS`. */
+/**
+ * How many jobs match `opts`, by state: from the engine's counts when the filter names only
+ * queues (and states), else by listing them, up to `MAX_BULK_JOBS`.
+ */
 async function countByState(client: Client, opts: ListOptions): Promise<Partial<Record<JobState, number>>> {
   const out: Partial<Record<JobState, number>> = {};
+  const states = Array.isArray(opts.state) ? opts.state : opts.state ? [opts.state] : [...JOB_STATES];
+  if (Object.keys(opts).every((k) => k === 'queue' || k === 'state') && opts.queue) {
+    const byQueue = await client.counts(Array.isArray(opts.queue) ? opts.queue : [opts.queue]);
+    for (const counts of Object.values(byQueue))
+      for (const st of states) if (counts[st]) out[st] = (out[st] ?? 0) + counts[st];
+    return out;
+  }
   let cursor: string | null = null;
   let seen = 0;
   do {
