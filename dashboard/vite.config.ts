@@ -5,18 +5,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './compress.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root,
   base: '/',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: fileURLToPath(new URL('../dist/dashboard', import.meta.url)),
     emptyOutDir: true,
-    // recharts alone is ~400 kB; one chunk keeps serving trivial and the warning is noise.
-    chunkSizeWarningLimit: 1024,
   },
   server: {
     // `npm run dev:dashboard`-style use: proxy the API to a server started separately.

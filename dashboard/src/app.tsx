@@ -11,6 +11,7 @@ import { NavBar } from './components/nav-bar.js';
 import { TokenPrompt } from './components/token-prompt.js';
 import { useAuth } from './hooks/use-auth.js';
 import { useRoute, type Route } from './hooks/use-route.js';
+import { EnqueuePage } from './pages/enqueue-page.js';
 import { JobDetailPage } from './pages/job-detail-page.js';
 import { JobsPage } from './pages/jobs-page.js';
 import { OverviewPage } from './pages/overview-page.js';
@@ -26,7 +27,9 @@ async function signIn(): Promise<void> {
 function Page({ route }: { route: Route }) {
   const [first, second] = route.segments;
   const p = route.params;
-  if (first === 'jobs' && second) return <JobDetailPage id={second} />;
+  // Keyed by id: going from one job to another (back and forward) starts a fresh page.
+  if (first === 'jobs' && second) return <JobDetailPage key={second} id={second} />;
+  if (first === 'enqueue') return <EnqueuePage key={p.get('from') ?? ''} from={p.get('from')} />;
   if (first === 'jobs') {
     const filter = Object.fromEntries(
       (['queue', 'state', 'type', 'tag', 'id', 'text'] as const).flatMap((k) =>

@@ -1,12 +1,8 @@
-/** Entry point: mounts the app and starts counting throughput from live events. */
+/** Entry point: mounts the app. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { live } from './api/live.js';
 import { App } from './app.js';
-import { throughput } from './lib/throughput.js';
 import './styles.css';
-
-live.onEvent(throughput.addEvent);
 
 const root = document.getElementById('root');
 if (root) {

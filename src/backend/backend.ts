@@ -17,6 +17,7 @@ import type { Clock } from '../core/clock.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import type { Job, JobError, JobProgress, JobState, NewJob } from '../core/job.js';
 import type { QueueSettingsRecord, StateCounts } from '../core/queue-rules.js';
+import type { CountFinishedParams, FindOldestDueParams, FinishedMinute } from './jobs-stats.js';
 
 /** What an engine can do beyond the contract; the core adapts to these, never to engine names. */
 export interface BackendCapabilities {
@@ -82,6 +83,16 @@ export interface JobFilter {
    * text filter with short pages (see `jobsList`).
    */
   text?: string;
+  /**
+   * Jobs whose id ends with this text (at least `SHORT_ID_LENGTH` characters): how a short id
+   * is resolved. An engine answers it without reading every job record, and without adding work
+   * to claims or completions: PostgreSQL from an index on the id's last 8 characters (a delete
+   * leaves index entries to vacuum, so only an enqueue writes to it); SQLite by scanning its
+   * index of ids (a tail index would be updated by every delete on completion). An engine
+   * without SQL reads its keys, not its records: Redis with `SCAN … MATCH <prefix>job:*<tail>`,
+   * NATS JetStream by listing the job KV's keys and keeping those that end so.
+   */
+  idSuffix?: string;
 }
 
 export type { StateCounts };
@@ -271,6 +282,12 @@ export interface Backend {
   jobDelete(params: { id: string; force?: boolean }): Promise<void>;
 
   /**
+   * Runs a delayed or retrying job now: `scheduled` or `retrying` → `queued` with `runAt` = now
+   * (attempts and errors kept). Emits `job.enqueued`, which wakes workers of its queue. Any
+   * other state → `InvalidTransitionError`; no such job → `NotFoundError`.
+   */
+  jobPromote(params: { id: string }): Promise<Job>;
+  /**
    * Due `scheduled`/`retrying` jobs → `queued`; returns how many. Emits `job.enqueued` per job
    * and wakes the workers of their queues.
    */
@@ -284,6 +301,34 @@ export interface Backend {
   jobsLeaseExpiredList(params: { limit: number }): Promise<Job[]>;
   /** Retention; returns how many jobs were deleted. */
   jobsPrune(params: PruneParams): Promise<number>;
+
+  /**
+   * How many kept jobs of `queues` reached `completed` or `failed` in each minute since `since`
+   * (by `finishedAt`), one row per queue and minute that has any. Jobs deleted on completion or
+   * by retention are not counted. Read from what the engine stores (SQL: the finished-jobs index
+   * on queue, state and finish time), never kept by the claim or completion path.
+   *
+   * An engine without SQL answers it the same way from its own stores: Redis from the sorted
+   * set of finished jobs per queue and state scored by finish time (the one retention trims):
+   * `ZRANGE … BYSCORE since +inf WITHSCORES`, bucketed by minute in the script; NATS JetStream
+   * from the event stream: an ordered consumer starting at `since` (`opt_start_time`) on the
+   * `job.completed` and `job.failed` subjects of those queues, counting each message by the
+   * minute of its time (there, jobs deleted on completion are counted too).
+   */
+  jobsCountFinished(params: CountFinishedParams): Promise<FinishedMinute[]>;
+  /**
+   * Per queue of `queues`, the `runAt` of the oldest due job waiting there (`queued`, or
+   * `scheduled`/`retrying` with `runAt <= now`), or `null` when none is due: now minus it is the
+   * queue's latency. SQL engines walk the claim index once per priority present, not every
+   * waiting job.
+   *
+   * Redis: the lowest score of each priority band of the ready sorted set (scored by priority,
+   * then runAt) via `ZRANGE … BYSCORE band-start band-end LIMIT 0 1`, and the first member of
+   * the delayed set when its score is past now; NATS JetStream: the first pending message of each
+   * of the queue's priority subjects (`$JS.API.DIRECT.GET` with `next_by_subj`), whose time is
+   * when the job became due, and the earliest due delayed record the engine tracks.
+   */
+  jobsFindOldestDue(params: FindOldestDueParams): Promise<Record<string, Date | null>>;
 
   /** Every queue that has jobs or settings. */
   queuesList(): Promise<QueueInfo[]>;

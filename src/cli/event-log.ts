@@ -4,6 +4,7 @@
  */
 import type { Client } from '../client/client.js';
 import type { GantryEvent } from '../core/events.js';
+import { shortId as coreShortId } from '../core/short-id.js';
 import { formatDuration, progressBar, shortJson } from './output.js';
 
 /** `12:00:01.234` local time. */
@@ -13,9 +14,12 @@ function clockTime(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-/** The tail of a job id: UUIDv7 ids share their leading time bits, the end tells them apart. */
+/**
+ * The short id of a job (`…1a2b3c4d`): UUIDv7 ids share their leading time bits, the end tells
+ * them apart. The same form the dashboard prints, and every command takes it as an id.
+ */
 export function shortId(id: string | undefined): string {
-  return id ? `…${id.slice(-8)}` : '-';
+  return id ? coreShortId(id) : '-';
 }
 
 /** What happened, in words; `null` for events not worth a line. */

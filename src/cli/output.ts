@@ -11,7 +11,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
 
 /** Error codes that mean "the command line was wrong", not "the operation failed". */
-const USAGE_CODES = new Set(['VALIDATION', 'UNSUPPORTED_URL', 'SCHEDULE_PARSE', 'PAYLOAD_TOO_LARGE']);
+const USAGE_CODES = new Set(['VALIDATION', 'UNSUPPORTED_URL', 'SCHEDULE_PARSE', 'PAYLOAD_TOO_LARGE', 'AMBIGUOUS_ID']);
 
 /** Writes one line to stdout. */
 export function println(text = ''): void {

@@ -6,8 +6,9 @@ import { openBackend } from '../backend/open.js';
 import type { Backend, JobFilter, QueueInfo, QueueSettings, StateCounts, WorkerInfo } from '../backend/backend.js';
 import { AsyncQueue } from '../core/async-queue.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { LIST_FILL_ROUNDS } from '../core/constants.js';
+import { LIST_FILL_ROUNDS, MAX_SHORT_ID_MATCHES } from '../core/constants.js';
 import {
+  AmbiguousIdError,
   JobCancelledError,
   JobFailedError,
   NotFoundError,
@@ -16,6 +17,7 @@ import {
 } from '../core/errors.js';
 import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import { shortIdTail } from '../core/short-id.js';
 import { isFinal, type Job, type JobState } from '../core/job.js';
 import {
   validateEnqueue,
@@ -49,6 +51,7 @@ export interface ListOptions {
   queue?: string | string[];
   type?: string | string[];
   tag?: string | string[];
+  /** Full ids, or short ones (the tail of an id, see `resolveId`): each stands for every job it ends. */
   id?: string | string[];
   text?: string;
   limit?: number;
@@ -148,9 +151,36 @@ export class Client {
     return outcomes.map((o) => o.job);
   }
 
-  /** A job by id, or `null`. */
-  get(id: string): Promise<Job | null> {
-    return this.backend.jobGet({ id });
+  /**
+   * The full id of the one job `id` names. `id` is a full id (returned as it is; whether the
+   * job exists is for the caller to find out) or a short one: the tail of an id as the dashboard
+   * and `gantry dev` print it (`…1a2b3c4d`, or the last 8 or more characters). Throws
+   * `NotFoundError` when no job's id ends that way, `AmbiguousIdError` when several do.
+   */
+  async resolveId(id: string): Promise<string> {
+    const tail = shortIdTail(id);
+    if (tail === null) return id;
+    // An id of the caller's own may look like a tail: it names that job first.
+    if (await this.backend.jobGet({ id })) return id;
+    const { jobs } = await this.backend.jobsList({ filter: { idSuffix: tail }, limit: MAX_SHORT_ID_MATCHES });
+    if (jobs.length === 1) return jobs[0]!.id;
+    if (jobs.length === 0) throw new NotFoundError('job', id);
+    throw new AmbiguousIdError(
+      id,
+      jobs.map((j) => j.id),
+    );
+  }
+
+  /** A job by id (full or short, see `resolveId`), or `null`. A short id several jobs end with throws. */
+  async get(id: string): Promise<Job | null> {
+    const job = await this.backend.jobGet({ id });
+    if (job || shortIdTail(id) === null) return job;
+    try {
+      return await this.backend.jobGet({ id: await this.resolveId(id) });
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   /**
@@ -162,6 +192,7 @@ export class Client {
   async list(options: ListOptions = {}): Promise<{ jobs: Job[]; nextCursor: string | null }> {
     const limit = validateListLimit(options.limit);
     const filter = toJobFilter(options);
+    if (filter.ids) filter.ids = await this.expandIds(filter.ids);
     const jobs: Job[] = [];
     let cursor = options.cursor ?? null;
     for (let round = 0; round < LIST_FILL_ROUNDS; round++) {
@@ -171,6 +202,19 @@ export class Client {
       if (cursor === null || jobs.length >= limit) break;
     }
     return { jobs, nextCursor: cursor };
+  }
+
+  /** Each short id of `ids` as itself and the ids of the jobs that end with it. */
+  private async expandIds(ids: string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const id of ids) {
+      out.add(id);
+      const tail = shortIdTail(id);
+      if (tail === null) continue;
+      const { jobs } = await this.backend.jobsList({ filter: { idSuffix: tail }, limit: MAX_SHORT_ID_MATCHES });
+      for (const j of jobs) out.add(j.id);
+    }
+    return [...out];
   }
 
   /** Counts by state per queue. */
@@ -183,19 +227,27 @@ export class Client {
     return this.backend.queuesList();
   }
 
-  /** Cancels a live job; a running handler sees its `AbortSignal` fire. */
-  cancel(id: string): Promise<Job> {
-    return this.backend.jobCancel({ id });
+  /** Cancels a live job; a running handler sees its `AbortSignal` fire. Takes short ids. */
+  async cancel(id: string): Promise<Job> {
+    return this.backend.jobCancel({ id: await this.resolveId(id) });
   }
 
-  /** Runs a finished job again, with a fresh attempt budget. */
-  retry(id: string): Promise<Job> {
-    return this.backend.jobRetry({ id });
+  /** Runs a finished job again, with a fresh attempt budget. Takes short ids. */
+  async retry(id: string): Promise<Job> {
+    return this.backend.jobRetry({ id: await this.resolveId(id) });
   }
 
-  /** Deletes a job in a final state (any state with `force`). */
-  delete(id: string, options: { force?: boolean } = {}): Promise<void> {
-    return this.backend.jobDelete({ id, force: options.force ?? false });
+  /**
+   * Runs a delayed (`scheduled`) or `retrying` job now: it is queued with `runAt` = now, its
+   * attempts and errors kept. Other states throw `InvalidTransitionError`. Takes short ids.
+   */
+  async promote(id: string): Promise<Job> {
+    return this.backend.jobPromote({ id: await this.resolveId(id) });
+  }
+
+  /** Deletes a job in a final state (any state with `force`). Takes short ids. */
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.backend.jobDelete({ id: await this.resolveId(id), force: options.force ?? false });
   }
 
   /** Stops workers from claiming this queue's jobs, cluster-wide. */
@@ -265,7 +317,8 @@ export class Client {
    * taken from its `job.completed` event, so wait before it ends, or use `enqueueAndWait`.
    */
   async waitFor<R = unknown>(id: string, options: { signal?: AbortSignal } = {}): Promise<R> {
-    return this.untilEnd<R>(id, options.signal, () => this.get(id));
+    const full = await this.resolveId(id);
+    return this.untilEnd<R>(full, options.signal, () => this.get(full));
   }
 
   /**

@@ -148,3 +148,19 @@ export const DEFAULT_SCHEDULE_MAX_CATCH_UP = 10;
 
 /** Longest schedule name, in characters (it is part of each fired job's unique key). */
 export const MAX_SCHEDULE_NAME_LENGTH = 100;
+
+/**
+ * Characters of a job id's tail that the dashboard and `gantry dev` print as its short form
+ * (`…1a2b3c4d`), and the fewest a short id given in place of an id must have. UUIDv7 ids end
+ * in random bits, so 8 hex characters (32 bits) tell apart the jobs a store keeps.
+ */
+export const SHORT_ID_LENGTH = 8;
+
+/** Most jobs an engine reads for one short id (`JobFilter.idSuffix`) before filtering the rest (a tail matches very few). */
+export const MAX_SUFFIX_MATCHES = 1000;
+
+/** Most jobs a short id may match before `Client.resolveId` calls it ambiguous and lists them. */
+export const MAX_SHORT_ID_MATCHES = 20;
+
+/** The width of one `jobsCountFinished` bucket (throughput per minute), in ms. */
+export const FINISHED_BUCKET_MS = 60_000;

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'VALIDATION'
   | 'PAYLOAD_TOO_LARGE'
   | 'NOT_FOUND'
+  | 'AMBIGUOUS_ID'
   | 'INVALID_TRANSITION'
   | 'UNIQUE_CONFLICT'
   | 'QUEUE_FULL'
@@ -68,6 +69,17 @@ export class NotFoundError extends GantryError {
     super('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist (it may have been deleted by retention)`, {
       details: { what, id },
     });
+  }
+}
+
+/** A short id (the tail of a job id) that more than one job's id ends with. */
+export class AmbiguousIdError extends GantryError {
+  constructor(id: string, matches: string[]) {
+    super(
+      'AMBIGUOUS_ID',
+      `short id ${JSON.stringify(id)} matches ${matches.length} jobs (${matches.join(', ')}); give more of the id, or all of it`,
+      { details: { id, matches } },
+    );
   }
 }
 

@@ -1,7 +1,11 @@
 /**
- * What a job filter's `text` matches, once for every engine, and the scan an engine runs when
- * it filters by text in this process rather than in its store.
+ * What a job filter matches, once for every engine: `text` (always applied here, in the
+ * process), and every other field for an engine that narrows by one index and checks the rest
+ * on the few jobs it read (a short id's tail); and the scans that do so page by page.
  */
+import type { JobFilter } from '../backend/backend.js';
+import { SHORT_ID_LENGTH } from './constants.js';
+import { ValidationError } from './errors.js';
 import type { Job } from './job.js';
 
 /** Jobs an engine looks at for one text-filtered page before it answers with a short page. */
@@ -83,4 +87,41 @@ export function textFilteredPage(p: {
     }
   };
   return scan();
+}
+
+/** True when `job` passes every field of `f` (`idSuffix` and `text` included). */
+export function jobMatches(job: Job, f: JobFilter): boolean {
+  if (f.states?.length && !f.states.includes(job.state)) return false;
+  if (f.queues?.length && !f.queues.includes(job.queue)) return false;
+  if (f.types?.length && !f.types.includes(job.type)) return false;
+  if (f.ids?.length && !f.ids.includes(job.id)) return false;
+  if (f.tags?.length && !f.tags.every((t) => job.tags.includes(t))) return false;
+  if (f.idSuffix && !job.id.endsWith(f.idSuffix)) return false;
+  if (f.text && !jobMatchesText(job, f.text)) return false;
+  return true;
+}
+
+/**
+ * One page, newest id first, of `jobs` (any order) that pass `f`, after `cursor` (the last id of
+ * the page before), as `Backend.jobsList` answers it.
+ */
+export function pageOf(jobs: Job[], f: JobFilter, limit: number, cursor: string | null): JobPage {
+  const all = jobs
+    .filter((j) => jobMatches(j, f) && (cursor === null || j.id < cursor))
+    .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const page = all.slice(0, limit);
+  return { jobs: page, nextCursor: all.length > limit ? page.at(-1)!.id : null };
+}
+
+/**
+ * The last `SHORT_ID_LENGTH` characters of a filter's `idSuffix`: what an engine's id-tail
+ * index holds. Throws `ValidationError` for a suffix too short to use it.
+ */
+export function idTail(suffix: string): string {
+  if (suffix.length < SHORT_ID_LENGTH) {
+    throw new ValidationError(
+      `a short id needs at least ${SHORT_ID_LENGTH} characters of the job id's end, got ${JSON.stringify(suffix)}`,
+    );
+  }
+  return suffix.slice(-SHORT_ID_LENGTH);
 }

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_AFTER_S } from './constants.js';
 export function httpStatus(code: ErrorCode | string): number {
   switch (code) {
     case 'VALIDATION':
+    case 'AMBIGUOUS_ID':
     case 'SCHEDULE_PARSE':
     case 'UNSUPPORTED_URL':
       return 400;

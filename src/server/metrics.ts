@@ -22,6 +22,7 @@ interface Minute {
   enqueued: number;
   completed: number;
   failed: number;
+  retried: number;
 }
 
 /** A bounded map: inserting past `max` forgets the oldest entry. */
@@ -159,6 +160,7 @@ export class ServerMetrics {
         break;
       case 'job.retrying':
         this.counters.retried.inc(labels);
+        this.bump(e.at, 'retried');
         this.finish(e, 'retrying');
         break;
       case 'job.cancelled':
@@ -181,7 +183,7 @@ export class ServerMetrics {
     const minute = Math.floor(at / 60_000) * 60_000;
     let m = this.minutes.get(minute);
     if (!m) {
-      m = { enqueued: 0, completed: 0, failed: 0 };
+      m = { enqueued: 0, completed: 0, failed: 0, retried: 0 };
       this.minutes.set(minute, m);
       for (const k of this.minutes.keys()) if (k <= minute - THROUGHPUT_MINUTES * 60_000) this.minutes.delete(k);
     }
@@ -189,7 +191,7 @@ export class ServerMetrics {
   }
 
   /** Per-minute counts of the last hour seen by this server, oldest first. */
-  throughput(): { minute: string; enqueued: number; completed: number; failed: number }[] {
+  throughput(): { minute: string; enqueued: number; completed: number; failed: number; retried: number }[] {
     return [...this.minutes.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([minute, m]) => ({ minute: new Date(minute).toISOString(), ...m }));

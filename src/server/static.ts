@@ -17,8 +17,21 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the built dashboard lives. */
 export const DASHBOARD_DIR = join(PACKAGE_ROOT, 'dist', 'dashboard');
 
+/**
+ * Cache-Control of the built files: Vite names everything under `assets/` by its content hash,
+ * so a browser may keep those for good; `index.html` names the current hashes and must be asked
+ * for again each time (a cheap 304 while unchanged).
+ */
+const CACHE_FOREVER = 'public, max-age=31536000, immutable';
+const CACHE_REVALIDATE = 'no-cache';
+
 /** Paths that are API, docs or probes: never answered with the SPA. */
 const NOT_SPA = /^\/(api|docs|openapi\.json|metrics|healthz|readyz)(\/|$|\?)/;
+
+/** True for a file under the build's `assets/` folder (content-hashed names). */
+function isHashedAsset(path: string): boolean {
+  return /[\\/]assets[\\/][^\\/]+$/.test(path);
+}
 
 /**
  * Serves the dashboard if built, and answers unknown routes: `index.html` for a browser GET
@@ -26,7 +39,20 @@ const NOT_SPA = /^\/(api|docs|openapi\.json|metrics|healthz|readyz)(\/|$|\?)/;
  */
 export async function registerDashboard(app: FastifyInstance, dir: string | null = DASHBOARD_DIR): Promise<boolean> {
   const enabled = dir !== null && existsSync(join(dir, 'index.html'));
-  if (enabled) await app.register(fastifyStatic, { root: dir, prefix: '/', wildcard: true, index: ['index.html'] });
+  if (enabled) {
+    await app.register(fastifyStatic, {
+      root: dir,
+      prefix: '/',
+      wildcard: true,
+      index: ['index.html'],
+      // The build writes a .br and a .gz beside each text file (see dashboard/compress.ts).
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply: FastifyReply, path: string) => {
+        void reply.header('cache-control', isHashedAsset(path) ? CACHE_FOREVER : CACHE_REVALIDATE);
+      },
+    });
+  }
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const spa =
       enabled &&

@@ -19,6 +19,7 @@ import { backendQueueDeleteGroup } from './backend-queue-delete.js';
 import { backendRegistryGroup } from './backend-registry.js';
 import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
+import { operatorReadsGroup } from './operator-reads.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
 import { schedulesPoliciesGroup } from './schedules-policies.js';
 import { runtimeClaims } from './runtime-claims.js';
@@ -46,6 +47,7 @@ const GROUPS: ConformanceGroup[] = [
   runtimeLifecycle,
   runtimeRecovery,
   deleteOnCompleteGroup,
+  operatorReadsGroup,
   schedulesFiringGroup,
   schedulesPoliciesGroup,
 ];

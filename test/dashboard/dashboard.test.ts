@@ -15,6 +15,8 @@ import {
   screenshot,
   startStack,
   waitForState,
+  waitText,
+  type InPage,
   type Stack,
 } from './harness.js';
 
@@ -53,30 +55,6 @@ const handlers = {
       });
     }),
 };
-
-/** Waits until the element at `selector` has exactly `text` (trimmed). */
-async function waitText(page: Page, selector: string, text: string): Promise<void> {
-  await page.waitForFunction(
-    ([sel, t]) => (globalThis as unknown as InPage).document.querySelector(sel as string)?.textContent?.trim() === t,
-    [selector, text],
-    { timeout: 10_000 },
-  );
-}
-
-/**
- * The browser globals the in-page callbacks use, typed here because the root tsconfig has no
- * DOM lib. Written inline in each callback: Playwright sends the callback's source to the page.
- */
-interface InPage {
-  document: {
-    querySelector(selector: string): { textContent: string | null } | null;
-    documentElement: { scrollWidth: number };
-    body: { textContent: string | null };
-  };
-  innerWidth: number;
-  /** Set by a test; still there later proves the page did not reload. */
-  stillHere?: boolean;
-}
 
 const hasChromium = chromiumAvailable();
 
@@ -122,7 +100,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await screenshot(p, 'overview');
 
     await p.setViewportSize({ width: 390, height: 844 });
-    // Charts re-measure after a resize; wait for the layout to settle at phone width.
+    // Wait for the layout to settle at phone width.
     await p.waitForFunction(
       () =>
         (globalThis as unknown as InPage).document.documentElement.scrollWidth <=
@@ -233,6 +211,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     const p = await open(`/jobs/${job.id}`);
     await waitText(p, '[data-testid=job-state]', 'running');
     await p.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await p.getByRole('group', { name: 'Cancel this job?' }).getByRole('button', { name: 'Yes' }).click();
     await waitText(p, '[data-testid=job-state]', 'cancelled');
     expect((await stack.client.get(job.id))?.state).toBe('cancelled');
     await expect.poll(() => aborted.has(job.id), { timeout: 10_000 }).toBe(true);
@@ -267,6 +246,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       .toBe(1);
     await screenshot(p, 'schedules');
     await row.getByRole('button', { name: 'Remove' }).click();
+    await row.getByRole('button', { name: 'Yes' }).click();
     await row.waitFor({ state: 'detached', timeout: 10_000 });
     expect((await fetch(`${stack.server.url}/api/v1/schedules/weekday-report`)).status).toBe(404);
     await p.close();
@@ -343,6 +323,9 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await waitForState(stack.client, failed.id, 'failed');
     for (let i = 0; i < 12; i++)
       await stack.client.enqueue('demo.ok', { n: i }, { queue: i % 3 ? 'default' : 'mail', tags: ['demo'] });
+    // Waiting jobs: a delayed one (its "runs in"), and a queue no worker serves (its latency and warning).
+    await stack.client.enqueue('demo.ok', { report: 'monthly' }, { delay: 3_600_000, priority: 'high' });
+    for (let i = 0; i < 3; i++) await stack.client.enqueue('demo.ok', { n: i }, { queue: 'exports' });
     for (const [name, spec] of [
       ['nightly-cleanup', '0 2 * * *'],
       ['digest', 'every monday at 8am'],
@@ -362,6 +345,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       ['workers', '/workers', { width: 1280, height: 400 }, 'light'],
       ['schedules', '/schedules', { width: 1280, height: 400 }, 'light'],
       ['overview-phone', '/', { width: 390, height: 844 }, 'light'],
+      ['jobs-phone', '/jobs', { width: 390, height: 844 }, 'light'],
     ];
     mkdirSync(DOCS_SCREENSHOTS_DIR, { recursive: true });
     for (const [name, hash, viewport, colorScheme] of shots) {
@@ -371,6 +355,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       await p.goto(`${stack.server.url}/#${hash}`);
       await p.waitForSelector('main h1');
       await p.waitForFunction(() => !(globalThis as unknown as InPage).document.body.textContent?.includes('Loading…'));
+      // At phone width the jobs are cards below the filters: show those.
+      if (name === 'jobs-phone') await p.locator('[data-testid=jobs-table]').scrollIntoViewIfNeeded();
       await p.screenshot({ path: join(DOCS_SCREENSHOTS_DIR, `${name}.png`) });
       await p.close();
     }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { build } from 'vite';
 import type { Backend } from '../../src/backend/backend.js';
 import { openBackend } from '../../src/backend/open.js';
@@ -171,4 +171,43 @@ export class Gate {
     if (w) w();
     else this.opened++;
   }
+}
+
+/**
+ * The browser globals the in-page callbacks use, typed here because the root tsconfig has no
+ * DOM lib. Written inline in each callback: Playwright sends the callback's source to the page.
+ */
+export interface InPage {
+  document: {
+    querySelector(selector: string): { textContent: string | null } | null;
+    getElementById(id: string): unknown;
+    documentElement: { scrollWidth: number };
+    body: { textContent: string | null };
+  };
+  innerWidth: number;
+  location: { hash: string };
+  history: { back(): void };
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
+  /** Set by a test; still there later proves the page did not reload. */
+  stillHere?: boolean;
+  /** DOM commits counted by a test's MutationObserver. */
+  commits?: number;
+}
+
+/** Waits until the element at `selector` has exactly `text` (trimmed). */
+export async function waitText(page: Page, selector: string, text: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    ([sel, t]) => (globalThis as unknown as InPage).document.querySelector(sel as string)?.textContent?.trim() === t,
+    [selector, text],
+    { timeout },
+  );
+}
+
+/** Records the API requests a page makes; `count(pred)` says how many matched so far. */
+export function recordRequests(page: Page): { urls: string[]; count(pred: (url: URL) => boolean): number } {
+  const urls: string[] = [];
+  page.on('request', (r: Request) => {
+    if (r.url().includes('/api/v1/')) urls.push(r.url());
+  });
+  return { urls, count: (pred) => urls.filter((u) => pred(new URL(u))).length };
 }

@@ -40,17 +40,31 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, details);
 }
 
+/** The code of the `ApiError` a request that never got an answer fails with (offline, server down). */
+export const NETWORK_ERROR = 'NETWORK';
+
 /** Calls the API; `path` is relative to `/api/v1`. 204 resolves to `undefined`. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = authStore.get().token;
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(API_BASE + path, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path, {
+      method: init.method ?? 'GET',
+      headers,
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  } catch {
+    // fetch rejects only when no answer came at all; the browser's "Failed to fetch" says nothing useful.
+    const what = (init.method ?? 'GET') === 'GET' ? 'Nothing was loaded' : 'The action may not have been applied';
+    throw new ApiError(
+      0,
+      NETWORK_ERROR,
+      `Cannot reach the Gantry server (offline, or the server is down). ${what}; try again once the top bar says live.`,
+    );
+  }
   if (res.status === 401) authStore.unauthorized();
   if (!res.ok) {
     const err = await errorOf(res);

@@ -4,6 +4,7 @@
  * the event shape come from the core itself (pure types and constants), so the job record and
  * its lifecycle are defined once.
  */
+import type { JobState } from '../../../src/core/job.js';
 
 export { JOB_STATES, LIVE_STATES, FINAL_STATES, type JobState, type JobProgress } from '../../../src/core/job.js';
 export type { GantryEvent } from '../../../src/core/events.js';
@@ -30,6 +31,12 @@ export interface QueueJson {
   sizeCap?: number | null;
   sizePolicy?: 'reject' | 'drop-oldest';
   counts: StateCounts;
+  /** `runAt` of the oldest due waiting job; `null` when none is due. */
+  oldestDueAt?: string | null;
+  /** How long that job has waited, ms (the server's clock). */
+  latencyMs?: number | null;
+  /** Live workers that take jobs from this queue. */
+  workers?: number;
 }
 
 /** A worker's registration. */
@@ -50,12 +57,23 @@ export interface ScheduleJson {
   name: string;
   spec: string;
   timezone: string | null;
-  template: { type: string; queue?: string; payload?: unknown };
+  template: { type: string; queue?: string; payload?: unknown; options?: Record<string, unknown> };
   paused: boolean;
+  misfire?: 'skip' | 'once' | 'all';
   lastFireAt: string | null;
   nextFireAt: string | null;
   /** Upcoming fire times, when the server offers them. */
   nextFireTimes?: string[];
+  /** The newest job the schedule enqueued (fired or triggered), with its state. */
+  lastRun?: { jobId: string; state: JobState; at: string } | null;
+}
+
+/** What `PUT /schedules/{name}` takes. */
+export interface ScheduleBody {
+  spec: string;
+  timezone?: string | null;
+  template: { type: string; queue?: string; payload?: unknown; options?: Record<string, unknown> };
+  paused?: boolean;
 }
 
 /** What a token may do: `read` looks, `write` enqueues, `admin` operates. */
@@ -73,10 +91,22 @@ export interface JobFilter {
   text?: string;
 }
 
-/** `GET /stats`: totals and the server's own throughput per minute. */
+/** One minute of `GET /stats` throughput. */
+export interface ThroughputMinute {
+  minute: string;
+  enqueued: number;
+  completed: number;
+  /** Jobs failed for good. */
+  failed: number;
+  /** Failed attempts that will be retried. */
+  retried: number;
+}
+
+/** `GET /stats`: totals, counts per queue, workers and the last hour's throughput per minute. */
 export interface Stats {
   engine: string;
   totals: StateCounts;
+  queues: Record<string, StateCounts>;
   workers: number;
-  throughput: { minute: string; enqueued: number; completed: number; failed: number }[];
+  throughput: ThroughputMinute[];
 }

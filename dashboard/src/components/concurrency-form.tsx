@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/http.js';
 import { endpoints } from '../api/endpoints.js';
+import { InlineError } from './inline-error.js';
 
 /** Props of `ConcurrencyForm`. */
 export interface ConcurrencyFormProps {
@@ -43,11 +44,7 @@ export function ConcurrencyForm({ queue, current, onDone }: ConcurrencyFormProps
       <button type="submit" className="btn btn-plain">
         Set
       </button>
-      {error ? (
-        <span className="action-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <InlineError message={error} />
     </form>
   );
 }

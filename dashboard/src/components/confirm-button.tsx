@@ -1,9 +1,11 @@
 /**
- * A two-step button for actions on many jobs: the first press asks, the second acts. Inline
- * rather than `window.confirm`, so it stays keyboard-friendly and styled.
+ * A two-step button for actions that cannot be undone (delete, cancel, remove) or touch many
+ * jobs: the first press asks, "Yes" acts, "No" goes back. Inline rather than
+ * `window.confirm`, so it stays keyboard-friendly and styled.
  */
 import { useState, type ReactNode } from 'react';
-import { ActionButton } from './action-button.js';
+import { useOffline } from '../hooks/use-live.js';
+import { ActionButton, OFFLINE_TITLE } from './action-button.js';
 
 /** Props of `ConfirmButton`. */
 export interface ConfirmButtonProps {
@@ -11,14 +13,22 @@ export interface ConfirmButtonProps {
   children: ReactNode;
   question: string;
   disabled?: boolean;
+  variant?: 'plain' | 'danger';
 }
 
 /** Asks `question` before running `onConfirm`. */
-export function ConfirmButton({ onConfirm, children, question, disabled }: ConfirmButtonProps) {
+export function ConfirmButton({ onConfirm, children, question, disabled, variant = 'plain' }: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
+  const offline = useOffline();
   if (!asking) {
     return (
-      <button type="button" className="btn btn-plain" disabled={disabled} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        className={`btn btn-${variant}`}
+        disabled={disabled || offline}
+        title={offline ? OFFLINE_TITLE : undefined}
+        onClick={() => setAsking(true)}
+      >
         {children}
       </button>
     );
@@ -26,7 +36,7 @@ export function ConfirmButton({ onConfirm, children, question, disabled }: Confi
   return (
     <span className="confirm" role="group" aria-label={question}>
       <span>{question}</span>
-      <ActionButton variant="danger" onRun={() => onConfirm().finally(() => setAsking(false))}>
+      <ActionButton variant="danger" onRun={() => onConfirm().then(() => setAsking(false))}>
         Yes
       </ActionButton>
       <button type="button" className="btn btn-plain" onClick={() => setAsking(false)}>

@@ -5,6 +5,9 @@ import { navigate } from '../hooks/use-route.js';
 
 const FIELDS = ['queue', 'type', 'tag', 'id', 'text'] as const;
 const LABELS = { queue: 'Queue', type: 'Type', tag: 'Tag', id: 'Id', text: 'Text' } as const;
+const HINTS: Partial<Record<(typeof FIELDS)[number], string>> = {
+  id: 'ids or short ids (…1a2b3c4d), comma-separated',
+};
 
 /** Edits `filter`; Apply navigates, Clear resets. */
 export function JobsFilters({ filter }: { filter: JobFilter }) {
@@ -35,6 +38,7 @@ export function JobsFilters({ filter }: { filter: JobFilter }) {
             value={draft[f] ?? ''}
             onChange={(e) => setDraft({ ...draft, [f]: e.target.value })}
             placeholder="any"
+            title={HINTS[f]}
           />
         </label>
       ))}

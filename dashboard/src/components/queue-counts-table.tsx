@@ -1,13 +1,17 @@
-/** Every queue with its counts by state, paused flag and concurrency cap. */
-import { JOB_STATES, type QueueJson } from '../api/types.js';
+/**
+ * Every queue with its counts by state, how long its oldest due job has waited, the live
+ * workers serving it, paused flag and concurrency cap. On a phone each queue is a card.
+ */
+import { JOB_STATES } from '../api/types.js';
 import { href } from '../hooks/use-route.js';
+import { QueueLatency, QueueWorkers, type LoadedQueue } from './queue-health.js';
 
 /** Each count links to the jobs list filtered by that queue and state. */
-export function QueueCountsTable({ queues }: { queues: QueueJson[] }) {
+export function QueueCountsTable({ queues }: { queues: LoadedQueue[] }) {
   if (queues.length === 0) return <p className="muted">No queues yet: enqueue a job to create one.</p>;
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="queue-counts">
+      <table className="table cards" data-testid="queue-counts">
         <thead>
           <tr>
             <th scope="col">Queue</th>
@@ -16,6 +20,8 @@ export function QueueCountsTable({ queues }: { queues: QueueJson[] }) {
                 {s}
               </th>
             ))}
+            <th scope="col">Oldest waiting</th>
+            <th scope="col">Workers</th>
             <th scope="col">Status</th>
             <th scope="col" className="num">
               Cap
@@ -29,12 +35,20 @@ export function QueueCountsTable({ queues }: { queues: QueueJson[] }) {
                 <a href={href('/jobs', { queue: q.name })}>{q.name}</a>
               </th>
               {JOB_STATES.map((s) => (
-                <td key={s} className="num" data-state={s}>
+                <td key={s} className="num" data-state={s} data-label={s}>
                   <a href={href('/jobs', { queue: q.name, state: s })}>{q.counts[s] ?? 0}</a>
                 </td>
               ))}
-              <td>{q.paused ? <span className="badge paused">paused</span> : 'active'}</td>
-              <td className="num">{q.concurrency ?? '—'}</td>
+              <td data-label="oldest waiting">
+                <QueueLatency queue={q} />
+              </td>
+              <td data-label="workers">
+                <QueueWorkers queue={q} />
+              </td>
+              <td data-label="status">{q.paused ? <span className="badge paused">paused</span> : 'active'}</td>
+              <td className="num" data-label="cap">
+                {q.concurrency ?? '—'}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,12 +1,18 @@
-/** Queues with their operator controls: pause / resume and the concurrency cap. */
+/**
+ * Queues with their health and operator controls: waiting, running and failed counts, how long
+ * the oldest due job has waited, the live workers serving each (a warning when none does),
+ * pause / resume and the concurrency cap. On a phone each queue is a card.
+ */
 import { endpoints } from '../api/endpoints.js';
 import type { QueueJson } from '../api/types.js';
+import { href } from '../hooks/use-route.js';
 import { ActionButton } from './action-button.js';
 import { ConcurrencyForm } from './concurrency-form.js';
+import { QueueLatency, QueueWorkers, type LoadedQueue } from './queue-health.js';
 
 /** Props of `QueuesTable`. */
 export interface QueuesTableProps {
-  queues: QueueJson[];
+  queues: LoadedQueue[];
   canAct: boolean;
   onDone: () => void;
 }
@@ -18,7 +24,7 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
   if (queues.length === 0) return <p className="muted">No queues yet.</p>;
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="queues-table">
+      <table className="table cards" data-testid="queues-table">
         <thead>
           <tr>
             <th scope="col">Queue</th>
@@ -29,6 +35,11 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
             <th scope="col" className="num">
               Running
             </th>
+            <th scope="col" className="num">
+              Failed
+            </th>
+            <th scope="col">Oldest waiting</th>
+            <th scope="col">Workers</th>
             <th scope="col">Concurrency cap</th>
             {canAct ? <th scope="col">Actions</th> : null}
           </tr>
@@ -36,11 +47,28 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
         <tbody>
           {queues.map((q) => (
             <tr key={q.name} data-queue={q.name}>
-              <th scope="row">{q.name}</th>
-              <td data-testid="queue-status">{q.paused ? <span className="badge paused">paused</span> : 'active'}</td>
-              <td className="num">{waiting(q)}</td>
-              <td className="num">{q.counts.running}</td>
-              <td>
+              <th scope="row" className="card-title">
+                {q.name}
+              </th>
+              <td data-testid="queue-status" data-label="status">
+                {q.paused ? <span className="badge paused">paused</span> : 'active'}
+              </td>
+              <td className="num" data-label="waiting">
+                {waiting(q)}
+              </td>
+              <td className="num" data-label="running">
+                {q.counts.running}
+              </td>
+              <td className="num" data-label="failed" data-testid="queue-failed">
+                <a href={href('/jobs', { queue: q.name, state: 'failed' })}>{q.counts.failed}</a>
+              </td>
+              <td data-label="oldest waiting">
+                <QueueLatency queue={q} />
+              </td>
+              <td data-label="workers">
+                <QueueWorkers queue={q} />
+              </td>
+              <td data-label="cap">
                 {canAct ? (
                   <ConcurrencyForm key={String(q.concurrency)} queue={q.name} current={q.concurrency} onDone={onDone} />
                 ) : (
@@ -48,7 +76,7 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
                 )}
               </td>
               {canAct ? (
-                <td>
+                <td data-label="actions">
                   <ActionButton
                     variant={q.paused ? 'primary' : 'plain'}
                     onRun={() => endpoints.queuePause(q.name, !q.paused).then(onDone)}

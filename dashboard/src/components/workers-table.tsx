@@ -7,7 +7,7 @@ export function WorkersTable({ workers }: { workers: WorkerJson[] }) {
   if (workers.length === 0) return <p className="muted">No worker is alive. Start one with `gantry worker`.</p>;
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="workers-table">
+      <table className="table cards" data-testid="workers-table">
         <thead>
           <tr>
             <th scope="col">Id</th>
@@ -26,20 +26,22 @@ export function WorkersTable({ workers }: { workers: WorkerJson[] }) {
         <tbody>
           {workers.map((w) => (
             <tr key={w.id}>
-              <td className="mono">
+              <td className="mono card-title">
                 {w.id}
                 {w.kind ? <span className="badge">{w.kind}</span> : null}
               </td>
-              <td>{w.host}</td>
-              <td className="num">{w.pid}</td>
-              <td>{w.queues.map((q) => `${q.name} (${q.weight})`).join(', ')}</td>
-              <td className="num">
+              <td data-label="host">{w.host}</td>
+              <td className="num" data-label="pid">
+                {w.pid}
+              </td>
+              <td data-label="queues">{w.queues.map((q) => `${q.name} (${q.weight})`).join(', ')}</td>
+              <td className="num" data-label="running">
                 {w.running.length}/{w.concurrency}
               </td>
-              <td>
+              <td data-label="started">
                 <RelativeTime value={w.startedAt} />
               </td>
-              <td>
+              <td data-label="last heartbeat">
                 <RelativeTime value={w.lastSeenAt} />
               </td>
             </tr>

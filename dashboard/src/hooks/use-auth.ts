@@ -11,3 +11,9 @@ export function useAuth(): AuthState {
 export function useCanAct(): boolean {
   return useAuth().role === 'admin';
 }
+
+/** True when the current role may enqueue jobs (`write` or `admin`). */
+export function useCanEnqueue(): boolean {
+  const role = useAuth().role;
+  return role === 'write' || role === 'admin';
+}

@@ -1,9 +1,11 @@
 /**
  * One job: fields, live progress, payload and result, every attempt's error, the attempt
  * timeline and the actions its state allows. Progress events update the bar directly; other
- * events for this job reload it.
+ * events for this job reload it. The page is mounted afresh for each id (see `App`), so
+ * nothing of one job's page (progress, events) shows on another's. A short id in the address
+ * is replaced by the full id once the job is found.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { endpoints } from '../api/endpoints.js';
 import type { GantryEvent, JobJson, JobProgress } from '../api/types.js';
 import { AttemptErrors } from '../components/attempt-errors.js';
@@ -13,7 +15,7 @@ import { JobActions } from '../components/job-actions.js';
 import { JobFields } from '../components/job-fields.js';
 import { JsonView } from '../components/json-view.js';
 import { ProgressBar } from '../components/progress-bar.js';
-import { useCanAct } from '../hooks/use-auth.js';
+import { useCanAct, useCanEnqueue } from '../hooks/use-auth.js';
 import { useLiveEvent } from '../hooks/use-live.js';
 import { useResource } from '../hooks/use-resource.js';
 import { href, navigate } from '../hooks/use-route.js';
@@ -22,13 +24,22 @@ import { buildTimeline } from '../lib/timeline.js';
 /** The detail page of job `id`. */
 export function JobDetailPage({ id }: { id: string }) {
   const canAct = useCanAct();
+  const canEnqueue = useCanEnqueue();
   const [events, setEvents] = useState<GantryEvent[]>([]);
   const [liveProgress, setLiveProgress] = useState<JobProgress | null>(null);
-  const affects = useCallback((e: GantryEvent) => e.jobId === id && e.type !== 'job.progress', [id]);
-  const job = useResource(() => endpoints.job(id), id, affects);
+  // Events name the full id; until the job is loaded, `id` may be a short one.
+  const [fullId, setFullId] = useState(id);
+  const affects = useCallback((e: GantryEvent) => e.jobId === fullId && e.type !== 'job.progress', [fullId]);
+  const job = useResource(() => endpoints.job(id), id, affects, { minIntervalMs: 250 });
+  const loadedId = job.data?.id;
+  useEffect(() => {
+    if (!loadedId || loadedId === id) return;
+    setFullId(loadedId);
+    window.location.replace(href(`/jobs/${encodeURIComponent(loadedId)}`));
+  }, [loadedId, id]);
 
   useLiveEvent((e) => {
-    if (e.jobId !== id) return;
+    if (e.jobId !== fullId) return;
     if (e.type === 'job.progress') {
       if (e.progress) setLiveProgress(e.progress);
       return;
@@ -54,7 +65,7 @@ export function JobDetailPage({ id }: { id: string }) {
       <p>
         <a href={href('/jobs')}>← Jobs</a>
       </p>
-      <h1 className="mono break">Job {id}</h1>
+      <h1 className="mono break">Job {loadedId ?? id}</h1>
       <ErrorBanner error={gone ? null : job.error} />
       {gone ? (
         <p className="muted" data-testid="job-gone">
@@ -63,8 +74,13 @@ export function JobDetailPage({ id }: { id: string }) {
       ) : null}
       {j ? (
         <>
-          {canAct && !gone ? (
-            <JobActions job={j} onDone={(a) => (a === 'delete' ? navigate('/jobs') : job.reload())} />
+          {(canAct || canEnqueue) && !gone ? (
+            <JobActions
+              job={j}
+              canAct={canAct}
+              canEnqueue={canEnqueue}
+              onDone={(a) => (a === 'delete' ? navigate('/jobs') : job.reload())}
+            />
           ) : null}
           <div className="grid-2">
             <section className="card" aria-labelledby="jd-fields">

@@ -1,17 +1,35 @@
-/** The jobs list: filters, a page of jobs, cursor pagination, bulk actions; refreshed live. */
+/**
+ * The jobs list: tabs by state with counts, filters (ids may be short), a page of jobs with
+ * sortable columns, cursor pagination, bulk actions; refreshed live (at most twice a second).
+ */
 import { useCallback, useMemo, useState } from 'react';
 import { endpoints } from '../api/endpoints.js';
-import type { GantryEvent, JobFilter } from '../api/types.js';
+import { JOB_STATES, type GantryEvent, type JobFilter, type QueueJson, type StateCounts } from '../api/types.js';
 import { BulkBar } from '../components/bulk-bar.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { JobsFilters } from '../components/jobs-filters.js';
 import { JobsTable } from '../components/jobs-table.js';
 import { Pager } from '../components/pager.js';
-import { useCanAct } from '../hooks/use-auth.js';
+import { StateTabs } from '../components/state-tabs.js';
+import { useCanAct, useCanEnqueue } from '../hooks/use-auth.js';
 import { useResource } from '../hooks/use-resource.js';
+import { href } from '../hooks/use-route.js';
 
 /** Jobs per page. */
 const PAGE_SIZE = 50;
+
+/** Least time between two reloads of the state counts under load, ms. */
+const COUNTS_INTERVAL_MS = 1000;
+
+/** Counts by state summed over the queues the filter names (all when it names none). */
+function countsOf(queues: QueueJson[], filter: JobFilter): StateCounts {
+  const names = filter.queue ? new Set(filter.queue.split(',').map((q) => q.trim())) : null;
+  const out = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
+  for (const q of queues) if (!names || names.has(q.name)) for (const s of JOB_STATES) out[s] += q.counts[s] ?? 0;
+  return out;
+}
+
+const isJob = (e: GantryEvent): boolean => e.type.startsWith('job.');
 
 /** The jobs page; `filter` comes from the URL. */
 export function JobsPage({ filter }: { filter: JobFilter }) {
@@ -21,12 +39,15 @@ export function JobsPage({ filter }: { filter: JobFilter }) {
   const cursor = stack.at(-1) ?? null;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const canAct = useCanAct();
+  const canEnqueue = useCanEnqueue();
   const affects = useCallback(
-    (e: GantryEvent) => e.type.startsWith('job.') && (!filter.queue || e.queue === filter.queue),
+    (e: GantryEvent) => isJob(e) && (!filter.queue || filter.queue.split(',').includes(e.queue ?? '')),
     [filter.queue],
   );
   const page = useResource(() => endpoints.jobs(filter, PAGE_SIZE, cursor), `${filterKey}|${cursor}`, affects);
+  const queues = useResource(endpoints.queues, 'queues', isJob, { minIntervalMs: COUNTS_INTERVAL_MS });
   const jobs = useMemo(() => page.data?.jobs ?? [], [page.data]);
+  const counts = useMemo(() => (queues.data ? countsOf(queues.data, filter) : undefined), [queues.data, filter]);
 
   const move = (next: (string | null)[]): void => {
     setCursors({ key: filterKey, stack: next });
@@ -42,7 +63,15 @@ export function JobsPage({ filter }: { filter: JobFilter }) {
   };
   return (
     <div className="page">
-      <h1>Jobs</h1>
+      <div className="page-head">
+        <h1>Jobs</h1>
+        {canEnqueue ? (
+          <a className="btn btn-primary" href={href('/enqueue')}>
+            New job
+          </a>
+        ) : null}
+      </div>
+      <StateTabs filter={filter} counts={counts} />
       <JobsFilters filter={filter} />
       {canAct ? (
         <BulkBar

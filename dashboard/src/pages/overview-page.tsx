@@ -1,4 +1,9 @@
-/** The first page: queues with counts, throughput, workers alive, latest failures. */
+/**
+ * The first page: queues with counts, latency and workers; the last hour's throughput; workers
+ * alive; the latest failures. Everything comes counted from the server, and under load each
+ * part reloads at most once per its interval, however many events arrive.
+ */
+import { useEffect } from 'react';
 import { endpoints } from '../api/endpoints.js';
 import type { GantryEvent } from '../api/types.js';
 import { ErrorBanner } from '../components/error-banner.js';
@@ -7,36 +12,35 @@ import { QueueCountsTable } from '../components/queue-counts-table.js';
 import { ThroughputChart } from '../components/throughput-chart.js';
 import { useResource } from '../hooks/use-resource.js';
 import { href } from '../hooks/use-route.js';
-import { throughput } from '../lib/throughput.js';
 
-/** Jobs fetched per state to seed the throughput chart (the server's largest page). */
-const SEED_LIMIT = 1000;
+/** Least time between two reloads of the queue table under load, ms. */
+const QUEUES_INTERVAL_MS = 1000;
+/** The same for the chart, the worker count and the latest failures, ms. */
+const STATS_INTERVAL_MS = 2000;
+/** The chart's window slides by a minute; reload at least this often when idle, ms. */
+const SLIDE_MS = 60_000;
 
 const isJobOrQueue = (e: GantryEvent): boolean => e.type.startsWith('job.') || e.type.startsWith('queue.');
-const isWorker = (e: GantryEvent): boolean => e.type.startsWith('worker.');
+const isStat = (e: GantryEvent): boolean =>
+  e.type === 'job.completed' || e.type === 'job.failed' || e.type === 'job.retrying' || e.type.startsWith('worker.');
 const isFailure = (e: GantryEvent): boolean => e.type === 'job.failed' || e.type === 'job.deleted';
-
-/** Fills the chart from job records and the server's counts; live events add to it from then on. */
-async function seedThroughput(): Promise<true> {
-  const [stats, ...pages] = await Promise.all([
-    endpoints.stats(),
-    ...(['completed', 'failed', 'retrying'] as const).map((state) => endpoints.jobs({ state }, SEED_LIMIT, null)),
-  ]);
-  for (const p of pages) throughput.addJobs(p.jobs);
-  if (Array.isArray(stats.throughput)) throughput.setServer(stats.throughput);
-  return true;
-}
 
 /** The overview. */
 export function OverviewPage() {
-  const queues = useResource(endpoints.queues, 'queues', isJobOrQueue);
-  const workers = useResource(endpoints.workers, 'workers', isWorker);
-  const failures = useResource(() => endpoints.jobs({ state: 'failed' }, 5, null), 'failures', isFailure);
-  const seed = useResource(seedThroughput, 'seed');
+  const queues = useResource(endpoints.queues, 'queues', isJobOrQueue, { minIntervalMs: QUEUES_INTERVAL_MS });
+  const stats = useResource(endpoints.stats, 'stats', isStat, { minIntervalMs: STATS_INTERVAL_MS });
+  const failures = useResource(() => endpoints.jobs({ state: 'failed' }, 5, null), 'failures', isFailure, {
+    minIntervalMs: STATS_INTERVAL_MS,
+  });
+  const { reload } = stats;
+  useEffect(() => {
+    const t = setInterval(reload, SLIDE_MS);
+    return () => clearInterval(t);
+  }, [reload]);
   return (
     <div className="page">
       <h1>Overview</h1>
-      <ErrorBanner error={queues.error ?? workers.error ?? seed.error} />
+      <ErrorBanner error={queues.error ?? stats.error} />
       <section className="card" aria-labelledby="ov-queues">
         <h2 id="ov-queues">Queues</h2>
         {queues.data ? <QueueCountsTable queues={queues.data} /> : <p className="muted">Loading…</p>}
@@ -44,13 +48,13 @@ export function OverviewPage() {
       <div className="grid-2">
         <section className="card" aria-labelledby="ov-throughput">
           <h2 id="ov-throughput">Throughput</h2>
-          <ThroughputChart />
+          {stats.data ? <ThroughputChart minutes={stats.data.throughput} /> : <p className="muted">Loading…</p>}
         </section>
         <section className="card" aria-labelledby="ov-workers">
           <h2 id="ov-workers">Workers</h2>
           <p className="big-number">
             <a href={href('/workers')} data-testid="workers-alive">
-              {workers.data?.length ?? '…'}
+              {stats.data?.workers ?? '…'}
             </a>{' '}
             <span className="muted">alive</span>
           </p>

@@ -5,13 +5,14 @@ import { QueuesTable } from '../components/queues-table.js';
 import { useCanAct } from '../hooks/use-auth.js';
 import { useResource } from '../hooks/use-resource.js';
 
-/** Queues with pause / resume and the concurrency cap. */
+/** Queues with their health, pause / resume and the concurrency cap. */
 export function QueuesPage() {
   const canAct = useCanAct();
   const queues = useResource(
     endpoints.queues,
     'queues',
-    (e) => e.type.startsWith('queue.') || e.type.startsWith('job.'),
+    (e) => e.type.startsWith('queue.') || e.type.startsWith('job.') || e.type.startsWith('worker.'),
+    { minIntervalMs: 1000 },
   );
   return (
     <div className="page">

@@ -125,7 +125,7 @@ function registerActions(jobs: Command): void {
         else println(describeJob(job));
       });
     });
-  const change = (name: string, what: string, fn: 'retry' | 'cancel'): void => {
+  const change = (name: string, what: string, fn: 'retry' | 'cancel' | 'promote'): void => {
     jobs
       .command(`${name} <id>`)
       .description(what)
@@ -139,6 +139,7 @@ function registerActions(jobs: Command): void {
   };
   change('retry', 'run a finished job (failed, cancelled, expired, completed) again', 'retry');
   change('cancel', 'cancel a live job (a running handler sees its signal fire)', 'cancel');
+  change('promote', 'run a delayed or retrying job now (its attempts are kept)', 'promote');
   jobs
     .command('rm <id>')
     .alias('delete')
@@ -146,9 +147,10 @@ function registerActions(jobs: Command): void {
     .option('--force', 'delete even a live job')
     .action(async (id: string, f: { force?: boolean }, cmd: Command) => {
       await withClient(cmd, async (client, g) => {
-        await client.delete(id, { force: f.force === true });
-        if (g.json) printJson({ id, deleted: true });
-        else println(`${id} deleted`);
+        const full = await client.resolveId(id);
+        await client.delete(full, { force: f.force === true });
+        if (g.json) printJson({ id: full, deleted: true });
+        else println(`${full} deleted`);
       });
     });
   jobs
@@ -162,9 +164,11 @@ function registerActions(jobs: Command): void {
     });
 }
 
-/** Registers `jobs ls|show|retry|cancel|rm|watch`. */
+/** Registers `jobs ls|show|retry|cancel|promote|rm|watch`. */
 export function register(program: Command): void {
-  const jobs = program.command('jobs').description('inspect and operate jobs');
+  const jobs = program
+    .command('jobs')
+    .description('inspect and operate jobs; every <id> may be short: its last 8 or more characters (…1a2b3c4d)');
   registerLs(jobs);
   registerActions(jobs);
 }

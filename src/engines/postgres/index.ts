@@ -15,6 +15,7 @@ import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
 import { jobsEnqueue } from './jobs-enqueue.js';
 import * as query from './jobs-query.js';
+import * as stats from './jobs-stats.js';
 import { Listener } from './listener.js';
 import { ensureSchema, migrate } from './migrate.js';
 import { explainOpenError } from './open-errors.js';
@@ -64,7 +65,16 @@ const lifecycle = {
 const OPS: EngineOps<Engine> = {
   ...lifecycle,
   ...events,
-  ...opsOn((e: Engine) => e.ctx, { jobsEnqueue, ...query, ...claim, ...admin, ...queues, ...workers, ...schedules }),
+  ...opsOn((e: Engine) => e.ctx, {
+    jobsEnqueue,
+    ...query,
+    ...claim,
+    ...admin,
+    ...stats,
+    ...queues,
+    ...workers,
+    ...schedules,
+  }),
 };
 
 /**

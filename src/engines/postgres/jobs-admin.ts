@@ -3,11 +3,12 @@
  * list, prune). Which transition is allowed and what a refusal says are the core's rules.
  */
 import type { PruneParams } from '../../backend/backend.js';
-import { NotFoundError, UniqueConflictError } from '../../core/errors.js';
+import { InvalidTransitionError, NotFoundError, UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type EventJobFields } from '../../core/events.js';
 import { deleteRefusal, transitionRefusal, type Job, type JobState } from '../../core/job.js';
 import { isUniqueViolation, run, runCount, withTx, type Queryable, type Statement } from './connection.js';
 import { emit, now, type Ctx } from './context.js';
+import { assertPromotable } from '../../core/promote.js';
 import { readJob } from './job-columns.js';
 import { jobGet } from './jobs-query.js';
 
@@ -69,6 +70,24 @@ export async function jobDelete(ctx: Ctx, p: { id: string; force?: boolean }): P
     return r !== undefined;
   });
   if (!gone) await refuse(ctx, p.id, 'deleted');
+}
+
+/** A delayed or retrying job → `queued` with `runAt` = now ("run it now"); its `job.enqueued` wakes workers. */
+export async function jobPromote(ctx: Ctx, p: { id: string }): Promise<Job> {
+  const t = ctx.clock.now();
+  const job = await withTx(ctx.pool, async (db) => {
+    const [r] = await run(db, ctx.admin.promoteOne, [p.id, new Date(t)]);
+    if (!r) return null;
+    const queued = readJob(r);
+    await emit(ctx, db, [jobEvent(queued, 'job.enqueued', t)]);
+    return queued;
+  });
+  if (job) return job;
+  const found = await jobGet(ctx, p);
+  if (!found) throw new NotFoundError('job', p.id);
+  assertPromotable(p.id, found.state);
+  // It was promotable when read again: another change won between the two statements.
+  throw new InvalidTransitionError(p.id, found.state, 'queued', 'it changed meanwhile; try again');
 }
 
 /** Runs a maintenance statement that changes jobs, and emits `type` for each changed one. */

@@ -1,6 +1,6 @@
 /** Reads: one job, filtered pages, counts by queue and state. */
 import type { JobFilter } from '../../backend/backend.js';
-import { textFilteredPage, type JobPage } from '../../core/job-filter.js';
+import { idTail, pageOf, textFilteredPage, type JobPage } from '../../core/job-filter.js';
 import type { Job, JobState } from '../../core/job.js';
 import { emptyStateCounts, type StateCounts } from '../../core/queue-rules.js';
 import { run } from './connection.js';
@@ -39,6 +39,15 @@ export async function jobsList(
 ): Promise<JobPage> {
   const f = p.filter ?? {};
   const cursor = p.cursor ?? null;
+  if (f.idSuffix) {
+    const rows = await run(ctx.pool, ctx.admin.jobsBySuffix, [idTail(f.idSuffix), f.idSuffix]);
+    return pageOf(
+      rows.map((r) => readJob(r)),
+      f,
+      p.limit,
+      cursor,
+    );
+  }
   if (f.text) return textFilteredPage({ text: f.text, limit: p.limit, cursor, fetch: (c, n) => page(ctx, f, c, n) });
   const rows = await page(ctx, f, cursor, p.limit + 1);
   const jobs = rows.slice(0, p.limit);

@@ -2,7 +2,9 @@
  * Named statements for maintenance, listing, queues, workers, leader leases, schedules and
  * events. Every value is a parameter.
  */
+import { FINISHED_BUCKET_MS, MAX_SUFFIX_MATCHES, SHORT_ID_LENGTH } from '../../core/constants.js';
 import { EXPIRABLE_STATES, FINAL_STATES, WAITING_STATES, statesInto } from '../../core/job.js';
+import { PROMOTABLE_STATES } from '../../core/promote.js';
 import type { Statement } from './connection.js';
 import { ARRAY_SHAPE, EVENT_FIELDS, notifyEventsSql } from './sql-events.js';
 import { stateList } from './statements-jobs.js';
@@ -11,6 +13,7 @@ import { stateList } from './statements-jobs.js';
 export function adminStatements(s: string, p: string) {
   const st = (name: string, text: string): Statement => ({ name: `${p}_${name}`, text });
   const promotable = statesInto('queued').filter((x) => WAITING_STATES.includes(x));
+  const waiting = stateList(WAITING_STATES);
   return {
     promote: st(
       'promote',
@@ -43,6 +46,47 @@ export function adminStatements(s: string, p: string) {
          WHERE x.rn > $1)`,
     ),
     pruneEvents: st('prune_events', `DELETE FROM ${s}.events WHERE at < $1`),
+    /** Runs a delayed or retrying job now. */
+    promoteOne: st(
+      'promote_one',
+      `UPDATE ${s}.jobs SET state = 'queued', run_at = $2
+       WHERE id = $1 AND state IN ${stateList(PROMOTABLE_STATES)} RETURNING *`,
+    ),
+    /** Completed and failed jobs per queue and minute: range scans of `jobs_finished` (queue, state, finished_at). */
+    finishedPerMinute: st(
+      'finished_per_minute',
+      `SELECT queue, state, (floor(extract(epoch FROM finished_at) * 1000 / ${FINISHED_BUCKET_MS}) * ${FINISHED_BUCKET_MS})::bigint AS minute,
+         count(*)::int AS n
+       FROM ${s}.jobs
+       WHERE queue = ANY($1::text[]) AND state IN ('completed', 'failed') AND finished_at >= $2
+       GROUP BY 1, 2, 3`,
+    ),
+    /**
+     * Per queue, the earliest run_at among its waiting jobs. `jobs_claim` (queue, priority DESC,
+     * run_at, id) holds every waiting state ordered by priority first, so the walk reads the
+     * first entry of each priority present, never the whole backlog.
+     */
+    oldestWaiting: st(
+      'oldest_waiting',
+      `SELECT q.queue, (
+         WITH RECURSIVE band(priority) AS (
+           (SELECT j.priority FROM ${s}.jobs j WHERE j.queue = q.queue AND j.state IN ${waiting}
+             ORDER BY j.priority DESC LIMIT 1)
+           UNION ALL
+           SELECT (SELECT j.priority FROM ${s}.jobs j WHERE j.queue = q.queue AND j.state IN ${waiting}
+             AND j.priority < band.priority ORDER BY j.priority DESC LIMIT 1)
+           FROM band WHERE band.priority IS NOT NULL)
+         SELECT min((SELECT j.run_at FROM ${s}.jobs j WHERE j.queue = q.queue AND j.state IN ${waiting}
+           AND j.priority = band.priority ORDER BY j.priority DESC, j.run_at LIMIT 1))
+         FROM band WHERE band.priority IS NOT NULL) AS run_at
+       FROM unnest($1::text[]) AS q(queue)`,
+    ),
+    /** Jobs whose id ends with $2, found through `jobs_id_tail` (migration 0005) by its last characters $1. */
+    jobsBySuffix: st(
+      'jobs_by_suffix',
+      `SELECT * FROM ${s}.jobs WHERE right(id, ${SHORT_ID_LENGTH}) = $1 AND right(id, length($2)) = $2
+       LIMIT ${MAX_SUFFIX_MATCHES}`,
+    ),
     list: st(
       'list',
       `SELECT * FROM ${s}.jobs

@@ -17,6 +17,7 @@ import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
 import { jobsEnqueue } from './jobs-enqueue.js';
 import * as query from './jobs-query.js';
+import * as stats from './jobs-stats.js';
 import { assertSchemaCurrent, migrate } from './migrate.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
@@ -63,7 +64,16 @@ const lifecycle = {
 const OPS: EngineOps<Engine> = {
   ...lifecycle,
   ...opsOn((e: Engine) => e.s, events),
-  ...opsOn((e: Engine) => e.s, { jobsEnqueue, ...query, ...claim, ...admin, ...queues, ...workers, ...schedules }),
+  ...opsOn((e: Engine) => e.s, {
+    jobsEnqueue,
+    ...query,
+    ...claim,
+    ...admin,
+    ...stats,
+    ...queues,
+    ...workers,
+    ...schedules,
+  }),
 };
 
 /**

@@ -7,6 +7,7 @@ import type { PruneParams } from '../../backend/backend.js';
 import { jobEvent, type EventJobFields } from '../../core/events.js';
 import { NotFoundError, UniqueConflictError } from '../../core/errors.js';
 import { FINAL_STATES, assertDeletable, assertTransition, type Job } from '../../core/job.js';
+import { assertPromotable } from '../../core/promote.js';
 import { readJob } from './job-columns.js';
 import type { Store } from './store.js';
 
@@ -54,6 +55,18 @@ export function jobDelete(s: Store, p: { id: string; force?: boolean }): void {
     assertDeletable(p.id, row.state, p.force ?? false);
     s.st.jobDelete.run(p.id);
     out.push(jobEvent(row, 'job.deleted', s.now()));
+  });
+}
+
+/** A delayed or retrying job → `queued` with `runAt` = now ("run it now"); its `job.enqueued` wakes workers. */
+export function jobPromote(s: Store, p: { id: string }): Job {
+  return s.write((out) => {
+    assertPromotable(p.id, mustGet(s, p.id).state);
+    const now = s.now();
+    s.st.promoteOne.run({ id: p.id, now });
+    const job = mustGet(s, p.id);
+    out.push(jobEvent(job, 'job.enqueued', now));
+    return job;
   });
 }
 

@@ -1,6 +1,6 @@
 /** Reads: one job, filtered pages, counts by queue and state. */
 import type { JobFilter } from '../../backend/backend.js';
-import { textFilteredPage } from '../../core/job-filter.js';
+import { idTail, pageOf, textFilteredPage } from '../../core/job-filter.js';
 import type { Job, JobState } from '../../core/job.js';
 import { emptyStateCounts, type StateCounts } from '../../core/queue-rules.js';
 import { readJob } from './job-columns.js';
@@ -37,6 +37,16 @@ export function jobsList(
   p: { filter?: JobFilter; limit: number; cursor?: string | null },
 ): { jobs: Job[]; nextCursor: string | null } | Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const f = p.filter ?? {};
+  if (f.idSuffix) {
+    idTail(f.idSuffix); // refuses a suffix too short, as every engine does
+    const rows = s.st.jobsBySuffix.all({ suffix: f.idSuffix }) as unknown[][];
+    return pageOf(
+      rows.map((r) => readJob(r)),
+      f,
+      p.limit,
+      p.cursor ?? null,
+    );
+  }
   if (f.text) {
     return textFilteredPage({
       text: f.text,

@@ -4,7 +4,9 @@
  * indexes of the migration, which name the same literal states, can serve the queries.
  */
 import type Database from 'better-sqlite3';
+import { FINISHED_BUCKET_MS, MAX_SUFFIX_MATCHES } from '../../core/constants.js';
 import { EXPIRABLE_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
+import { PROMOTABLE_STATES } from '../../core/promote.js';
 import type { Db } from './connection.js';
 import { CLAIMED_JSON, INSERT_COLUMNS, jobSelect } from './job-columns.js';
 
@@ -129,6 +131,39 @@ export const SQL = {
         WHERE w.value NOT IN (SELECT value FROM json_each(jobs.tags))))
     ORDER BY id DESC LIMIT ${LIMIT('@limit')}`,
 
+  /** Runs a delayed or retrying job now. */
+  promoteOne: `UPDATE jobs SET state = 'queued', run_at = @now WHERE id = @id AND state IN (${list(PROMOTABLE_STATES)})`,
+  /** Completed and failed jobs of a queue per minute: two range scans of `jobs_finished`. */
+  finishedPerMinute: `SELECT (finished_at / ${FINISHED_BUCKET_MS}) * ${FINISHED_BUCKET_MS} AS minute, state, count(*) AS n
+    FROM jobs INDEXED BY jobs_finished
+    WHERE queue = @queue AND state IN ('completed', 'failed') AND finished_at IS NOT NULL AND finished_at >= @since
+    GROUP BY minute, state`,
+  /**
+   * The earliest `run_at` of the queue's queued jobs. `jobs_claim` orders them by priority first,
+   * so the walk visits each priority present once (the first entry of each band), never the
+   * whole backlog.
+   */
+  oldestQueued: `WITH RECURSIVE band(priority) AS (
+      SELECT (SELECT priority FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued'
+        ORDER BY priority DESC LIMIT 1)
+      UNION ALL
+      SELECT (SELECT priority FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued'
+        AND priority < band.priority ORDER BY priority DESC LIMIT 1)
+      FROM band WHERE band.priority IS NOT NULL)
+    SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim WHERE queue = @queue AND state = 'queued'
+        AND priority = band.priority ORDER BY priority DESC, run_at LIMIT 1))
+    FROM band WHERE band.priority IS NOT NULL`,
+  /** The earliest delayed or retrying job of the queue: the first entry of `jobs_due`. */
+  oldestDelayed: `SELECT run_at FROM jobs INDEXED BY jobs_due
+    WHERE queue = @queue AND state IN (${DELAYED}) ORDER BY run_at LIMIT 1`,
+  /**
+   * Jobs whose id ends with @suffix. No index is kept for it: an index on the id's tail made
+   * every delete on completion update one more B-tree, so the inner query scans the id index
+   * alone (covering) and reads only the rows it names (docs/benchmarks.md).
+   */
+  jobsBySuffix: `SELECT ${jobSelect()} FROM jobs WHERE id IN (
+      SELECT id FROM jobs WHERE substr(id, -length(@suffix)) = @suffix LIMIT ${MAX_SUFFIX_MATCHES})`,
+
   queueEnsure: 'INSERT OR IGNORE INTO queues (name) VALUES (?)',
   queueGet: 'SELECT * FROM queues WHERE name = ?',
   queuesIn: `SELECT * FROM queues WHERE name IN ${IN_JSON('?')}`,
@@ -183,10 +218,18 @@ export const SQL = {
 export type Statements = { [K in keyof typeof SQL]: Database.Statement };
 
 /** Statements that return whole job rows (`JOB_COLUMNS`), read in raw mode: arrays cost a fraction of objects. */
-const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList'] as const;
+const RAW_JOB_STATEMENTS = ['jobGet', 'oldestWaiting', 'leaseExpired', 'jobsList', 'jobsBySuffix'] as const;
 
 /** Statements that return one value per row, read in pluck mode. */
-const PLUCKED_STATEMENTS = ['claim', 'claimTypes', 'complete', 'completeShared', 'completeDelete'] as const;
+const PLUCKED_STATEMENTS = [
+  'claim',
+  'claimTypes',
+  'complete',
+  'completeShared',
+  'completeDelete',
+  'oldestQueued',
+  'oldestDelayed',
+] as const;
 
 /** Prepares every statement on `db` (after the schema exists). */
 export function prepareStatements(db: Db): Statements {

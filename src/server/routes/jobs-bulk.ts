@@ -1,7 +1,7 @@
 /** Bulk retry / cancel / delete by the same filters as the job list. */
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '../../client/client.js';
-import { MAX_BULK_JOBS } from '../../core/constants.js';
+import type { Client, ListOptions } from '../../client/client.js';
+import { MAX_BULK_JOBS, MAX_LIST_LIMIT } from '../../core/constants.js';
 import { GantryError, ValidationError } from '../../core/errors.js';
 import { FINAL_STATES, JOB_STATES, LIVE_STATES, type JobState } from '../../core/job.js';
 import type { ServerContext } from '../context.js';
@@ -29,6 +29,8 @@ interface Outcome {
   affected: number;
   skipped: { id: string; code: string; message: string }[];
   more: boolean;
+  /** Jobs the filter matched in states the action does not apply to, by state. */
+  ineligible: Partial<Record<JobState, number>>;
 }
 
 async function applyOne(client: Client, action: Action, id: string, force: boolean): Promise<void> {
@@ -50,9 +52,12 @@ export async function runBulk(client: Client, action: Action, query: BulkQuery):
     throw new ValidationError('a bulk action needs at least one filter (state, queue, type, tag, id or text)');
   }
   const allowed = action === 'delete' && force ? JOB_STATES : SOURCE_STATES[action];
-  const asked = Array.isArray(opts.state) ? opts.state : opts.state ? [opts.state] : [...allowed];
+  const asked = Array.isArray(opts.state) ? opts.state : opts.state ? [opts.state] : [...JOB_STATES];
   const states = asked.filter((s) => allowed.includes(s));
-  const out: Outcome = { matched: 0, affected: 0, skipped: [], more: false };
+  const out: Outcome = { matched: 0, affected: 0, skipped: [], more: false, ineligible: {} };
+  // Told, not done silently: how many matching jobs the action leaves alone, and in which states.
+  const others = asked.filter((s) => !allowed.includes(s));
+  if (others.length > 0) out.ineligible = await countByState(client, { ...opts, state: others });
   if (states.length === 0) return out;
   let cursor: string | null = null;
   do {
@@ -74,6 +79,30 @@ export async function runBulk(client: Client, action: Action, query: BulkQuery):
   return out;
 }
 
+/**
+ * How many jobs match `opts`, by state: from the engine's counts when the filter names only
+ * queues (and states), else by listing them, up to `MAX_BULK_JOBS`.
+ */
+async function countByState(client: Client, opts: ListOptions): Promise<Partial<Record<JobState, number>>> {
+  const out: Partial<Record<JobState, number>> = {};
+  const states = Array.isArray(opts.state) ? opts.state : opts.state ? [opts.state] : [...JOB_STATES];
+  if (Object.keys(opts).every((k) => k === 'queue' || k === 'state') && opts.queue) {
+    const byQueue = await client.counts(Array.isArray(opts.queue) ? opts.queue : [opts.queue]);
+    for (const counts of Object.values(byQueue))
+      for (const st of states) if (counts[st]) out[st] = (out[st] ?? 0) + counts[st];
+    return out;
+  }
+  let cursor: string | null = null;
+  let seen = 0;
+  do {
+    const page = await client.list({ ...opts, limit: MAX_LIST_LIMIT, cursor });
+    for (const j of page.jobs) out[j.state] = (out[j.state] ?? 0) + 1;
+    seen += page.jobs.length;
+    cursor = page.nextCursor;
+  } while (cursor && seen < MAX_BULK_JOBS);
+  return out;
+}
+
 /** Registers `POST /jobs/bulk/{retry|cancel|delete}`. */
 export function registerBulkRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: { action: Action }; Querystring: BulkQuery }>(
@@ -86,7 +115,8 @@ export function registerBulkRoute(app: FastifyInstance, ctx: ServerContext): voi
         description:
           `Same filters as GET /jobs (at least one). Retry applies to final states, cancel to live ones, ` +
           `delete to final ones (any state with force=true). At most ${MAX_BULK_JOBS} jobs per call; ` +
-          '`more: true` says to call again.',
+          '`more: true` says to call again. `ineligible` counts, by state, the matching jobs the action does ' +
+          'not apply to (live jobs for a delete without force), so none is left out silently.',
         params: BulkParams,
         querystring: BulkQuery,
         response: { 200: BulkResult, ...errorResponses(400, ...AUTH_ERRORS) },

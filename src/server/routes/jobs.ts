@@ -12,6 +12,17 @@ import { registerBulkRoute } from './jobs-bulk.js';
 
 const JobRef = Type.Ref('Job');
 
+/** What the routes on one job say about `{id}`. */
+const SHORT_IDS =
+  '`{id}` is a job id or a short one: its last 8 or more characters, as the dashboard and `gantry dev` print ' +
+  'them (`…1a2b3c4d`). A short id that several jobs end with is a 400 `AMBIGUOUS_ID` naming them.';
+
+const ACTION_SUMMARIES = {
+  cancel: 'Cancel a live job',
+  retry: 'Run a finished job again with a fresh attempt budget',
+  promote: 'Run a delayed or retrying job now (queued with runAt = now, attempts kept)',
+} as const;
+
 /** Registers the job routes under the current prefix. */
 export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Body: EnqueueBody }>(
@@ -94,8 +105,9 @@ function registerOneJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       schema: {
         tags: ['jobs'],
         summary: 'Get one job',
+        description: SHORT_IDS,
         params: IdParams,
-        response: { 200: JobRef, ...errorResponses(404, ...AUTH_ERRORS) },
+        response: { 200: JobRef, ...errorResponses(400, 404, ...AUTH_ERRORS) },
       },
     },
     async (request) => {
@@ -105,24 +117,20 @@ function registerOneJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
   );
 
-  for (const action of ['cancel', 'retry'] as const) {
+  for (const action of ['cancel', 'retry', 'promote'] as const) {
     app.post<{ Params: IdParams }>(
       `/jobs/:id/${action}`,
       {
         config: { role: 'admin' },
         schema: {
           tags: ['jobs'],
-          summary: action === 'cancel' ? 'Cancel a live job' : 'Run a finished job again with a fresh attempt budget',
+          summary: ACTION_SUMMARIES[action],
+          description: SHORT_IDS,
           params: IdParams,
-          response: { 200: JobRef, ...errorResponses(404, 409, ...AUTH_ERRORS) },
+          response: { 200: JobRef, ...errorResponses(400, 404, 409, ...AUTH_ERRORS) },
         },
       },
-      async (request) => {
-        const client = await ctx.engine.get();
-        const job =
-          action === 'cancel' ? await client.cancel(request.params.id) : await client.retry(request.params.id);
-        return jobToJson(job);
-      },
+      async (request) => jobToJson(await (await ctx.engine.get())[action](request.params.id)),
     );
   }
 
@@ -133,9 +141,10 @@ function registerOneJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       schema: {
         tags: ['jobs'],
         summary: 'Delete a job in a final state (any state with force=true)',
+        description: SHORT_IDS,
         params: IdParams,
         querystring: DeleteQuery,
-        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(404, 409, ...AUTH_ERRORS) },
+        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(400, 404, 409, ...AUTH_ERRORS) },
       },
     },
     async (request, reply) => {

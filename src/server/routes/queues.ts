@@ -6,6 +6,8 @@ import { NotFoundError } from '../../core/errors.js';
 import { JOB_STATES } from '../../core/job.js';
 import { validateQueue } from '../../core/validate.js';
 import type { ServerContext } from '../context.js';
+import { queuesWithHealth } from '../queue-health.js';
+import { throughputSince } from '../throughput.js';
 import { AUTH_ERRORS, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
 
 const Counts = Type.Object(Object.fromEntries(JOB_STATES.map((s) => [s, Type.Integer()])), {
@@ -21,6 +23,11 @@ const QueueSchema = Type.Object(
     sizeCap: Nullable(Type.Integer({ description: 'cap on waiting jobs' })),
     sizePolicy: Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')]),
     counts: Counts,
+    oldestDueAt: Type.Optional(Nullable(Time)),
+    latencyMs: Type.Optional(
+      Nullable(Type.Number({ description: 'how long the oldest due job has waited, ms; null when none is due' })),
+    ),
+    workers: Type.Optional(Type.Integer({ description: 'live workers that take jobs from this queue' })),
   },
   { additionalProperties: false },
 );
@@ -58,8 +65,18 @@ const StatsSchema = Type.Object(
     queues: Type.Record(Type.String(), Counts),
     workers: Type.Integer({ description: 'registered workers' }),
     throughput: Type.Array(
-      Type.Object({ minute: Time, enqueued: Type.Integer(), completed: Type.Integer(), failed: Type.Integer() }),
-      { description: 'per minute, oldest first, the last hour as seen by this server' },
+      Type.Object({
+        minute: Time,
+        enqueued: Type.Integer({ description: 'seen by this server since it started' }),
+        completed: Type.Integer(),
+        failed: Type.Integer({ description: 'jobs failed for good' }),
+        retried: Type.Integer({ description: 'failed attempts that will be retried, seen by this server' }),
+      }),
+      {
+        description:
+          'per minute, oldest first, the last hour: completed and failed counted by the engine from the jobs it keeps ' +
+          '(or by this server from events, when it saw more: jobs deleted on completion)',
+      },
     ),
   },
   { additionalProperties: false },
@@ -91,7 +108,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     response: { 200: Type.Object({ queues: Type.Array(QueueSchema) }), ...errorResponses(...AUTH_ERRORS) },
   };
   app.get('/queues', { config: { role: 'read' }, schema: list }, async () => ({
-    queues: await (await ctx.engine.get()).queues(),
+    queues: await queuesWithHealth(await ctx.engine.get()),
   }));
 
   app.get<{ Params: { name: string } }>(
@@ -101,7 +118,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
       schema: { ...queueRoute('One queue'), response: { 200: QueueSchema, ...errorResponses(404, ...AUTH_ERRORS) } },
     },
     async (request) => {
-      const q = (await (await ctx.engine.get()).queues()).find((x: QueueInfo) => x.name === request.params.name);
+      const q = (await queuesWithHealth(await ctx.engine.get())).find((x: QueueInfo) => x.name === request.params.name);
       if (!q) throw new NotFoundError('queue', request.params.name);
       return q;
     },
@@ -182,7 +199,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
         totals: totals(queues),
         queues,
         workers: workers.length,
-        throughput: ctx.metrics.throughput(),
+        throughput: await throughputSince(client, Object.keys(queues), ctx.metrics),
       };
     },
   );

@@ -6,7 +6,8 @@ import { NotFoundError } from '../../core/errors.js';
 import { jobToJson } from '../../core/serialize.js';
 import { scheduleToJson } from '../../scheduler/json.js';
 import type { ServerContext } from '../context.js';
-import { AUTH_ERRORS, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
+import { lastRun } from '../schedule-runs.js';
+import { AUTH_ERRORS, JobStateSchema, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
 
 const Misfire = Type.Union([Type.Literal('skip'), Type.Literal('once'), Type.Literal('all')]);
 
@@ -33,6 +34,17 @@ const ScheduleSchema = Type.Object(
     createdAt: Time,
     updatedAt: Time,
     nextFireTimes: Type.Optional(Type.Array(Time)),
+    lastRun: Type.Optional(
+      Nullable(
+        Type.Object(
+          { jobId: Type.String(), state: JobStateSchema, at: Time },
+          {
+            additionalProperties: false,
+            description: 'the newest job the schedule enqueued (fired or triggered) and its state',
+          },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,8 +97,10 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     async (request) => {
-      const list = await (await schedules()).list({ next: Number(request.query.next ?? 3) });
-      return { schedules: list.map(scheduleToJson) };
+      const client = await ctx.engine.get();
+      const list = await new ScheduleClient(client.backend).list({ next: Number(request.query.next ?? 3) });
+      const runs = await Promise.all(list.map((s) => lastRun(client, s)));
+      return { schedules: list.map((s, i) => ({ ...scheduleToJson(s), lastRun: runs[i] ?? null })) };
     },
   );
 
@@ -115,9 +129,12 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
       schema: { tags, summary: 'One schedule', params: NameParams, querystring: NextQuery, response: one },
     },
     async (request) => {
-      const s = await (await schedules()).get(request.params.name, { next: Number(request.query.next ?? 3) });
+      const client = await ctx.engine.get();
+      const s = await new ScheduleClient(client.backend).get(request.params.name, {
+        next: Number(request.query.next ?? 3),
+      });
       if (!s) throw new NotFoundError('schedule', request.params.name);
-      return scheduleToJson(s);
+      return { ...scheduleToJson(s), lastRun: await lastRun(client, s) };
     },
   );
 

@@ -125,6 +125,10 @@ export const BulkResult = Type.Object(
     affected: Type.Integer(),
     skipped: Type.Array(Type.Object({ id: Type.String(), code: Type.String(), message: Type.String() })),
     more: Type.Boolean({ description: 'true when the limit per call was reached: call again' }),
+    ineligible: Type.Record(Type.String(), Type.Integer(), {
+      description:
+        'jobs the filter matched in states the action does not apply to, by state (e.g. live jobs for a delete without force); counted up to the per-call limit',
+    }),
   },
   { additionalProperties: false },
 );
