@@ -10,10 +10,10 @@ import type { Job } from './job.js';
 /**
  * How a field's value is typed, which decides how each engine stores and reads it.
  * `int` is a safe integer (`wide` ones may exceed 32 bits); `time` a `Date`; `json` any JSON
- * document (an object, list or value); `tags` a list of strings; `errors` the list of
- * `JobError`s, whose `at` is a time inside the document.
+ * document (an object, list or value); `tags` a list of strings; `entries` a list of objects
+ * that each carry their time as `at` (failed attempts, operator retries).
  */
-export type JobFieldKind = 'text' | 'state' | 'int' | 'bool' | 'time' | 'json' | 'tags' | 'errors';
+export type JobFieldKind = 'text' | 'state' | 'int' | 'bool' | 'time' | 'json' | 'tags' | 'entries';
 
 /** One field of the job record. */
 export interface JobFieldSpec {
@@ -108,7 +108,14 @@ export const JOB_FIELDS = {
     column: 'result',
     doc: "the handler's result, or null",
   },
-  errors: { kind: 'errors', nullable: false, origin: 'engine', column: 'errors', doc: 'one entry per failed attempt' },
+  errors: { kind: 'entries', nullable: false, origin: 'engine', column: 'errors', doc: 'one entry per failed attempt' },
+  retries: {
+    kind: 'entries',
+    nullable: false,
+    origin: 'engine',
+    column: 'retries',
+    doc: "one entry per operator retry: when, from which state, after how many attempts",
+  },
   workerId: {
     kind: 'text',
     nullable: true,

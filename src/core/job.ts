@@ -131,6 +131,16 @@ export interface JobError {
   code?: string;
 }
 
+/** An operator's retry of a finished job: when, from which state, after how many attempts. */
+export interface JobRetry {
+  /** When the job was retried. */
+  at: Date;
+  /** The final state it was retried from. */
+  from: JobState;
+  /** The attempts it had spent before (its attempt numbers start again at 1 after). */
+  attempts: number;
+}
+
 /** A job as stored. */
 export interface Job<P = unknown, R = unknown> {
   id: string;
@@ -157,6 +167,8 @@ export interface Job<P = unknown, R = unknown> {
   progress: JobProgress | null;
   result: R | null;
   errors: JobError[];
+  /** One entry per operator retry, oldest first. */
+  retries: JobRetry[];
   workerId: string | null;
   leaseUntil: Date | null;
   createdAt: Date;
@@ -222,6 +234,7 @@ export function storedJob(j: NewJob): Job {
     progress: null,
     result: null,
     errors: [],
+    retries: [],
     workerId: null,
     leaseUntil: null,
     createdAt: j.createdAt,

@@ -199,18 +199,37 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
       expect(await claim(ctx)).toEqual([]);
     });
 
-    it('retries a final job: queued, attempts reset, errors kept', async () => {
+    it('retries a final job: queued, attempts reset, errors kept, the retry recorded', async () => {
       const { id } = await enqueue(ctx, { maxAttempts: 1 });
+      expect((await mustGet(ctx, id)).retries).toEqual([]);
       const job = await claimOne(ctx);
       await ctx.backend.jobsFail({
         items: [{ id, workerId: 'w1', attempt: 1, error: jobError(ctx, job, 'bad'), retryAt: null }],
       });
       await ctx.clock.advance(1_000);
       const retried = await ctx.backend.jobRetry({ id });
-      expect(retried).toMatchObject({ state: 'queued', attempts: 0, finishedAt: null, leaseUntil: null });
+      expect(retried).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+        leaseUntil: null,
+        workerId: null,
+        result: null,
+      });
       expect(retried.errors.map((e) => e.message)).toEqual(['bad']);
       expect(retried.runAt.getTime()).toBeLessThanOrEqual(ctx.clock.now());
-      expect(await claimOne(ctx)).toMatchObject({ id, attempts: 1 });
+      const first = { at: new Date(ctx.clock.now()), from: 'failed', attempts: 1 };
+      expect(retried.retries).toEqual([first]);
+      const again = await claimOne(ctx);
+      expect(again).toMatchObject({ id, attempts: 1, retries: [first] });
+      await ctx.backend.jobsComplete({ items: [{ id, workerId: 'w1', attempt: 1, result: 'ok' }] });
+      await ctx.clock.advance(1_000);
+      await ctx.backend.jobRetry({ id });
+      expect((await mustGet(ctx, id)).retries).toEqual([
+        first,
+        { at: new Date(ctx.clock.now()), from: 'completed', attempts: 1 },
+      ]);
     });
 
     it('refuses a retry while another live job holds the unique key', async () => {

@@ -137,6 +137,10 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     expect(await p.locator('[aria-label=Result]').textContent()).toContain('"recovered": true');
     expect(await p.evaluate(() => (globalThis as unknown as InPage).stillHere)).toBe(true);
     expect((await stack.client.get(job.id))?.state).toBe('completed');
+    // The attempt timeline marks the operator's retry, and where attempt numbers start again.
+    const timeline = p.locator('[data-testid=timeline]');
+    await expect.poll(() => timeline.textContent()).toContain('retried by an operator from failed after 2 attempts');
+    expect(await timeline.textContent()).toContain('completed (attempt 1 of run 2)');
     await screenshot(p, 'job-retried');
     await p.close();
   });

@@ -69,7 +69,7 @@ describe('the jobs table of each SQL engine matches the job record', () => {
           time: 'timestamp with time zone',
           json: 'jsonb',
           tags: 'ARRAY',
-          errors: 'jsonb',
+          entries: 'jsonb',
         })[s.kind];
       expect(actual).toEqual(expected(pgType));
     } finally {

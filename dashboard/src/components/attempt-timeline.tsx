@@ -10,7 +10,7 @@ export function AttemptTimeline({ entries }: { entries: TimelineEntry[] }) {
         <li key={`${e.kind}-${e.at}-${i}`} className={`tl tl-${e.kind}`}>
           <span className="tl-kind">
             {e.kind}
-            {e.attempt ? ` (attempt ${e.attempt})` : ''}
+            {e.attempt ? ` (attempt ${e.attempt}${e.run ? ` of run ${e.run}` : ''})` : ''}
           </span>{' '}
           <time className="muted" dateTime={new Date(e.at).toISOString()}>
             {formatTime(e.at)}

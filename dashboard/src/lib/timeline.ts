@@ -1,7 +1,9 @@
 /**
  * A job's attempt timeline, rebuilt from what the job record keeps (created, each failed
- * attempt, the last start and finish) plus the live events seen while the page is open
- * (which add earlier starts and operator retries the record no longer shows).
+ * attempt, each operator retry, the last start and finish) plus the live events seen while the
+ * page is open (which add earlier starts). Attempt numbers start again at 1 after an operator
+ * retry: each step carries the run it belongs to (1 until the first retry), so the page can say
+ * which "attempt 1" it means.
  */
 import type { GantryEvent, JobJson } from '../api/types.js';
 
@@ -12,6 +14,8 @@ export interface TimelineEntry {
   kind: string;
   attempt?: number;
   workerId?: string;
+  /** Which run of the job (1, then 2 after the first operator retry, …). */
+  run?: number;
   /** How long the attempt ran, when its start is known. */
   durationMs?: number;
   message?: string;
@@ -24,7 +28,6 @@ const EVENT_KINDS: Record<string, string> = {
   'job.retrying': 'retrying',
   'job.cancelled': 'cancelled',
   'job.expired': 'expired',
-  'job.enqueued': 'retried',
 };
 
 function fromRecord(job: JobJson): TimelineEntry[] {
@@ -33,6 +36,14 @@ function fromRecord(job: JobJson): TimelineEntry[] {
     const entry: TimelineEntry = { at: Date.parse(e.at), kind: 'failed', attempt: e.attempt, message: e.message };
     if (e.workerId) entry.workerId = e.workerId;
     out.push(entry);
+  }
+  for (const r of job.retries) {
+    const spent = `${r.attempts} attempt${r.attempts === 1 ? '' : 's'}`;
+    out.push({
+      at: Date.parse(r.at),
+      kind: 'retried',
+      message: `retried by an operator from ${r.from} after ${spent}`,
+    });
   }
   if (job.startedAt && job.attempts > 0) {
     const s: TimelineEntry = { at: Date.parse(job.startedAt), kind: 'started', attempt: job.attempts };
@@ -56,18 +67,26 @@ export function buildTimeline(job: JobJson, events: GantryEvent[]): TimelineEntr
   const entries = fromRecord(job);
   for (const ev of events) {
     const kind = EVENT_KINDS[ev.type];
-    if (!kind || (kind === 'retried' && ev.at <= Date.parse(job.createdAt) + 1000)) continue;
+    // Operator retries come from the record (`retries`), which keeps every one.
+    if (!kind) continue;
     const entry: TimelineEntry = { at: ev.at, kind };
-    if (kind !== 'retried' && ev.attempt !== undefined) entry.attempt = ev.attempt;
+    if (ev.attempt !== undefined) entry.attempt = ev.attempt;
     if (ev.workerId) entry.workerId = ev.workerId;
     if (ev.error) entry.message = ev.error;
     if (!entries.some((e) => same(e, entry))) entries.push(entry);
   }
   entries.sort((a, b) => a.at - b.at);
+  let run = 1;
+  for (const e of entries) {
+    if (e.kind === 'retried') run++;
+    else if (e.attempt !== undefined && run > 1) e.run = run;
+  }
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.kind === 'started' || e.kind === 'enqueued' || e.kind === 'retried') continue;
-    const start = entries.slice(0, i).findLast((s) => s.kind === 'started' && s.attempt === e.attempt);
+    const start = entries
+      .slice(0, i)
+      .findLast((s) => s.kind === 'started' && s.attempt === e.attempt && s.run === e.run);
     if (start) e.durationMs = e.at - start.at;
   }
   return entries;

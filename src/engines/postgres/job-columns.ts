@@ -16,17 +16,17 @@ import {
 import type { JobError, NewJob } from '../../core/job.js';
 import { batchColumn, batchValueSql } from './batch-columns.js';
 
-/** A job error as stored in `errors` (jsonb): its time as ISO text. */
-type StoredError = Omit<JobError, 'at'> & { at: string };
+/** An entry (a job error, a retry) as stored in jsonb: its time as ISO text. */
+type Stored<E> = Omit<E, 'at'> & { at: string };
 
 /** JSON text of a value for a jsonb parameter; `undefined` is stored as JSON null. */
 export function json(v: unknown): string {
   return JSON.stringify(v === undefined ? null : v);
 }
 
-/** A row's stored errors as `JobError`s. */
-export function errorsOf(errors: StoredError[] | null): JobError[] {
-  return errors && errors.length > 0 ? errors.map((e) => ({ ...e, at: new Date(e.at) })) : [];
+/** A row's stored entries (errors, retries) with their times as Dates. */
+export function entriesOf(entries: Stored<{ at: Date }>[] | null): { at: Date }[] {
+  return entries && entries.length > 0 ? entries.map((e) => ({ ...e, at: new Date(e.at) })) : [];
 }
 
 /** A job error as stored JSON text (appended to `errors` by a failure). */
@@ -46,7 +46,7 @@ const ROW_DECODERS: Decoders = {
   time: same,
   json: (v) => v ?? null,
   tags: (v) => v ?? [],
-  errors: (v) => errorsOf(v as StoredError[] | null),
+  entries: (v) => entriesOf(v as Stored<{ at: Date }>[] | null),
 };
 
 /** Decoders of a claim's JSON arrays: times as ISO text. */
@@ -76,7 +76,7 @@ function pgType(spec: JobFieldSpec): string {
       return 'timestamptz';
     // Tags travel as JSON too: a text[] parameter of text[] values would need a two-dimensional array.
     case 'json':
-    case 'errors':
+    case 'entries':
     case 'tags':
       return 'jsonb';
     default:
@@ -97,7 +97,7 @@ interface InsertColumn {
 
 function insertColumn(field: JobField): InsertColumn {
   const spec = JOB_FIELDS[field] as JobFieldSpec;
-  const encoded = spec.kind === 'json' || spec.kind === 'tags' || spec.kind === 'errors';
+  const encoded = spec.kind === 'json' || spec.kind === 'tags' || spec.kind === 'entries';
   const get = (j: NewJob): unknown => j[field as keyof NewJob];
   return { field, name: spec.column, type: pgType(spec), value: encoded ? (j) => json(get(j)) : get };
 }

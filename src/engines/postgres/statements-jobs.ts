@@ -276,8 +276,10 @@ export function jobStatements(s: string, p: string) {
     ),
     retry: st(
       'retry',
-      `UPDATE ${s}.jobs SET state = 'queued', attempts = 0, run_at = $2, finished_at = NULL, lease_until = NULL,
-         worker_id = NULL, result = NULL, progress = NULL
+      `UPDATE ${s}.jobs SET state = 'queued', attempts = 0, run_at = $2, started_at = NULL, finished_at = NULL,
+         lease_until = NULL, worker_id = NULL, result = NULL, progress = NULL,
+         retries = retries || jsonb_build_array(jsonb_build_object('at', $2::timestamptz, 'from', state,
+           'attempts', attempts))
        WHERE id = $1 AND state IN ${stateList(FINAL_STATES)}
        RETURNING *`,
     ),

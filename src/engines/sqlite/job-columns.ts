@@ -15,10 +15,9 @@ import {
 } from '../../core/job-record.js';
 import type { JobError, NewJob } from '../../core/job.js';
 
-/** A job error as stored: its time as ms. */
-interface StoredError extends Omit<JobError, 'at'> {
-  at: number;
-}
+/** An entry (a job error, a retry) as stored: its time as ms. */
+type Stored<E> = Omit<E, 'at'> & { at: number };
+type StoredError = Stored<JobError>;
 
 const column = (f: JobField): string => JOB_FIELDS[f].column;
 
@@ -38,7 +37,7 @@ function parseJson(text: unknown): unknown {
   return JSON.parse(text as string);
 }
 
-const withDates = (errors: StoredError[]): JobError[] => errors.map((e) => ({ ...e, at: new Date(e.at) }));
+const withDates = (entries: Stored<{ at: Date }>[]): { at: Date }[] => entries.map((e) => ({ ...e, at: new Date(e.at) }));
 const date = (v: unknown): Date | null => (v === null ? null : new Date(v as number));
 const same = (v: unknown): unknown => v;
 
@@ -51,7 +50,7 @@ const COLUMN_DECODERS: Decoders = {
   time: date,
   json: parseJson,
   tags: parseJson,
-  errors: (v) => withDates(parseJson(v) as StoredError[]),
+  entries: (v) => withDates(parseJson(v) as Stored<{ at: Date }>[]),
 };
 
 /** Decoders of a claim's JSON array, whose documents are already parsed (see `CLAIMED_JSON`). */
@@ -59,7 +58,7 @@ const CLAIMED_DECODERS: Decoders = {
   ...COLUMN_DECODERS,
   json: same,
   tags: same,
-  errors: (v) => withDates(v as StoredError[]),
+  entries: (v) => withDates(v as Stored<{ at: Date }>[]),
 };
 
 /** Reads a whole job row (raw mode, `JOB_COLUMNS` order). */
@@ -95,8 +94,8 @@ function encode(kind: JobFieldKind, v: unknown): unknown {
     case 'json':
     case 'tags':
       return JSON.stringify(v ?? null);
-    case 'errors':
-      return JSON.stringify((v as JobError[]).map(errorStored));
+    case 'entries':
+      return JSON.stringify((v as { at: Date }[]).map(entryStored));
     default:
       return v;
   }
@@ -118,12 +117,13 @@ export function insertValues(j: NewJob): unknown[] {
   return out;
 }
 
-/** A job error as stored. */
-function errorStored(e: JobError): StoredError {
+/** An entry as stored. */
+function entryStored<E extends { at: Date }>(e: E): Stored<E> {
   return { ...e, at: e.at.getTime() };
 }
 
 /** A job error as its stored JSON text (appended to `errors` by a failure). */
 export function errorText(e: JobError): string {
-  return JSON.stringify(errorStored(e));
+  const stored: StoredError = entryStored(e);
+  return JSON.stringify(stored);
 }

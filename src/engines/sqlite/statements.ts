@@ -106,8 +106,10 @@ export const SQL = {
     RETURNING ${EVENT_COLUMNS}`,
 
   finish: 'UPDATE jobs SET state = @state, finished_at = @now, lease_until = NULL WHERE id = @id',
+  /** A retry also records itself (`JobRetry`: when, from which state, after how many attempts). */
   retry: `UPDATE jobs SET state = 'queued', attempts = 0, run_at = @now, started_at = NULL, finished_at = NULL,
-      worker_id = NULL, lease_until = NULL, result = NULL, progress = NULL
+      worker_id = NULL, lease_until = NULL, result = NULL, progress = NULL,
+      retries = json_insert(retries, '$[#]', json_object('at', @now, 'from', state, 'attempts', attempts))
     WHERE id = @id`,
   jobDelete: 'DELETE FROM jobs WHERE id = ?',
   expire: `UPDATE jobs SET state = 'expired', finished_at = @now WHERE id IN (

@@ -80,6 +80,15 @@ export const JobErrorSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** An operator retry, as JSON. */
+export const JobRetrySchema = Type.Object(
+  { at: Time, from: JobStateSchema, attempts: Type.Integer({ description: 'attempts spent before the retry' }) },
+  { additionalProperties: false },
+);
+
+/** The schema of one entry of each `entries` field. */
+const ENTRY_SCHEMAS: Record<string, TSchema> = { errors: JobErrorSchema, retries: JobRetrySchema };
+
 /** The schemas of JSON documents whose shape the API states (every other `json` field is any JSON). */
 const DOCUMENT_SCHEMAS: Partial<Record<JobField, TSchema>> = {
   progress: ProgressSchema,
@@ -104,8 +113,8 @@ function fieldSchema(name: JobField): TSchema {
         return Time;
       case 'tags':
         return Type.Array(Type.String());
-      case 'errors':
-        return Type.Array(JobErrorSchema);
+      case 'entries':
+        return Type.Array(ENTRY_SCHEMAS[name] ?? Type.Object({ at: Time }, { additionalProperties: true }));
       case 'json':
         return DOCUMENT_SCHEMAS[name] ?? Type.Unknown();
     }
