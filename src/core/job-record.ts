@@ -114,7 +114,7 @@ export const JOB_FIELDS = {
     nullable: false,
     origin: 'engine',
     column: 'retries',
-    doc: "one entry per operator retry: when, from which state, after how many attempts",
+    doc: 'one entry per operator retry: when, from which state, after how many attempts',
   },
   workerId: {
     kind: 'text',

@@ -37,7 +37,8 @@ function parseJson(text: unknown): unknown {
   return JSON.parse(text as string);
 }
 
-const withDates = (entries: Stored<{ at: Date }>[]): { at: Date }[] => entries.map((e) => ({ ...e, at: new Date(e.at) }));
+const withDates = (entries: Stored<{ at: Date }>[]): { at: Date }[] =>
+  entries.map((e) => ({ ...e, at: new Date(e.at) }));
 const date = (v: unknown): Date | null => (v === null ? null : new Date(v as number));
 const same = (v: unknown): unknown => v;
 
