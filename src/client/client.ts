@@ -12,11 +12,16 @@ import type { EventFilter, GantryEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import { isFinal, type Job, type JobState } from '../core/job.js';
 import {
+  validateCursor,
   validateEnqueue,
+  validateJobId,
   validateListLimit,
   validateQueue,
   validateQueueSettings,
   validateStates,
+  validateTag,
+  validateTextFilter,
+  validateType,
   type EnqueueOptions,
   type EnqueueRequest,
 } from '../core/validate.js';
@@ -49,20 +54,23 @@ export interface ListOptions {
 
 const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-/** Turns list options into a backend filter, validating states and the limit. */
+/**
+ * Turns list options into a backend filter, validating every value as enqueue does, so a typo
+ * or a hostile string is refused with a message that says why, on every engine alike.
+ */
 export function toJobFilter(o: ListOptions): JobFilter {
   const states = arr(o.state);
   const f: JobFilter = {};
   if (states) f.states = validateStates(states);
   const queues = arr(o.queue);
-  if (queues) f.queues = queues;
+  if (queues) f.queues = queues.map(validateQueue);
   const types = arr(o.type);
-  if (types) f.types = types;
+  if (types) f.types = types.map(validateType);
   const tags = arr(o.tag);
-  if (tags) f.tags = tags;
+  if (tags) f.tags = tags.map((t) => validateTag(t));
   const ids = arr(o.id);
-  if (ids) f.ids = ids;
-  if (o.text) f.text = o.text;
+  if (ids) f.ids = ids.map((id) => validateJobId(id));
+  if (o.text) f.text = validateTextFilter(o.text);
   return f;
 }
 
@@ -140,8 +148,8 @@ export class Client {
   }
 
   /** A job by id, or `null`. */
-  get(id: string): Promise<Job | null> {
-    return this.backend.jobGet({ id });
+  async get(id: string): Promise<Job | null> {
+    return this.backend.jobGet({ id: validateJobId(id) });
   }
 
   /**
@@ -154,7 +162,7 @@ export class Client {
     const limit = validateListLimit(options.limit);
     const filter = toJobFilter(options);
     const jobs: Job[] = [];
-    let cursor = options.cursor ?? null;
+    let cursor = options.cursor ? validateCursor(options.cursor) : null;
     for (let round = 0; round < LIST_FILL_ROUNDS; round++) {
       const page = await this.backend.jobsList({ filter, limit: limit - jobs.length, cursor });
       jobs.push(...page.jobs);
@@ -165,8 +173,8 @@ export class Client {
   }
 
   /** Counts by state per queue. */
-  counts(queues?: string[]): Promise<Record<string, StateCounts>> {
-    return this.backend.jobsCount(queues ? { queues } : {});
+  async counts(queues?: string[]): Promise<Record<string, StateCounts>> {
+    return this.backend.jobsCount(queues ? { queues: queues.map(validateQueue) } : {});
   }
 
   /** Every queue with its settings and counts. */
@@ -175,32 +183,32 @@ export class Client {
   }
 
   /** Cancels a live job; a running handler sees its `AbortSignal` fire. */
-  cancel(id: string): Promise<Job> {
-    return this.backend.jobCancel({ id });
+  async cancel(id: string): Promise<Job> {
+    return this.backend.jobCancel({ id: validateJobId(id) });
   }
 
   /** Runs a finished job again, with a fresh attempt budget. */
-  retry(id: string): Promise<Job> {
-    return this.backend.jobRetry({ id });
+  async retry(id: string): Promise<Job> {
+    return this.backend.jobRetry({ id: validateJobId(id) });
   }
 
   /** Deletes a job in a final state (any state with `force`). */
-  delete(id: string, options: { force?: boolean } = {}): Promise<void> {
-    return this.backend.jobDelete({ id, force: options.force ?? false });
+  async delete(id: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.backend.jobDelete({ id: validateJobId(id), force: options.force ?? false });
   }
 
   /** Stops workers from claiming this queue's jobs, cluster-wide. */
-  pause(queue: string): Promise<QueueInfo> {
+  async pause(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: true } });
   }
 
   /** Lets workers claim this queue's jobs again. */
-  resume(queue: string): Promise<QueueInfo> {
+  async resume(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: false } });
   }
 
   /** Changes a queue's concurrency cap, size cap and policy. */
-  setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
+  async setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: validateQueueSettings(settings) });
   }
 

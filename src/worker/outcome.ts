@@ -3,10 +3,11 @@
  * worker event that follows: a cancel or lost lease writes nothing, a shutdown hands the job
  * back to run again at once. Progress reports are checked and recorded here too.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, CompleteItem, FailItem } from '../backend/backend.js';
 import { JobCancelledError, LeaseLostError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
-import { completeItem, failItem } from '../core/outcome-items.js';
+import { completeItem, failItem, refusedItem } from '../core/outcome-items.js';
+import { engineUnreachable } from '../core/outcome-writes.js';
 import { validateProgress } from '../core/validate.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import type { AttemptOutcome } from './attempt.js';
@@ -41,11 +42,21 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const now = d.opts.clock.now();
   const durationMs = now - h.startedAt;
   const reporter = d.reporter;
+  // Set when the engine refused the outcome itself and a failure saying why was written instead.
+  let refusal: FailItem | undefined;
+  const orRefused =
+    (what: 'result' | 'failure', item: FailItem | CompleteItem) =>
+    (err: unknown): Promise<boolean> => {
+      if (engineUnreachable(err)) throw err;
+      refusal = refusedItem(item, err, { now: d.opts.clock.now(), what });
+      return reporter.fail(refusal);
+    };
   if (outcome.kind === 'completed') {
     const item = completeItem(job, d.workerId, outcome.result);
-    const applied = await d.write(job, () => reporter.complete(item));
-    if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
-    else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
+    const applied = await d.write(job, () => reporter.complete(item).catch(orRefused('result', item)));
+    if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
+    else if (refusal) d.notify('job:failed', { job, error: refusal.error, durationMs });
+    else d.notify('job:completed', { job, result: outcome.result, durationMs });
     return;
   }
   if (outcome.kind === 'aborted' && !(outcome.reason instanceof WorkerShutdownError)) {
@@ -63,8 +74,8 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
     retry: outcome.kind === 'aborted' ? 'now' : 'decide',
     random: d.opts.random,
   });
-  const { error, retryAt } = item;
-  const applied = await d.write(job, () => reporter.fail(item));
+  const applied = await d.write(job, () => reporter.fail(item).catch(orRefused('failure', item)));
+  const { error, retryAt } = refusal ?? item;
   if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
   else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
   else d.notify('job:failed', { job, error, durationMs });
