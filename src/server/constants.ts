@@ -17,3 +17,9 @@ export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
 
 /** `Retry-After` (seconds) the server sends with 429 (queue full) and 503 (engine unreachable). */
 export const DEFAULT_RETRY_AFTER_S = 5;
+
+/**
+ * Longest path parameter the router passes on, in characters: more than a name may be
+ * (`MAX_NAME_LENGTH`), so that a longer one reaches the core's validation and its message.
+ */
+export const MAX_PARAM_LENGTH = 2048;
