@@ -128,8 +128,9 @@ export const MAX_UNIQUE_KEY_LENGTH = 512;
 export const MAX_RESULT_BYTES = 1024 * 1024;
 
 /**
- * Deepest nesting of a stored JSON document (payload, result, metadata, a schedule's template):
- * PostgreSQL's parser and V8's serialiser both run out of stack a few thousand levels down.
+ * Deepest nesting of a stored JSON document (payload, result, metadata, a schedule's template),
+ * well inside every engine's own: SQLite's JSON functions (which read a batch of results) stop at
+ * 1000 levels, V8's serialiser and PostgreSQL's parser run out of stack a few thousand down.
  */
 export const MAX_JSON_DEPTH = 100;
 

@@ -79,24 +79,31 @@ function unstorableIn(value: unknown, path: string): { path: string; flaw: strin
   return undefined;
 }
 
-/** The nesting depth of JSON text, counted up to `limit + 1` (strings skipped). */
+/** The nesting depth of JSON text (as `JSON.stringify` writes it), counted up to `limit + 1`. */
 function jsonDepth(text: string, limit: number): number {
   // `[[…]]` needs two characters a level: shorter text cannot be deeper than the limit.
   if (text.length <= 2 * limit) return 0;
   let depth = 0;
   let max = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
+    if (c === 34) i = stringEnd(text, i);
     else if (c === 91 || c === 123) {
       if (++depth > max && (max = depth) > limit) return max;
     } else if (c === 93 || c === 125) depth--;
   }
   return max;
+}
+
+/** The index of the quote that closes the JSON string opened at `open` (found natively, not char by char). */
+function stringEnd(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  for (;;) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
 }
 
 const tooDeep = (field: string): string =>

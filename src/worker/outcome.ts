@@ -42,21 +42,16 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const now = d.opts.clock.now();
   const durationMs = now - h.startedAt;
   const reporter = d.reporter;
-  // Set when the engine refused the outcome itself and a failure saying why was written instead.
-  let refusal: FailItem | undefined;
-  const orRefused =
-    (what: 'result' | 'failure', item: FailItem | CompleteItem) =>
-    (err: unknown): Promise<boolean> => {
-      if (engineUnreachable(err)) throw err;
-      refusal = refusedItem(item, err, { now: d.opts.clock.now(), what });
-      return reporter.fail(refusal);
-    };
   if (outcome.kind === 'completed') {
     const item = completeItem(job, d.workerId, outcome.result);
-    const applied = await d.write(job, () => reporter.complete(item).catch(orRefused('result', item)));
-    if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
-    else if (refusal) d.notify('job:failed', { job, error: refusal.error, durationMs });
-    else d.notify('job:completed', { job, result: outcome.result, durationMs });
+    let applied: boolean;
+    try {
+      applied = await d.write(job, () => reporter.complete(item));
+    } catch (err) {
+      return recordRefused(d, h, { item, err, what: 'result', durationMs });
+    }
+    if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
+    else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
     return;
   }
   if (outcome.kind === 'aborted' && !(outcome.reason instanceof WorkerShutdownError)) {
@@ -74,11 +69,34 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
     retry: outcome.kind === 'aborted' ? 'now' : 'decide',
     random: d.opts.random,
   });
-  const applied = await d.write(job, () => reporter.fail(item).catch(orRefused('failure', item)));
-  const { error, retryAt } = refusal ?? item;
+  let applied: boolean;
+  try {
+    applied = await d.write(job, () => reporter.fail(item));
+  } catch (err) {
+    return recordRefused(d, h, { item, err, what: 'failure', durationMs });
+  }
+  const { error, retryAt } = item;
   if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
   else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
   else d.notify('job:failed', { job, error, durationMs });
+}
+
+/**
+ * The engine refused to store an outcome even on its own (the reporter writes a refused batch
+ * one item at a time): the attempt fails without retry, with the engine's reason, once
+ * (docs/architecture.md, "Limits"). An unreachable engine is no refusal: the error goes on, and
+ * the job comes back after its lease.
+ */
+async function recordRefused(
+  d: OutcomeDeps,
+  h: Held,
+  p: { item: CompleteItem | FailItem; err: unknown; what: 'result' | 'failure'; durationMs: number },
+): Promise<void> {
+  if (engineUnreachable(p.err)) throw p.err;
+  const { job } = h;
+  const refusal = refusedItem(p.item, p.err, { now: d.opts.clock.now(), what: p.what });
+  if (await d.reporter.fail(refusal)) d.notify('job:failed', { job, error: refusal.error, durationMs: p.durationMs });
+  else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs: p.durationMs });
 }
 
 /** A handler's `ctx.progress`: checks the values, records them while the lease holds. */

@@ -96,9 +96,9 @@ async function write<T extends { id: string }>(
     call,
   );
   const lostIds = new Set(lost);
-  const errors = new Map(refused.map((r) => [r.item, r.error]));
+  const errors = refused.length === 0 ? undefined : new Map(refused.map((r) => [r.item, r.error]));
   for (const p of batch) {
-    if (errors.has(p.item)) p.reject(errors.get(p.item));
+    if (errors?.has(p.item)) p.reject(errors.get(p.item));
     else p.resolve(!lostIds.has(p.item.id));
   }
 }
