@@ -18,6 +18,7 @@ import { backendPrefetchGroup } from './backend-prefetch.js';
 import { backendRegistryGroup } from './backend-registry.js';
 import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
+import { limitsGroup } from './limits.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
 import { schedulesPoliciesGroup } from './schedules-policies.js';
 import { runtimeClaims } from './runtime-claims.js';
@@ -44,6 +45,7 @@ const GROUPS: ConformanceGroup[] = [
   runtimeLifecycle,
   runtimeRecovery,
   deleteOnCompleteGroup,
+  limitsGroup,
   schedulesFiringGroup,
   schedulesPoliciesGroup,
 ];
