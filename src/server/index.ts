@@ -18,6 +18,7 @@ import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.j
 import { installAuth, type ServerContext } from './context.js';
 import { EngineHandle, redact, type EngineSource } from './engine.js';
 import { installErrorHandler, sendError } from './errors.js';
+import { clientErrorHandler } from './client-errors.js';
 import { installExpectContinue } from './expect-continue.js';
 import { adaptLogger } from './logger.js';
 import type { Logger } from '../worker/types.js';
@@ -90,6 +91,8 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // The router's own refusals (a segment over that length, bad percent-encoding) in the API's shape.
     frameworkErrors: (err, _request, reply) => sendError(reply, err),
+    // And the HTTP parser's (headers over 16 KiB, malformed requests).
+    clientErrorHandler,
     // Unknown fields are refused, not silently dropped; body types are never coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, strict: false } },
   }) as unknown as FastifyInstance;

@@ -252,7 +252,7 @@ for (const engine of engines) {
   });
 }
 
-describe('a body over the limit sent with Expect: 100-continue', () => {
+describe('refusals before the router: Expect: 100-continue, headers over 16 KiB', () => {
   let store: SqlStore;
   let srv: RunningServer;
   beforeAll(async () => {
@@ -289,6 +289,14 @@ describe('a body over the limit sent with Expect: 100-continue', () => {
     expect(answer).toMatchObject({ continued: false, status: 413 });
     expect(JSON.parse(answer.text)).toEqual({
       error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/request body is over the server limit/) },
+    });
+  });
+
+  it('answers a URL over the HTTP parser header limit with 431 in the error shape', async () => {
+    const res = await fetch(`${srv.url}/api/v1/jobs?text=${'x'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(await body(res)).toEqual({
+      error: { code: 'HEADERS_TOO_LARGE', message: expect.stringMatching(/over 16 KiB; shorten the URL/) },
     });
   });
 
