@@ -46,6 +46,7 @@ export {
   JobCancelledError,
   JobFailedError,
   UnrecoverableError,
+  UnstorableError,
   ScheduleParseError,
   type ErrorCode,
 } from './core/errors.js';

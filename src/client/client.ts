@@ -20,11 +20,16 @@ import { newId } from '../core/ids.js';
 import { shortIdTail } from '../core/short-id.js';
 import { isFinal, type Job, type JobState } from '../core/job.js';
 import {
+  validateCursor,
   validateEnqueue,
+  validateJobId,
   validateListLimit,
   validateQueue,
   validateQueueSettings,
   validateStates,
+  validateTag,
+  validateTextFilter,
+  validateType,
   type EnqueueOptions,
   type EnqueueRequest,
 } from '../core/validate.js';
@@ -60,21 +65,35 @@ export interface ListOptions {
 
 const arr = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-/** Turns list options into a backend filter, validating states and the limit. */
+/**
+ * Turns list options into a backend filter, validating every value as enqueue does, so a typo
+ * or a hostile string is refused with a message that says why, on every engine alike.
+ */
 export function toJobFilter(o: ListOptions): JobFilter {
   const states = arr(o.state);
   const f: JobFilter = {};
   if (states) f.states = validateStates(states);
   const queues = arr(o.queue);
-  if (queues) f.queues = queues;
+  if (queues) f.queues = queues.map(validateQueue);
   const types = arr(o.type);
-  if (types) f.types = types;
+  if (types) f.types = types.map(validateType);
   const tags = arr(o.tag);
-  if (tags) f.tags = tags;
+  if (tags) f.tags = tags.map((t) => validateTag(t));
   const ids = arr(o.id);
-  if (ids) f.ids = ids;
-  if (o.text) f.text = o.text;
+  // A short id (`…1a2b3c4d`) is expanded to the ids it stands for by `list`.
+  if (ids) f.ids = ids.map((id) => (shortIdTail(id) === null ? validateJobId(id) : id));
+  if (o.text) f.text = validateTextFilter(o.text);
   return f;
+}
+
+/** True when `id` could be a job's id (a short id of digits and letters may be one too). */
+function isJobId(id: string): boolean {
+  try {
+    validateJobId(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The producer and operator API. */
@@ -152,16 +171,16 @@ export class Client {
   }
 
   /**
-   * The full id of the one job `id` names. `id` is a full id (returned as it is; whether the
-   * job exists is for the caller to find out) or a short one: the tail of an id as the dashboard
-   * and `gantry dev` print it (`…1a2b3c4d`, or the last 8 or more characters). Throws
-   * `NotFoundError` when no job's id ends that way, `AmbiguousIdError` when several do.
+   * The full id of the one job `id` names. `id` is a full id (checked and returned as it is;
+   * whether the job exists is for the caller to find out) or a short one: the tail of an id as
+   * the dashboard and `gantry dev` print it (`…1a2b3c4d`, or the last 8 or more characters).
+   * Throws `NotFoundError` when no job's id ends that way, `AmbiguousIdError` when several do.
    */
   async resolveId(id: string): Promise<string> {
     const tail = shortIdTail(id);
-    if (tail === null) return id;
+    if (tail === null) return validateJobId(id);
     // An id of the caller's own may look like a tail: it names that job first.
-    if (await this.backend.jobGet({ id })) return id;
+    if (isJobId(id) && (await this.backend.jobGet({ id }))) return id;
     const { jobs } = await this.backend.jobsList({ filter: { idSuffix: tail }, limit: MAX_SHORT_ID_MATCHES });
     if (jobs.length === 1) return jobs[0]!.id;
     if (jobs.length === 0) throw new NotFoundError('job', id);
@@ -173,8 +192,7 @@ export class Client {
 
   /** A job by id (full or short, see `resolveId`), or `null`. A short id several jobs end with throws. */
   async get(id: string): Promise<Job | null> {
-    const job = await this.backend.jobGet({ id });
-    if (job || shortIdTail(id) === null) return job;
+    if (shortIdTail(id) === null) return this.backend.jobGet({ id: validateJobId(id) });
     try {
       return await this.backend.jobGet({ id: await this.resolveId(id) });
     } catch (err) {
@@ -194,7 +212,7 @@ export class Client {
     const filter = toJobFilter(options);
     if (filter.ids) filter.ids = await this.expandIds(filter.ids);
     const jobs: Job[] = [];
-    let cursor = options.cursor ?? null;
+    let cursor = options.cursor ? validateCursor(options.cursor) : null;
     for (let round = 0; round < LIST_FILL_ROUNDS; round++) {
       const page = await this.backend.jobsList({ filter, limit: limit - jobs.length, cursor });
       jobs.push(...page.jobs);
@@ -218,8 +236,8 @@ export class Client {
   }
 
   /** Counts by state per queue. */
-  counts(queues?: string[]): Promise<Record<string, StateCounts>> {
-    return this.backend.jobsCount(queues ? { queues } : {});
+  async counts(queues?: string[]): Promise<Record<string, StateCounts>> {
+    return this.backend.jobsCount(queues ? { queues: queues.map(validateQueue) } : {});
   }
 
   /** Every queue with its settings and counts. */
@@ -251,12 +269,12 @@ export class Client {
   }
 
   /** Stops workers from claiming this queue's jobs, cluster-wide. */
-  pause(queue: string): Promise<QueueInfo> {
+  async pause(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: true } });
   }
 
   /** Lets workers claim this queue's jobs again. */
-  resume(queue: string): Promise<QueueInfo> {
+  async resume(queue: string): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: { paused: false } });
   }
 
@@ -272,7 +290,7 @@ export class Client {
   }
 
   /** Changes a queue's concurrency cap, size cap and policy. */
-  setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
+  async setQueue(queue: string, settings: QueueSettings): Promise<QueueInfo> {
     return this.backend.queueUpdate({ queue: validateQueue(queue), settings: validateQueueSettings(settings) });
   }
 

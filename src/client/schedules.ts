@@ -7,11 +7,11 @@ import type { Backend, ScheduleRecord } from '../backend/backend.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Job } from '../core/job.js';
-import type { ValidationLimits } from '../core/validate.js';
+import { validateScheduleName, type ValidationLimits } from '../core/validate.js';
 import type { ScheduleInfo } from '../scheduler/json.js';
 import { MISFIRE_POLICIES, type MisfirePolicy } from '../scheduler/plan.js';
 import { nextFireTime, nextFireTimes, parseSchedule, previewSchedule } from '../scheduler/spec.js';
-import { scheduledJob, validateScheduleName, validateTemplate, type ScheduleTemplate } from '../scheduler/template.js';
+import { scheduledJob, validateTemplate, type ScheduleTemplate } from '../scheduler/template.js';
 
 /** Options of `set`; left out, a change keeps the stored value. */
 export interface ScheduleSetOptions {
@@ -75,7 +75,7 @@ export class ScheduleClient {
 
   /** One schedule with its next `next` fire times (default 3), or `null`. */
   async get(name: string, options: { next?: number } = {}): Promise<ScheduleInfo | null> {
-    const rec = await this.backend.scheduleGet({ name });
+    const rec = await this.backend.scheduleGet({ name: validateScheduleName(name) });
     return rec ? this.withNext(rec, options.next ?? 3) : null;
   }
 
@@ -118,8 +118,8 @@ export class ScheduleClient {
   }
 
   /** Deletes the schedule; false when there was none. Jobs it already enqueued stay. */
-  remove(name: string): Promise<boolean> {
-    return this.backend.scheduleDelete({ name });
+  async remove(name: string): Promise<boolean> {
+    return this.backend.scheduleDelete({ name: validateScheduleName(name) });
   }
 
   /** The next `n` fire times of a spec, without storing anything. */
@@ -135,7 +135,7 @@ export class ScheduleClient {
   }
 
   private async require(name: string): Promise<ScheduleRecord> {
-    const rec = await this.backend.scheduleGet({ name });
+    const rec = await this.backend.scheduleGet({ name: validateScheduleName(name) });
     if (!rec) throw new NotFoundError('schedule', name);
     return rec;
   }

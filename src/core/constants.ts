@@ -119,8 +119,56 @@ export const DEFAULT_BACKOFF_MAX_MS = 3600_000;
 /** Named priorities; any integer is accepted too. Higher runs first. */
 export const PRIORITY_ALIASES = { critical: 20, high: 10, normal: 0, low: -10 } as const;
 
-/** Longest job type and queue name, in characters. */
+/**
+ * Longest name, in characters: a job id, a job type, a queue name, a schedule name, a tag, a
+ * worker name. One limit, the same at enqueue and in every HTTP route.
+ */
 export const MAX_NAME_LENGTH = 128;
+
+/** Most tags on one job. */
+export const MAX_TAGS = 100;
+
+/** Longest unique key, in characters. */
+export const MAX_UNIQUE_KEY_LENGTH = 512;
+
+/** Largest handler result, in bytes of its JSON text (1 MiB), on every path (a TypeScript worker, HTTP `complete`). */
+export const MAX_RESULT_BYTES = 1024 * 1024;
+
+/**
+ * Deepest nesting of a stored JSON document (payload, result, metadata, a schedule's template),
+ * well inside every engine's own: SQLite's JSON functions (which read a batch of results) stop at
+ * 1000 levels, V8's serialiser and PostgreSQL's parser run out of stack a few thousand down.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * The earliest and latest time Gantry accepts (0001-01-01 and 9999-12-31, UTC): four-digit
+ * years, so ISO 8601 text needs no sign, and every time Gantry derives from one (plus at most
+ * `MAX_DURATION_MS`) stays inside what JavaScript's `Date` and PostgreSQL's `timestamptz` hold.
+ */
+export const MIN_TIME_MS = -62_135_596_800_000;
+
+/** See `MIN_TIME_MS`. */
+export const MAX_TIME_MS = 253_402_300_799_999;
+
+/**
+ * The longest duration, in ms (100 years of 365 days): a delay, a backoff delay, a timeout, a
+ * unique window, a lease, a retention age. Every time Gantry makes by adding one to a time
+ * stays representable.
+ */
+export const MAX_DURATION_MS = 100 * 365 * 86_400_000;
+
+/** The largest queue cap (concurrency, size): the range of a 32-bit column. */
+export const MAX_QUEUE_CAP = 2_147_483_647;
+
+/** Longest text filter of a job list, in characters. */
+export const MAX_TEXT_FILTER_LENGTH = 200;
+
+/** Longest list cursor, in characters. */
+export const MAX_CURSOR_LENGTH = 500;
+
+/** Most delays in a backoff list. */
+export const MAX_BACKOFF_LIST = 1000;
 
 /** Most jobs one bulk action (retry, cancel, delete by filter) touches per call. */
 export const MAX_BULK_JOBS = 10_000;
@@ -145,9 +193,6 @@ export const DEFAULT_SCHEDULE_MISFIRE_GRACE_MS = 5_000;
 
 /** Most missed fire times a schedule with misfire policy `all` catches up at once (the latest ones). */
 export const DEFAULT_SCHEDULE_MAX_CATCH_UP = 10;
-
-/** Longest schedule name, in characters (it is part of each fired job's unique key). */
-export const MAX_SCHEDULE_NAME_LENGTH = 100;
 
 /**
  * Characters of a job id's tail that the dashboard and `gantry dev` print as its short form

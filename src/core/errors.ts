@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'UNRECOVERABLE'
   | 'SHUTDOWN'
   | 'LEASE_EXPIRED'
+  | 'UNSTORABLE'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -52,21 +53,37 @@ export class ValidationError extends GantryError {
   }
 }
 
-/** A payload was larger than the configured limit. */
+/** What to do about a JSON document over its limit, by the field that carries it. */
+const TOO_LARGE_HINTS: Record<string, string> = {
+  payload: 'store large data elsewhere and pass a reference, or raise maxPayloadBytes',
+  result: 'store large results elsewhere and return a reference',
+};
+
+/** A payload (or another JSON document: `field` names it) was larger than its limit. */
 export class PayloadTooLargeError extends GantryError {
-  constructor(bytes: number, limit: number) {
-    super(
-      'PAYLOAD_TOO_LARGE',
-      `payload is ${bytes} bytes, over the limit of ${limit}; store large data elsewhere and pass a reference, or raise maxPayloadBytes`,
-      { details: { bytes, limit } },
-    );
+  constructor(bytes: number, limit: number, field = 'payload') {
+    const hint = TOO_LARGE_HINTS[field] ?? 'make it smaller, or store it elsewhere and pass a reference';
+    super('PAYLOAD_TOO_LARGE', `${field} is ${bytes} bytes, over the limit of ${limit}; ${hint}`, {
+      details: { bytes, limit, field },
+    });
   }
 }
+
+/**
+ * Why something may be missing, by kind: only a job can disappear by itself (retention, or
+ * `deleteOnComplete`); a schedule or a queue is removed only by someone.
+ */
+const NOT_FOUND_HINTS: Record<string, string> = {
+  job: 'it may have been deleted by retention, or when it completed if it was enqueued with deleteOnComplete',
+  schedule: 'list the schedules to see their names',
+  queue: 'a queue appears once a job is enqueued to it or its settings are changed; list the queues to see their names',
+};
 
 /** No job (or schedule, queue) with that id or name. */
 export class NotFoundError extends GantryError {
   constructor(what: string, id: string) {
-    super('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist (it may have been deleted by retention)`, {
+    const hint = NOT_FOUND_HINTS[what];
+    super('NOT_FOUND', `${what} ${JSON.stringify(id)} does not exist${hint ? ` (${hint})` : ''}`, {
       details: { what, id },
     });
   }
@@ -79,6 +96,19 @@ export class AmbiguousIdError extends GantryError {
       'AMBIGUOUS_ID',
       `short id ${JSON.stringify(id)} matches ${matches.length} jobs (${matches.join(', ')}); give more of the id, or all of it`,
       { details: { id, matches } },
+    );
+  }
+}
+
+/** An HTTP request named a path (or method) the API does not have. */
+export class RouteNotFoundError extends GantryError {
+  constructor(method: string, path: string) {
+    super(
+      'NOT_FOUND',
+      `there is no route ${method} ${path}; /openapi.json lists every route (the API is under /api/v1)`,
+      {
+        details: { method, path },
+      },
     );
   }
 }
@@ -194,6 +224,19 @@ export class JobFailedError extends GantryError {
 export class UnrecoverableError extends GantryError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('UNRECOVERABLE', message, options);
+  }
+}
+
+/**
+ * An attempt's outcome could not be stored: the handler's result is not storable JSON (too
+ * large, too deep, U+0000, a lone surrogate), or the engine refused the write. Like
+ * `UnrecoverableError`, the job fails without retry: its handler already ran to the end, and
+ * running it again would repeat its side effects to make the same outcome (docs/architecture.md,
+ * "Limits").
+ */
+export class UnstorableError extends GantryError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNSTORABLE', message, options);
   }
 }
 

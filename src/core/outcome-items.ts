@@ -6,8 +6,9 @@
  * decision.
  */
 import type { CompleteItem, FailItem } from '../backend/backend.js';
+import { UnstorableError } from './errors.js';
 import type { Job } from './job.js';
-import { decideRetry, toJobError, type RetryJobFields } from './retry.js';
+import { decideRetry, errorMessage, toJobError, type RetryJobFields } from './retry.js';
 
 /** The job fields an attempt's end reads. */
 type AttemptJob = Pick<Job, 'id' | 'attempts' | 'deleteOnComplete'> & RetryJobFields;
@@ -68,4 +69,41 @@ export function leaseExpiredItem(
   });
   if (!holder) delete item.error.workerId;
   return item;
+}
+
+/**
+ * The failure of an attempt whose handler returned a result that cannot be stored (`cause`,
+ * from `checkResult`): not retried, since the handler already ran to the end and would repeat
+ * its side effects to return the same value.
+ */
+export function unstorableResult(cause: unknown): UnstorableError {
+  return new UnstorableError(
+    `the handler's result cannot be stored: ${errorMessage(cause)}; the job is failed without retry, since its handler already ran (return a smaller value, or store it elsewhere and return a reference)`,
+    { cause },
+  );
+}
+
+/**
+ * The failure written in place of an outcome item (`item`: a completion or a failure) that the
+ * engine refused to store even on its own, for `reason`: fenced on the same attempt, and never
+ * retried, since the same write would be refused again and the handler already ran
+ * (docs/architecture.md, "Limits"). Its error is an `UnstorableError` carrying the reason.
+ */
+export function refusedItem(
+  item: Pick<FailItem, 'id' | 'workerId' | 'attempt'>,
+  reason: unknown,
+  p: { now: number; what: 'result' | 'failure' },
+): FailItem {
+  const { now, what } = p;
+  const failure = new UnstorableError(
+    `the engine refused to store attempt ${item.attempt}'s ${what}: ${errorMessage(reason)}; the job is failed without retry so that it blocks no other job (fix the cause, then retry the job)`,
+    { cause: reason },
+  );
+  const error = toJobError(failure, {
+    attempt: item.attempt,
+    now,
+    ...(item.workerId ? { workerId: item.workerId } : {}),
+  });
+  delete error.stack;
+  return { id: item.id, workerId: item.workerId, attempt: item.attempt, error, retryAt: null };
 }

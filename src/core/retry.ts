@@ -6,6 +6,7 @@
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { GantryError } from './errors.js';
 import type { JobError } from './job.js';
+import { storableText } from './validate-values.js';
 
 /** The job fields the retry rule reads. */
 export interface RetryJobFields {
@@ -24,9 +25,16 @@ export interface RetryDecision {
   retryAt: Date | null;
 }
 
-/** True for an error that must not be retried (`UnrecoverableError`, or any error coded so). */
+/** Codes of failures that are never retried. */
+const FINAL_CODES: ReadonlySet<string> = new Set(['UNRECOVERABLE', 'UNSTORABLE']);
+
+/**
+ * True for an error that must not be retried: `UnrecoverableError`, `UnstorableError` (an
+ * outcome that cannot be stored), or any error coded so.
+ */
 export function isUnrecoverable(error: unknown): boolean {
-  return error instanceof GantryError ? error.code === 'UNRECOVERABLE' : errorCode(error) === 'UNRECOVERABLE';
+  const code = error instanceof GantryError ? error.code : errorCode(error);
+  return code !== undefined && FINAL_CODES.has(code);
 }
 
 /**
@@ -62,16 +70,19 @@ export function toJobError(
   error: unknown,
   at: { attempt: number; workerId?: string; now: number; code?: string },
 ): JobError {
+  // Whatever a handler threw is recorded: characters no engine stores become U+FFFD.
   const entry: JobError = {
-    message: errorMessage(error),
+    message: storableText(errorMessage(error)),
     attempt: at.attempt,
     at: new Date(at.now),
   };
   const stack = (error as { stack?: unknown } | null)?.stack;
-  if ((error instanceof Error || isErrorLike(error)) && typeof stack === 'string' && stack) entry.stack = stack;
+  if ((error instanceof Error || isErrorLike(error)) && typeof stack === 'string' && stack) {
+    entry.stack = storableText(stack);
+  }
   if (at.workerId !== undefined) entry.workerId = at.workerId;
   const code = at.code ?? errorCode(error);
-  if (code !== undefined) entry.code = code;
+  if (code !== undefined) entry.code = storableText(code);
   return entry;
 }
 

@@ -4,13 +4,28 @@
  * Client, the CLI, the HTTP server and the scheduler alike.
  */
 import { parseBackoff, type BackoffPolicy } from './backoff.js';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_QUEUE, MAX_NAME_LENGTH } from './constants.js';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_QUEUE,
+  MAX_TAGS,
+  MAX_UNIQUE_KEY_LENGTH,
+} from './constants.js';
 import { parseDuration } from './duration.js';
 import { ValidationError } from './errors.js';
 import { newId } from './ids.js';
 import type { NewJob } from './job.js';
 import { parsePriority, type Priority } from './priority.js';
-import { checkPayload, parseTime, validateJobId, validateQueue, validateType } from './validate.js';
+import {
+  checkPayload,
+  parseTime,
+  validateJobId,
+  validateQueue,
+  validateStoredDuration,
+  validateTag,
+  validateText,
+  validateType,
+} from './validate.js';
 
 /** Options of one enqueue. */
 export interface EnqueueOptions {
@@ -24,8 +39,11 @@ export interface EnqueueOptions {
   runAt?: Date | string | number;
   /** Attempts allowed; 1 = no retry. */
   maxAttempts?: number;
-  /** Backoff policy, or a fixed delay in ms, or a list of delays in ms. */
-  backoff?: BackoffPolicy | number | number[];
+  /**
+   * Backoff policy, or a fixed delay (ms or duration text like `500ms`), or a list of delays
+   * (an array, or text like `1s,5s,30s`), or `exponential`.
+   */
+  backoff?: BackoffPolicy | number | string | (number | string)[];
   /** Most one attempt may run: ms or duration text. */
   timeout?: number | string;
   /** Not started after this time, else `expired`. */
@@ -77,20 +95,17 @@ const OPTION_KEYS = new Set([
 
 function validateTags(tags: unknown): string[] {
   if (tags === undefined) return [];
-  if (
-    !Array.isArray(tags) ||
-    !tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_NAME_LENGTH)
-  ) {
-    throw new ValidationError(`tags must be a list of non-empty strings of at most ${MAX_NAME_LENGTH} characters`);
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS) {
+    throw new ValidationError(`tags must be a list of at most ${MAX_TAGS} strings, got ${JSON.stringify(tags)}`);
   }
-  return [...new Set(tags as string[])];
+  return [...new Set(tags.map((t, i) => validateTag(t, `tags[${i}]`)))];
 }
 
-function validateMetadata(m: unknown): Record<string, unknown> {
+function validateMetadata(m: unknown, maxBytes: number): Record<string, unknown> {
   if (m === undefined) return {};
   if (m === null || typeof m !== 'object' || Array.isArray(m))
     throw new ValidationError('metadata must be a JSON object');
-  checkPayload(m);
+  checkPayload(m, maxBytes, 'metadata');
   return m as Record<string, unknown>;
 }
 
@@ -120,12 +135,8 @@ function validateRunAt(req: EnqueueRequest, now: number): Date {
   if (req.delay !== undefined && req.runAt !== undefined) {
     throw new ValidationError('give either delay or runAt, not both');
   }
-  if (req.delay !== undefined) {
-    if (typeof req.delay === 'number' && req.delay < 0) {
-      throw new ValidationError(`delay must be >= 0, got ${req.delay}`);
-    }
-    return new Date(now + parseDuration(req.delay, 'delay'));
-  }
+  // parseDuration bounds the delay, so the time it makes is representable.
+  if (req.delay !== undefined) return new Date(now + parseDuration(req.delay, 'delay'));
   if (req.runAt !== undefined) return parseTime(req.runAt, 'runAt');
   return new Date(now);
 }
@@ -143,18 +154,15 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
     }
   }
   const type = validateType(req.type);
-  checkPayload(req.payload, limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES);
+  const maxBytes = limits.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  checkPayload(req.payload, maxBytes);
   if (req.id !== undefined) validateJobId(req.id);
   const runAt = validateRunAt(req, now);
   const deadline = req.deadline === undefined || req.deadline === null ? null : parseTime(req.deadline, 'deadline');
-  if (
-    req.uniqueKey !== undefined &&
-    (typeof req.uniqueKey !== 'string' || req.uniqueKey === '' || req.uniqueKey.length > 512)
-  ) {
-    throw new ValidationError('uniqueKey must be a non-empty string of at most 512 characters');
-  }
+  if (req.uniqueKey !== undefined) validateText(req.uniqueKey, { field: 'uniqueKey', max: MAX_UNIQUE_KEY_LENGTH });
   const deleteOnComplete = validateDeleteOnComplete(req);
-  const timeoutMs = req.timeout === undefined || req.timeout === null ? null : parseDuration(req.timeout, 'timeout');
+  const timeoutMs =
+    req.timeout === undefined || req.timeout === null ? null : validateStoredDuration(req.timeout, 'timeout');
   if (timeoutMs === 0) throw new ValidationError('timeout must be > 0 (leave it out for no limit)');
   return {
     id: req.id ?? newId(now),
@@ -172,11 +180,11 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
     uniqueWindowMs:
       req.uniqueWindow === undefined || req.uniqueWindow === null
         ? null
-        : parseDuration(req.uniqueWindow, 'uniqueWindow'),
+        : validateStoredDuration(req.uniqueWindow, 'uniqueWindow'),
     deleteOnComplete,
     createdAt: new Date(now),
     tags: validateTags(req.tags),
-    metadata: validateMetadata(req.metadata),
+    metadata: validateMetadata(req.metadata, maxBytes),
     freshId: req.id === undefined,
   };
 }

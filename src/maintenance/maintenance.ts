@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Backend, PruneParams } from '../backend/backend.js';
+import type { Backend, FailItem, PruneParams } from '../backend/backend.js';
 import type { Clock } from '../core/clock.js';
 import {
   DEFAULT_EVENT_RETENTION_MS,
@@ -20,7 +20,8 @@ import {
   DEFAULT_WORKER_TTL_MS,
 } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
-import { leaseExpiredItem } from '../core/outcome-items.js';
+import { leaseExpiredItem, refusedItem } from '../core/outcome-items.js';
+import { engineUnreachable, writeEach, type EachWritten, type Refusal } from '../core/outcome-writes.js';
 import { msOption } from '../core/validate.js';
 import { every } from '../worker/every.js';
 import { silentLogger } from '../worker/logger.js';
@@ -189,7 +190,12 @@ export class Maintenance {
     return total;
   }
 
-  /** Fails each job whose lease expired, fenced on its expired holder; the retry rule decides. */
+  /**
+   * Fails each job whose lease expired, fenced on its expired holder; the retry rule decides.
+   * A job whose write the engine refuses (for a reason other than being unreachable) is
+   * isolated: the others are written without it, and it is failed with the reason, logged, so
+   * that one job never stops lease recovery for the rest.
+   */
   private async recoverLeases(): Promise<{ recovered: number; failed: number }> {
     let recovered = 0;
     let failed = 0;
@@ -198,16 +204,48 @@ export class Maintenance {
       if (jobs.length === 0) break;
       const now = this.clock.now();
       const items = jobs.map((job) => leaseExpiredItem(job, now, this.random));
-      const { lost } = await this.backend.jobsFail({ items });
-      const lostIds = new Set(lost);
+      const written = await this.writeFailures(items);
+      const lostIds = new Set(written.lost);
+      const refusedIds = new Set(written.refused.map((r) => r.item.id));
       for (const item of items) {
-        if (lostIds.has(item.id)) continue;
+        if (lostIds.has(item.id) || refusedIds.has(item.id)) continue;
         if (item.retryAt) recovered++;
         else failed++;
       }
-      if (jobs.length < this.batch || lost.length === items.length) break;
+      const isolated = await this.failRefused(written.refused, now);
+      failed += isolated;
+      const applied = items.length - lostIds.size - refusedIds.size + isolated;
+      if (jobs.length < this.batch || applied === 0) break;
     }
     return { recovered, failed };
+  }
+
+  /** `jobsFail` through `writeEach`; an unreachable engine ends the tick (the next one tries again). */
+  private async writeFailures(items: FailItem[]): Promise<EachWritten<FailItem>> {
+    const written = await writeEach(items, (batch) => this.backend.jobsFail({ items: batch }));
+    const unreachable = written.refused.find((r) => engineUnreachable(r.error));
+    if (unreachable) throw unreachable.error;
+    return written;
+  }
+
+  /** Fails each refused job without retry, with the engine's reason; returns how many were written. */
+  private async failRefused(refused: Refusal<FailItem>[], now: number): Promise<number> {
+    if (refused.length === 0) return 0;
+    for (const r of refused) {
+      this.logger.error(
+        { err: r.error, jobId: r.item.id },
+        'maintenance: the engine refused to record an expired lease; failing the job without retry',
+      );
+    }
+    const items = refused.map((r) => refusedItem(r.item, r.error, { now, what: 'failure' }));
+    const written = await this.writeFailures(items);
+    for (const r of written.refused) {
+      this.logger.error(
+        { err: r.error, jobId: r.item.id },
+        'maintenance: the engine refused to fail the job too; it stays running and is tried again next tick',
+      );
+    }
+    return items.length - written.lost.length - written.refused.length;
   }
 
   private pruneParams(): PruneParams {

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { ScheduleRecord } from '../backend/backend.js';
-import { MAX_SCHEDULE_NAME_LENGTH } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
 import type { NewJob } from '../core/job.js';
 import {
@@ -22,17 +21,8 @@ export type ScheduleTemplate = ScheduleRecord['template'];
 /** Options a template may not carry: each fire sets them itself, or they name one moment. */
 const FIXED_OPTIONS = ['id', 'runAt', 'deadline', 'type', 'payload', 'queue'];
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-
-/** Validates a schedule name (`nightly-report`, `billing.sync`). */
-export function validateScheduleName(name: unknown): string {
-  if (typeof name !== 'string' || name.length > MAX_SCHEDULE_NAME_LENGTH || !NAME_RE.test(name)) {
-    throw new ValidationError(
-      `schedule name must be 1-${MAX_SCHEDULE_NAME_LENGTH} characters of letters, digits and _ . : - (like "nightly-report"), got ${JSON.stringify(name)}`,
-    );
-  }
-  return name;
-}
+/** Validates a schedule name (the rule is the core's, with every other name's). */
+export { validateScheduleName } from '../core/validate.js';
 
 /**
  * Validates a template with the core's enqueue validation (type, queue, payload size and every

@@ -20,3 +20,9 @@ export const DEFAULT_RETRY_AFTER_S = 5;
 
 /** How long a ticket of the event stream is valid, in ms. */
 export const EVENTS_TICKET_TTL_MS = 60_000;
+
+/**
+ * Longest path parameter the router passes on, in characters: more than a name may be
+ * (`MAX_NAME_LENGTH`), so that a longer one reaches the core's validation and its message.
+ */
+export const MAX_PARAM_LENGTH = 2048;

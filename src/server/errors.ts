@@ -5,7 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GantryError, type ErrorCode } from '../core/errors.js';
-import { DEFAULT_RETRY_AFTER_S } from './constants.js';
+import { MAX_NAME_LENGTH } from '../core/constants.js';
+import { DEFAULT_RETRY_AFTER_S, MAX_PARAM_LENGTH } from './constants.js';
 
 /** The HTTP status of an error code. */
 export function httpStatus(code: ErrorCode | string): number {
@@ -89,10 +90,27 @@ export function translateError(err: unknown): Translated {
       return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'send JSON with "Content-Type: application/json"') };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, body: body('VALIDATION', 'the body is empty; send a JSON object or no Content-Type') };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        status: 414,
+        body: body(
+          'URI_TOO_LONG',
+          `a path segment is over ${MAX_PARAM_LENGTH} characters; ids and names are at most ${MAX_NAME_LENGTH}`,
+        ),
+      };
+    case 'FST_ERR_BAD_URL':
+      return {
+        status: 400,
+        body: body(
+          'VALIDATION',
+          'the path is not a valid URL (bad percent-encoding); encode it with encodeURIComponent',
+        ),
+      };
   }
-  if (fe.statusCode === 400 || err instanceof SyntaxError) {
+  if (err instanceof SyntaxError) {
     return { status: 400, body: body('VALIDATION', `the body is not valid JSON: ${fe.message}`) };
   }
+  if (fe.statusCode === 400) return { status: 400, body: body('VALIDATION', fe.message) };
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: body(fe.code ?? 'BAD_REQUEST', fe.message) };
   }

@@ -8,6 +8,7 @@ import type { Backend, WorkerInfo } from '../backend/backend.js';
 import type { Clock } from '../core/clock.js';
 import { LeaseLostError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
+import { validateJobId } from '../core/validate.js';
 
 /** The worker-name pattern: the id other calls fence on, so it must be stable and plain. */
 const WORKER_RE = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/;
@@ -100,7 +101,7 @@ export interface Fence {
  * Throws `NotFoundError`, or `LeaseLostError` (409) when the caller does not hold the lease.
  */
 export async function resolveFence(backend: Backend, id: string, claim: LeaseClaim): Promise<Fence> {
-  const job = await backend.jobGet({ id });
+  const job = await backend.jobGet({ id: validateJobId(id) });
   if (!job) throw new NotFoundError('job', id);
   const who = claim.worker ?? job.workerId ?? 'unknown';
   const lost =

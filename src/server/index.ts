@@ -11,14 +11,17 @@ import {
   DEFAULT_HTTP_HOST,
   DEFAULT_HTTP_PORT,
   DEFAULT_SSE_HEARTBEAT_MS,
+  MAX_PARAM_LENGTH,
 } from './constants.js';
 import { EngineUnavailableError, ValidationError } from '../core/errors.js';
 import { Authenticator, isLoopback, loadTokens, type TokenEntry } from './auth.js';
 import { installAuth, type ServerContext } from './context.js';
 import { EngineHandle, type EngineSource } from './engine.js';
 import { EventTickets } from './event-tickets.js';
-import { installErrorHandler } from './errors.js';
+import { installErrorHandler, sendError } from './errors.js';
 import { installLocalGuard } from './local-guard.js';
+import { clientErrorHandler } from './client-errors.js';
+import { installExpectContinue } from './expect-continue.js';
 import { adaptLogger } from './logger.js';
 import { redactUrl, requestForLog } from './redact.js';
 import type { Logger } from '../worker/types.js';
@@ -92,14 +95,22 @@ function loggerOptions(logger: ServerOptions['logger']): Record<string, unknown>
 
 /** Builds the server with resolved tokens (startServer resolves them once, before binding). */
 function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: FastifyInstance; engine: EngineHandle } {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_HTTP_BODY_LIMIT;
   const app = Fastify({
     ...loggerOptions(options.logger),
-    bodyLimit: options.bodyLimit ?? DEFAULT_HTTP_BODY_LIMIT,
+    bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Path parameters longer than a name reach the core's validation, which says what a name is.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a segment over that length, bad percent-encoding) in the API's shape.
+    frameworkErrors: (err, _request, reply) => sendError(reply, err),
+    // And the HTTP parser's (headers over 16 KiB, malformed requests).
+    clientErrorHandler,
     // Unknown fields are refused, not silently dropped; body types are never coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, strict: false } },
   }) as unknown as FastifyInstance;
+  installExpectContinue(app, bodyLimit);
   const engine = new EngineHandle(options);
   const closing = new AbortController();
   const clock = options.clock ?? options.client?.backend.clock ?? options.backend?.clock ?? systemClock;
@@ -147,7 +158,11 @@ function buildServer(options: ServerOptions, tokens: TokenEntry[]): { app: Fasti
   return { app, engine };
 }
 
-/** JSON bodies as Fastify parses them, except that an empty body means "no body". */
+/**
+ * JSON bodies as Fastify parses them (refusing `__proto__` and `constructor.prototype` keys,
+ * which could poison prototypes), except that an empty body means "no body", and a refusal says
+ * why: bad JSON, or such a key.
+ */
 function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   // Only JSON is accepted; anything else is a 415 that says so, not a confusing schema error.
@@ -155,8 +170,21 @@ function installJsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
-    return parse(request, text, done);
+    return parse(request, text, (err, value) => (err ? done(jsonRefusal(text, err), undefined) : done(null, value)));
   });
+}
+
+/** Why a JSON body was refused: its syntax (where), or a key that would poison prototypes. */
+function jsonRefusal(text: string, err: Error): Error {
+  try {
+    JSON.parse(text);
+  } catch (syntax) {
+    return new ValidationError(`the body is not valid JSON: ${(syntax as Error).message}`, { cause: err });
+  }
+  return new ValidationError(
+    'the body has a "__proto__" or "constructor": {"prototype": …} key, which the server refuses (it could poison object prototypes); rename the key',
+    { cause: err },
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NotFoundError } from '../core/errors.js';
+import { RouteNotFoundError } from '../core/errors.js';
 import { sendError } from './errors.js';
 
 /** The package root (the folder holding package.json). */
@@ -60,7 +60,7 @@ export async function registerDashboard(app: FastifyInstance, dir: string | null
       !NOT_SPA.test(request.url) &&
       !/\.[a-z0-9]+$/i.test(request.url.split('?')[0]!);
     if (spa) return reply.type('text/html; charset=utf-8').sendFile('index.html');
-    return sendError(reply, new NotFoundError('route', `${request.method} ${request.url.split('?')[0]}`));
+    return sendError(reply, new RouteNotFoundError(request.method, request.url.split('?')[0]!));
   });
   return enabled;
 }

@@ -5,8 +5,9 @@
  */
 import type { Clock } from '../core/clock.js';
 import { JobTimeoutError } from '../core/errors.js';
+import { unstorableResult } from '../core/outcome-items.js';
 import type { Job } from '../core/job.js';
-import { checkPayload } from '../core/validate.js';
+import { checkResult } from '../core/validate.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import { UnknownJobTypeError } from './errors.js';
 import { bindLogger } from './logger.js';
@@ -15,7 +16,7 @@ import type { Handler, JobContext, Logger, Middleware } from './types.js';
 /** How an attempt ended, before the worker records it. */
 export type AttemptOutcome =
   | { kind: 'completed'; result: unknown }
-  /** The handler threw, its result was not JSON, or it timed out: the retry rule decides. */
+  /** The handler threw, its result cannot be stored, or it timed out: the retry rule decides. */
   | { kind: 'failed'; error: unknown }
   /** Cut short from outside (cancel, lost lease, shutdown); `reason` is the signal's reason. */
   | { kind: 'aborted'; reason: unknown };
@@ -105,9 +106,9 @@ export function runAttempt(job: Job, ctx: JobContext, abort: AttemptAbort, deps:
           if (abort.aborted) return finish(fromAbort(abort.reason));
           const result = value === undefined ? null : value;
           try {
-            checkPayload(result);
-          } catch (error) {
-            return finish({ kind: 'failed', error });
+            checkResult(result);
+          } catch (cause) {
+            return finish({ kind: 'failed', error: unstorableResult(cause) });
           }
           finish({ kind: 'completed', result });
         },

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.js';
 import {
   DEFAULT_CONCURRENCY,
+  MAX_DURATION_MS,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_LOCAL_PREFETCH,
@@ -56,7 +57,13 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   if (!options.backend && options.url !== undefined && typeof options.url !== 'string') {
     throw new ValidationError('url must be an engine URL such as sqlite:./gantry.db');
   }
-  const leaseMs = intOption(options.leaseMs, { field: 'leaseMs', fallback: DEFAULT_LEASE_MS, min: MIN_LEASE_MS });
+  // At most MAX_DURATION_MS, so every lease's end is a time the engines can store.
+  const leaseMs = intOption(options.leaseMs, {
+    field: 'leaseMs',
+    fallback: DEFAULT_LEASE_MS,
+    min: MIN_LEASE_MS,
+    max: MAX_DURATION_MS,
+  });
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     throw new ValidationError('id must be a non-empty string');
   }

@@ -3,10 +3,11 @@
  * worker event that follows: a cancel or lost lease writes nothing, a shutdown hands the job
  * back to run again at once. Progress reports are checked and recorded here too.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, CompleteItem, FailItem } from '../backend/backend.js';
 import { JobCancelledError, LeaseLostError } from '../core/errors.js';
 import type { Job } from '../core/job.js';
-import { completeItem, failItem } from '../core/outcome-items.js';
+import { completeItem, failItem, refusedItem } from '../core/outcome-items.js';
+import { engineUnreachable } from '../core/outcome-writes.js';
 import { validateProgress } from '../core/validate.js';
 import type { AttemptAbort } from './attempt-abort.js';
 import type { AttemptOutcome } from './attempt.js';
@@ -43,7 +44,12 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
   const reporter = d.reporter;
   if (outcome.kind === 'completed') {
     const item = completeItem(job, d.workerId, outcome.result);
-    const applied = await d.write(job, () => reporter.complete(item));
+    let applied: boolean;
+    try {
+      applied = await d.write(job, () => reporter.complete(item));
+    } catch (err) {
+      return recordRefused(d, h, { item, err, what: 'result', durationMs });
+    }
     if (applied) d.notify('job:completed', { job, result: outcome.result, durationMs });
     else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
     return;
@@ -63,11 +69,34 @@ export async function recordOutcome(d: OutcomeDeps, h: Held, outcome: AttemptOut
     retry: outcome.kind === 'aborted' ? 'now' : 'decide',
     random: d.opts.random,
   });
+  let applied: boolean;
+  try {
+    applied = await d.write(job, () => reporter.fail(item));
+  } catch (err) {
+    return recordRefused(d, h, { item, err, what: 'failure', durationMs });
+  }
   const { error, retryAt } = item;
-  const applied = await d.write(job, () => reporter.fail(item));
   if (!applied) d.notify('job:aborted', { job, reason: 'lease-lost', durationMs });
   else if (retryAt) d.notify('job:retrying', { job, error, retryAt, durationMs });
   else d.notify('job:failed', { job, error, durationMs });
+}
+
+/**
+ * The engine refused to store an outcome even on its own (the reporter writes a refused batch
+ * one item at a time): the attempt fails without retry, with the engine's reason, once
+ * (docs/architecture.md, "Limits"). An unreachable engine is no refusal: the error goes on, and
+ * the job comes back after its lease.
+ */
+async function recordRefused(
+  d: OutcomeDeps,
+  h: Held,
+  p: { item: CompleteItem | FailItem; err: unknown; what: 'result' | 'failure'; durationMs: number },
+): Promise<void> {
+  if (engineUnreachable(p.err)) throw p.err;
+  const { job } = h;
+  const refusal = refusedItem(p.item, p.err, { now: d.opts.clock.now(), what: p.what });
+  if (await d.reporter.fail(refusal)) d.notify('job:failed', { job, error: refusal.error, durationMs: p.durationMs });
+  else d.notify('job:aborted', { job, reason: 'lease-lost', durationMs: p.durationMs });
 }
 
 /** A handler's `ctx.progress`: checks the values, records them while the lease holds. */

@@ -6,6 +6,7 @@
  */
 import type { Backend, CompleteItem, FailItem } from '../backend/backend.js';
 import { MAX_CLAIM_BATCH, OUTCOME_FLUSH_AT } from '../core/constants.js';
+import { writeEach } from '../core/outcome-writes.js';
 
 interface Pending<T> {
   item: T;
@@ -81,16 +82,23 @@ export class Reporter {
   }
 }
 
+/**
+ * Writes a batch; an item the engine refuses (`writeEach` writes a refused batch one item at a
+ * time) rejects only its own outcome, so the others of its batch are stored.
+ */
 async function write<T extends { id: string }>(
   batch: Pending<T>[],
   call: (items: T[]) => Promise<{ lost: string[] }>,
 ): Promise<void> {
   if (batch.length === 0) return;
-  try {
-    const { lost } = await call(batch.map((p) => p.item));
-    const lostIds = new Set(lost);
-    for (const p of batch) p.resolve(!lostIds.has(p.item.id));
-  } catch (err) {
-    for (const p of batch) p.reject(err);
+  const { lost, refused } = await writeEach(
+    batch.map((p) => p.item),
+    call,
+  );
+  const lostIds = new Set(lost);
+  const errors = refused.length === 0 ? undefined : new Map(refused.map((r) => [r.item, r.error]));
+  for (const p of batch) {
+    if (errors?.has(p.item)) p.reject(errors.get(p.item));
+    else p.resolve(!lostIds.has(p.item.id));
   }
 }

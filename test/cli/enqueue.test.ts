@@ -1,37 +1,13 @@
 /** `gantry enqueue`, run as a real process: output, --json shape, options, errors and exit codes. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { gantry, gantryJson, tempDb } from './cli-helpers.js';
+import { JOB_FIELD_NAMES } from '../../src/core/job-record.js';
 
 const db = tempDb();
 afterAll(() => db.cleanup());
 
-const JOB_FIELDS = [
-  'id',
-  'type',
-  'queue',
-  'payload',
-  'priority',
-  'state',
-  'attempts',
-  'maxAttempts',
-  'backoff',
-  'timeoutMs',
-  'runAt',
-  'deadline',
-  'uniqueKey',
-  'uniqueWindowMs',
-  'deleteOnComplete',
-  'progress',
-  'result',
-  'errors',
-  'workerId',
-  'leaseUntil',
-  'createdAt',
-  'startedAt',
-  'finishedAt',
-  'tags',
-  'metadata',
-].sort();
+/** Every field of the job record, which the JSON of a job carries. */
+const JOB_FIELDS = [...JOB_FIELD_NAMES].sort();
 
 type JobJson = Record<string, unknown> & { id: string; state: string; runAt: string; createdAt: string };
 

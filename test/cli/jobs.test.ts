@@ -78,7 +78,7 @@ describe('gantry jobs, queues, workers, migrate', { timeout: 60_000 }, () => {
     const r = await gantry(['--url', db.url, 'jobs', 'show', 'no-such-job']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error [NOT_FOUND]: job "no-such-job" does not exist (it may have been deleted by retention)\n',
+      'error [NOT_FOUND]: job "no-such-job" does not exist (it may have been deleted by retention, or when it completed if it was enqueued with deleteOnComplete)\n',
     );
   });
 

@@ -20,6 +20,7 @@ import { backendRegistryGroup } from './backend-registry.js';
 import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
 import { operatorReadsGroup } from './operator-reads.js';
+import { limitsGroup } from './limits.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
 import { schedulesPoliciesGroup } from './schedules-policies.js';
 import { runtimeClaims } from './runtime-claims.js';
@@ -48,6 +49,7 @@ const GROUPS: ConformanceGroup[] = [
   runtimeRecovery,
   deleteOnCompleteGroup,
   operatorReadsGroup,
+  limitsGroup,
   schedulesFiringGroup,
   schedulesPoliciesGroup,
 ];

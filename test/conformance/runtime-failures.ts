@@ -118,12 +118,13 @@ export const runtimeFailures: ConformanceGroup = (factory) => {
       expect(failed.errors[0]).toMatchObject({ code: 'TIMEOUT', attempt: 1 });
     });
 
-    it('fails an attempt whose result is not JSON', async () => {
+    it('fails a job whose result cannot be stored once, without retry', async () => {
       const { startWorker, untilState, client } = rig();
       await startWorker({ handlers: { big: () => ({ n: 10n }) } });
-      const job = await client.enqueue('big', null, { maxAttempts: 1 });
+      const job = await client.enqueue('big', null, { maxAttempts: 3 });
       const failed = await untilState(job.id, 'failed');
-      expect(failed.errors[0]!.code).toBe('VALIDATION');
+      expect(failed.attempts).toBe(1);
+      expect(failed.errors[0]).toMatchObject({ code: 'UNSTORABLE', message: expect.stringMatching(/BigInt/) });
     });
   });
 };

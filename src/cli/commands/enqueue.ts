@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { BackoffPolicy } from '../../core/backoff.js';
 import { DEFAULT_QUEUE } from '../../core/constants.js';
-import { parseDuration } from '../../core/duration.js';
 import type { Priority } from '../../core/priority.js';
 import { jobToJson } from '../../core/serialize.js';
 import type { EnqueueOptions } from '../../core/validate.js';
@@ -27,15 +26,12 @@ interface EnqueueFlags {
 }
 
 /**
- * `--backoff`: a duration (`2s`, fixed), `exponential`, a list of durations (`1s,5s,30s`), or
- * a policy as JSON (`{"type":"linear","stepMs":1000}`).
+ * `--backoff`: a policy as JSON (`{"type":"linear","stepMs":1000}`), or text the core reads as
+ * the API does (`parseBackoff`): a duration (`2s`, fixed), `exponential`, a list (`1s,5s,30s`).
  */
-export function parseBackoffFlag(value: string): BackoffPolicy | number | number[] {
+export function parseBackoffFlag(value: string): BackoffPolicy | string {
   const v = value.trim();
-  if (v.startsWith('{')) return parseJsonFlag('--backoff', v) as BackoffPolicy;
-  if (v === 'exponential') return { type: 'exponential' };
-  if (v.includes(',')) return v.split(',').map((p) => parseDuration(p.trim(), '--backoff'));
-  return parseDuration(v, '--backoff');
+  return v.startsWith('{') ? (parseJsonFlag('--backoff', v) as BackoffPolicy) : v;
 }
 
 /** Turns the flags into enqueue options; the core validates every value. */

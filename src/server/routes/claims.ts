@@ -14,13 +14,13 @@ import { jobToJson } from '../../core/serialize.js';
 import { validateQueue, validateType } from '../../core/validate.js';
 import type { ServerContext } from '../context.js';
 import { HttpWorkers, workerIdOf } from '../http-workers.js';
-import { AUTH_ERRORS, errorResponses } from '../schemas/common.js';
+import { AUTH_ERRORS, Name, errorResponses } from '../schemas/common.js';
 import { registerLeaseRoutes } from './leases.js';
 
 const ClaimBody = Type.Object(
   {
-    types: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
-    queues: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
+    types: Type.Optional(Type.Array(Name('a job type'), { maxItems: 100 })),
+    queues: Type.Optional(Type.Array(Name('a queue'), { maxItems: 100 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CLAIM_BATCH, description: 'default 1' })),
     waitMs: Type.Optional(
       Type.Integer({ minimum: 0, maximum: MAX_CLAIM_WAIT_MS, description: 'long poll, default 0' }),

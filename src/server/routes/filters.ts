@@ -2,17 +2,19 @@
 import type { ListOptions } from '../../client/client.js';
 import { listValues } from '../schemas/common.js';
 import type { ListQuery } from '../schemas/jobs.js';
-import { validateQueue, validateStates, validateType } from '../../core/validate.js';
+import { validateStates } from '../../core/validate.js';
 
-/** Turns list query parameters into `Client.list` options, refusing unknown states. */
+/**
+ * Turns list query parameters into `Client.list` options, refusing unknown states (the bulk
+ * actions read them); the Client checks every other value (`toJobFilter`).
+ */
 export function listOptions(q: Omit<ListQuery, 'limit' | 'cursor'>): ListOptions {
   const o: ListOptions = {};
   const states = listValues(q.state);
   if (states) o.state = validateStates(states);
-  // Names are checked like at enqueue, so a typo or a hostile string gets a 400 that says why.
-  const queue = listValues(q.queue)?.map(validateQueue);
+  const queue = listValues(q.queue);
   if (queue) o.queue = queue;
-  const type = listValues(q.type)?.map(validateType);
+  const type = listValues(q.type);
   if (type) o.type = type;
   const tag = listValues(q.tag);
   if (tag) o.tag = tag;

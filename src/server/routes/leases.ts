@@ -7,6 +7,7 @@ import { LeaseLostError } from '../../core/errors.js';
 import { completedJob } from '../../core/job.js';
 import { completeItem, failItem } from '../../core/outcome-items.js';
 import { jobToJson } from '../../core/serialize.js';
+import { checkResult, validateProgress, validateReportedError } from '../../core/validate.js';
 import type { ServerContext } from '../context.js';
 import { resolveFence, type Fence, type HttpWorkers } from '../http-workers.js';
 import { AUTH_ERRORS, IdParams, errorResponses } from '../schemas/common.js';
@@ -61,13 +62,10 @@ function handlers(ctx: ServerContext): {
       return lost.length === 0;
     },
     progress: async (b, f, body) =>
-      b.jobProgress({
-        id: f.job.id,
-        workerId: f.workerId,
-        progress:
-          body.message === undefined ? { percent: body.percent } : { percent: body.percent, message: body.message },
-      }),
+      b.jobProgress({ id: f.job.id, workerId: f.workerId, progress: validateProgress(body.percent, body.message) }),
     complete: async (b, f, body) => {
+      // The result limit of every path (a TypeScript worker's too): a 413 or 400 that says why.
+      checkResult(body.result ?? null);
       const item = completeItem({ ...f.job, attempts: f.attempt }, f.workerId, body.result ?? null);
       return (await b.jobsComplete({ items: [item] })).lost.length === 0;
     },
@@ -75,7 +73,7 @@ function handlers(ctx: ServerContext): {
       const item = failItem({
         job: { ...f.job, attempts: f.attempt },
         workerId: f.workerId,
-        failure: body.error,
+        failure: validateReportedError(body.error),
         now: ctx.clock.now(),
         retry: body.retryable === false ? 'never' : 'decide',
       });
@@ -109,7 +107,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ServerContext, wo
           summary: SUMMARIES[action],
           params: IdParams,
           body: schemas[action],
-          response: { 200: Type.Ref('Job'), ...errorResponses(400, 404, 409, ...AUTH_ERRORS) },
+          response: { 200: Type.Ref('Job'), ...errorResponses(400, 404, 409, 413, ...AUTH_ERRORS) },
         },
       },
       async (request) => {

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { QueueInfo, StateCounts, WorkerInfo } from '../../backend/backend.js';
+import { MAX_QUEUE_CAP } from '../../core/constants.js';
 import { NotFoundError } from '../../core/errors.js';
 import { JOB_STATES } from '../../core/job.js';
 import { validateQueue } from '../../core/validate.js';
@@ -34,8 +35,8 @@ const QueueSchema = Type.Object(
 
 const QueueSettingsBody = Type.Object(
   {
-    concurrency: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-    sizeCap: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+    concurrency: Type.Optional(Nullable(Type.Integer({ description: `1-${MAX_QUEUE_CAP}` }))),
+    sizeCap: Type.Optional(Nullable(Type.Integer({ description: `1-${MAX_QUEUE_CAP}` }))),
     sizePolicy: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')])),
     paused: Type.Optional(Type.Boolean()),
   },
@@ -115,11 +116,15 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     '/queues/:name',
     {
       config: { role: 'read' },
-      schema: { ...queueRoute('One queue'), response: { 200: QueueSchema, ...errorResponses(404, ...AUTH_ERRORS) } },
+      schema: {
+        ...queueRoute('One queue'),
+        response: { 200: QueueSchema, ...errorResponses(400, 404, ...AUTH_ERRORS) },
+      },
     },
     async (request) => {
-      const q = (await queuesWithHealth(await ctx.engine.get())).find((x: QueueInfo) => x.name === request.params.name);
-      if (!q) throw new NotFoundError('queue', request.params.name);
+      const name = validateQueue(request.params.name);
+      const q = (await queuesWithHealth(await ctx.engine.get())).find((x: QueueInfo) => x.name === name);
+      if (!q) throw new NotFoundError('queue', name);
       return q;
     },
   );

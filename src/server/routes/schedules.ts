@@ -7,14 +7,14 @@ import { jobToJson } from '../../core/serialize.js';
 import { scheduleToJson } from '../../scheduler/json.js';
 import type { ServerContext } from '../context.js';
 import { lastRun } from '../schedule-runs.js';
-import { AUTH_ERRORS, JobStateSchema, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
+import { AUTH_ERRORS, JobStateSchema, Name, NameParams, Nullable, Time, errorResponses } from '../schemas/common.js';
 
 const Misfire = Type.Union([Type.Literal('skip'), Type.Literal('once'), Type.Literal('all')]);
 
 const Template = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 128 }),
-    queue: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    type: Name('the job type'),
+    queue: Type.Optional(Name('the queue')),
     payload: Type.Optional(Type.Unknown()),
     options: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'enqueue options of each job' })),
   },

@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JOB_STATES } from '../../core/job.js';
 import { JOB_FIELDS, JOB_FIELD_NAMES, type JobField, type JobFieldSpec } from '../../core/job-record.js';
 import { EVENT_TYPES } from '../../core/events.js';
+import { MAX_NAME_LENGTH } from '../../core/constants.js';
 
 /** `T` or `null`. */
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -131,20 +132,21 @@ export const JobSchema = Type.Object(Object.fromEntries(JOB_FIELD_NAMES.map((f) 
   additionalProperties: false,
 });
 
+/**
+ * A name (job id, type, queue, schedule). Its length and characters are checked by the core
+ * (`validate.ts`), not here, so every entry point refuses a bad name with the same message.
+ */
+export const Name = (description: string) =>
+  Type.String({ description: `${description}; 1-${MAX_NAME_LENGTH} characters` });
+
 /** `{ id }` path parameters. */
-export const IdParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+export const IdParams = Type.Object({ id: Name('the job id') }, { additionalProperties: false });
 
 /** `{ id }` path parameters. */
 export type IdParams = Static<typeof IdParams>;
 
 /** `{ name }` path parameters. */
-export const NameParams = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+export const NameParams = Type.Object({ name: Name('the name') }, { additionalProperties: false });
 
 /** A query value given once, repeated, or comma-separated. */
 export const listParam = (description?: string) =>

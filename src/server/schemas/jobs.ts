@@ -1,11 +1,21 @@
 /** TypeBox schemas of the job routes. Values are checked further by the core (`validateEnqueue`). */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_LIST_LIMIT } from '../../core/constants.js';
-import { ListParam, Nullable, Time } from './common.js';
+import {
+  MAX_BACKOFF_LIST,
+  MAX_CURSOR_LENGTH,
+  MAX_DURATION_MS,
+  MAX_LIST_LIMIT,
+  MAX_NAME_LENGTH,
+  MAX_TAGS,
+  MAX_TEXT_FILTER_LENGTH,
+  MAX_UNIQUE_KEY_LENGTH,
+} from '../../core/constants.js';
+import { ListParam, Name, Nullable, Time } from './common.js';
 
 const Duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 64 })], {
-  description: 'ms, or text like 500ms, 10s, 5m, 2h, 1d',
+  description: `ms, or text like 500ms, 10s, 5m, 2h, 1d; at most ${MAX_DURATION_MS} ms (100 years)`,
 });
+const Delay = Type.Union([Type.Number({ minimum: 0 }), Type.String({ maxLength: 64 })]);
 const When = Type.Union([Time, Type.Number({ description: 'ms since the epoch' })]);
 
 const Backoff = Type.Union(
@@ -29,11 +39,15 @@ const Backoff = Type.Union(
       { additionalProperties: false },
     ),
     Type.Object(
-      { type: Type.Literal('list'), delaysMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 1000 }) },
+      { type: Type.Literal('list'), delaysMs: Type.Array(Delay, { maxItems: MAX_BACKOFF_LIST }) },
       { additionalProperties: false },
     ),
     Type.Number({ minimum: 0, description: 'fixed delay in ms' }),
-    Type.Array(Type.Number({ minimum: 0 }), { maxItems: 1000, description: 'list of delays in ms' }),
+    Type.String({
+      maxLength: 20_000,
+      description: 'a fixed delay (500ms, 2s), a list of delays (1s,5s,30s), or exponential',
+    }),
+    Type.Array(Delay, { maxItems: MAX_BACKOFF_LIST, description: 'list of delays, ms or text' }),
   ],
   { description: 'wait before the next attempt; default exponential with jitter' },
 );
@@ -41,12 +55,10 @@ const Backoff = Type.Union(
 /** One job to enqueue: its type, payload and every option of a job (docs/architecture.md, "The job"). */
 export const EnqueueBody = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 128, description: 'handler name, e.g. email.send' }),
+    type: Name('handler name, e.g. email.send'),
     payload: Type.Optional(Type.Unknown({ description: 'any JSON value (default limit 1 MiB)' })),
-    id: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 128, description: 'your id: enqueue is idempotent on it' }),
-    ),
-    queue: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    id: Type.Optional(Name('your id: enqueue is idempotent on it')),
+    queue: Type.Optional(Name('the queue, default "default"')),
     priority: Type.Optional(
       Type.Union([Type.Integer(), Type.String({ maxLength: 16 })], {
         description: 'integer or critical, high, normal, low',
@@ -58,7 +70,7 @@ export const EnqueueBody = Type.Object(
     backoff: Type.Optional(Backoff),
     timeout: Type.Optional(Duration),
     deadline: Type.Optional(When),
-    uniqueKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    uniqueKey: Type.Optional(Type.String({ description: `1-${MAX_UNIQUE_KEY_LENGTH} characters` })),
     uniqueWindow: Type.Optional(Duration),
     deleteOnComplete: Type.Optional(
       Type.Boolean({
@@ -66,7 +78,9 @@ export const EnqueueBody = Type.Object(
           'delete the job when its handler returns instead of keeping it as completed; the job.completed event carries the result (not with uniqueWindow)',
       }),
     ),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ description: `1-${MAX_NAME_LENGTH} characters` }), { maxItems: MAX_TAGS }),
+    ),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
   { additionalProperties: false },
@@ -89,7 +103,9 @@ const filterFields = {
   type: Type.Optional(ListParam),
   tag: Type.Optional(ListParam),
   id: Type.Optional(ListParam),
-  text: Type.Optional(Type.String({ maxLength: 200, description: 'substring of id, type or payload' })),
+  text: Type.Optional(
+    Type.String({ maxLength: MAX_TEXT_FILTER_LENGTH, description: 'substring of id, type or payload' }),
+  ),
 };
 
 /** `GET /jobs` query: filters (repeat or comma-separate values), page size and cursor. */
@@ -97,7 +113,9 @@ export const ListQuery = Type.Object(
   {
     ...filterFields,
     limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$', description: `1-${MAX_LIST_LIMIT}` })),
-    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'the nextCursor of the page before' })),
+    cursor: Type.Optional(
+      Type.String({ maxLength: MAX_CURSOR_LENGTH, description: 'the nextCursor of the page before' }),
+    ),
   },
   { additionalProperties: false },
 );
