@@ -17,7 +17,7 @@ import { TypedEmitter } from './emitter.js';
 import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
-import { loggedOutageWatch, writeThroughOutage, type OutageWatch } from './outage.js';
+import { loggedOutageWatch, writeThroughOutage, type OutageRetry, type OutageWatch } from './outage.js';
 import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
@@ -63,6 +63,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private readonly deps: AttemptDeps;
   /** Whether the engine answers, as this worker's calls find it (see `outage.ts`). */
   private readonly outage: OutageWatch;
+  /** How outcome writes ride out an outage: made once, not per job (it is on every job's path). */
+  private readonly outageRetry: OutageRetry;
 
   constructor(options: WorkerOptions = {}) {
     super();
@@ -76,6 +78,13 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.queueNames = new Set(this.rr.names);
     this.deps = { clock: this.opts.clock, handlers: this.handlers, middleware: this.middleware };
     this.outage = loggedOutageWatch(this.opts, (event, info) => this.notify(event, info));
+    this.outageRetry = {
+      watch: this.outage,
+      clock: this.opts.clock,
+      pollMs: this.opts.pollMs,
+      signal: this.loopAbort.signal,
+      onError: (error) => this.notify('error', { error, during: 'record outcome' }),
+    };
     for (const [type, fn] of Object.entries(options.handlers ?? {})) this.handle(type, fn as Handler);
     for (const mw of options.middleware ?? []) this.use(mw);
   }
@@ -345,8 +354,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.writing.set(job.id, job);
     this.slotFree(job.id);
     try {
-      const onError = (error: unknown): void => this.notify('error', { error, during: 'record outcome' });
-      return await writeThroughOutage(fn, { ...this.opts, watch: this.outage, signal: this.loopAbort.signal, onError });
+      return await writeThroughOutage(fn, this.outageRetry);
     } finally {
       this.settle(job.id);
     }
