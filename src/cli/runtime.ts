@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   workerTtlMs?: number;
   /** Run the scheduler too (when this build has one). */
   scheduler: boolean;
+  /** Run the maintenance loop too; default true. */
+  maintenance?: boolean;
   logger: Logger;
   /** Log each job's start and end (`all`), only failed attempts (`failures`), or none (unset). */
   jobLog?: JobLogLevel;
@@ -66,22 +68,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const guard = guardOutages(worker, logger, backend.clock, options.outageLimitMs ?? 0);
   const stopJobLog = options.jobLog ? logJobs(worker, logger, options.jobLog) : () => {};
-  const maintenance = new Maintenance({
-    backend,
-    logger: guard.logger,
-    ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
-    ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
-    ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
-  });
+  const maintenance =
+    options.maintenance === false
+      ? null
+      : new Maintenance({
+          backend,
+          logger: guard.logger,
+          ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
+          ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
+          ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
+        });
   await worker.start();
-  maintenance.start();
+  maintenance?.start();
   const scheduler = options.scheduler ? new Scheduler({ backend, logger: guard.logger }) : null;
   scheduler?.start();
   return {
     worker,
     gaveUp: guard.gaveUp,
     async stop() {
-      await Promise.all([worker.stop(), maintenance.stop(), scheduler?.stop()]);
+      await Promise.all([worker.stop(), maintenance?.stop(), scheduler?.stop()]);
       guard.stop();
       stopJobLog();
     },

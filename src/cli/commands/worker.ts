@@ -28,8 +28,8 @@ import type { JobLogLevel } from '../job-log.js';
 import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
 import type { RuntimeOptions } from '../runtime.js';
 
-/** The flags of `worker` (shared in part by `dev`). */
-export interface RunFlags {
+/** The flags that tune a worker (`addWorkerOptions`). */
+export interface WorkerTuningFlags {
   queues: Record<string, number>;
   concurrency: number;
   /** Unset: the engine's default. */
@@ -41,6 +41,10 @@ export interface RunFlags {
   maintenanceInterval: number;
   maintenanceLease: number;
   workerTtl: number;
+}
+
+/** The flags of `worker` (shared in part by `dev`). */
+export interface RunFlags extends WorkerTuningFlags {
   scheduler: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -79,11 +83,11 @@ const DURATION_FLAGS: [string, string, string, number][] = [
   ['--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL', DEFAULT_WORKER_TTL_MS],
 ];
 
-/** Adds the flags that tune a worker (used by `worker` and `dev`). */
-export function addRunOptions(
-  cmd: Command,
-  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number; prefetch?: number },
-): Command {
+/**
+ * Adds the flags that tune a worker: queues, concurrency, prefetch, leases and timers, which
+ * types it claims (used by `worker`, `dev` and `server --handlers`).
+ */
+export function addWorkerOptions(cmd: Command, defaults: { concurrency: number; prefetch?: number }): Command {
   const prefetchHelp = 'jobs claimed ahead of free slots at most; they count as running (0: claim only for free slots)';
   const prefetch = envOption(
     '--prefetch <n>',
@@ -106,14 +110,21 @@ export function addRunOptions(
     )
     .addOption(prefetch);
   for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
-  return cmd
-    .addOption(
-      envOption(
-        '--only-registered-types',
-        'claim only job types this process has handlers for (default: claim all; unknown types fail)',
-        'GANTRY_ONLY_REGISTERED_TYPES',
-      ),
-    )
+  return cmd.addOption(
+    envOption(
+      '--only-registered-types',
+      'claim only job types this process has handlers for (default: claim all; unknown types fail)',
+      'GANTRY_ONLY_REGISTERED_TYPES',
+    ),
+  );
+}
+
+/** Adds the flags of a worker process (used by `worker` and `dev`): the worker's, the scheduler and logging. */
+export function addRunOptions(
+  cmd: Command,
+  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number; prefetch?: number },
+): Command {
+  return addWorkerOptions(cmd, defaults)
     .addOption(envOption('--no-scheduler', 'do not run the scheduler in this process', 'GANTRY_NO_SCHEDULER'))
     .addOption(
       envOption(
@@ -149,7 +160,12 @@ export async function loadHandlers(modulePath: string, cwd = process.cwd()): Pro
 }
 
 /** The runtime options the run flags stand for. */
-export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Handlers, logger: Logger): RuntimeOptions {
+export function runtimeOptions(
+  flags: WorkerTuningFlags & { scheduler: boolean },
+  backend: Backend,
+  handlers: Handlers,
+  logger: Logger,
+): RuntimeOptions {
   return {
     backend,
     handlers,
@@ -168,16 +184,20 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
   };
 }
 
+/** The value of `--job-log`. */
+export type JobLogFlag = JobLogLevel | 'off';
+
 /** The flags only `worker` has. */
 interface WorkerFlags extends RunFlags {
   handlers: string;
-  jobLog: JobLogLevel | 'off';
+  jobLog: JobLogFlag;
   outageLimit: number;
 }
 
 const JOB_LOG_LEVELS = ['all', 'failures', 'off'] as const;
 
-function parseJobLog(value: string): WorkerFlags['jobLog'] {
+/** Parses `--job-log`. */
+export function parseJobLog(value: string): JobLogFlag {
   if (!(JOB_LOG_LEVELS as readonly string[]).includes(value)) {
     throw new ValidationError(`--job-log must be one of ${JOB_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
   }
