@@ -26,7 +26,9 @@ import { println } from '../output.js';
 import type { Runtime } from '../runtime.js';
 import {
   addWorkerOptions,
+  eventLogOption,
   loadHandlers,
+  maybeEventFile,
   parseJobLog,
   runtimeOptions,
   type JobLogFlag,
@@ -35,6 +37,7 @@ import {
 
 interface ServerFlags extends WorkerTuningFlags {
   handlers?: string;
+  eventLog?: string;
   jobLog: JobLogFlag;
   port: number;
   host: string;
@@ -114,7 +117,12 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
     ...(flags.allowedHosts ? { allowedHosts: splitList(flags.allowedHosts) ?? [] } : {}),
   });
   let stopLoops: (() => Promise<void>) | null = null;
+  let eventFile: Promise<() => Promise<void>> = Promise.resolve(async () => {});
   server.onBackend((backend) => {
+    eventFile = maybeEventFile(backend, flags.eventLog).catch((err: unknown) => {
+      logger.error({ err }, '--event-log: cannot write the event log');
+      return async () => {};
+    });
     stopLoops = handlers ? startNode(backend, flags, handlers, logger) : startLoops(backend, flags, logger);
   });
   println(`gantry server on ${server.url} (engine ${redactUrl(url)})`);
@@ -127,6 +135,9 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
   // The worker and loops stop first (running jobs may finish): closing the server closes the
   // engine they use.
   await (stopLoops as (() => Promise<void>) | null)?.();
+  await (
+    await eventFile
+  )();
   await server.close();
   trap.release();
 }
@@ -170,6 +181,7 @@ export function register(program: Command): void {
         'all',
       ).argParser(parseJobLog),
     )
+    .addOption(eventLogOption())
     .addOption(new Option('--no-maintenance', 'do not run maintenance in this process'))
     .addOption(new Option('--no-scheduler', 'do not run the scheduler in this process'))
     .addOption(

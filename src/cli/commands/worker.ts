@@ -141,6 +141,22 @@ export function addRunOptions(
     );
 }
 
+/** `--event-log <dir>` (used by `worker`, `dev` and `server`). */
+export function eventLogOption(): Option {
+  return envOption(
+    '--event-log <dir>',
+    'append every event as a JSON line to a daily file in this folder (gantry-events-YYYY-MM-DD.jsonl)',
+    'GANTRY_EVENT_LOG',
+  );
+}
+
+/** Starts `--event-log` when given; returns what stops it (a no-op without it). */
+export async function maybeEventFile(backend: Backend, dir: string | undefined): Promise<() => Promise<void>> {
+  if (dir === undefined) return async () => {};
+  const { startEventFile } = await import('../event-file.js');
+  return startEventFile(backend, dir);
+}
+
 /** Imports a handlers module (path relative to the working directory) and checks its default export. */
 export async function loadHandlers(modulePath: string, cwd = process.cwd()): Promise<Handlers> {
   const file = path.resolve(cwd, modulePath);
@@ -190,6 +206,7 @@ export type JobLogFlag = JobLogLevel | 'off';
 /** The flags only `worker` has. */
 interface WorkerFlags extends RunFlags {
   handlers: string;
+  eventLog?: string;
   jobLog: JobLogFlag;
   outageLimit: number;
 }
@@ -232,7 +249,8 @@ export function register(program: Command): void {
       )
         .default(0, '0')
         .argParser(parseDurationFlag('--outage-limit')),
-    );
+    )
+    .addOption(eventLogOption());
   addRunOptions(cmd, { logFormat: 'json', logLevel: 'info', concurrency: DEFAULT_CONCURRENCY }).action(runWorker);
 }
 
@@ -244,7 +262,9 @@ async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
   const { startRuntime, trapSignals } = await import('../runtime.js');
   const signals = trapSignals(logger);
   const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
+  let stopEventFile = async (): Promise<void> => {};
   try {
+    stopEventFile = await maybeEventFile(backend, flags.eventLog);
     const runtime = await startRuntime({
       ...runtimeOptions(flags, backend, handlers, logger),
       ...(flags.jobLog === 'off' ? {} : { jobLog: flags.jobLog }),
@@ -259,6 +279,7 @@ async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
     logger.info({ workerId: runtime.worker.id }, 'worker stopped');
     if (gaveUp) throw gaveUp;
   } finally {
+    await stopEventFile();
     signals.release();
     await backend.close();
   }
