@@ -135,6 +135,14 @@ export const MAX_UNIQUE_KEY_LENGTH = 512;
 export const MAX_RESULT_BYTES = 1024 * 1024;
 
 /**
+ * Largest result a `job.completed` event carries, in bytes of its JSON text (4 KiB): enough for
+ * an id, a status or a summary, so a producer listening to events needs no second read, while
+ * events stay small for every engine's pub/sub. A larger result is left out of the event, which
+ * says so (`resultTruncated`); the job record keeps it whole.
+ */
+export const MAX_EVENT_RESULT_BYTES = 4096;
+
+/**
  * Deepest nesting of a stored JSON document (payload, result, metadata, a schedule's template),
  * well inside every engine's own: SQLite's JSON functions (which read a batch of results) stop at
  * 1000 levels, V8's serialiser and PostgreSQL's parser run out of stack a few thousand down.
