@@ -24,6 +24,12 @@ export const MIN_LEASE_MS = 30;
 /** A running worker renews its leases every `leaseMs / LEASE_RENEW_DIVISOR`. */
 export const LEASE_RENEW_DIVISOR = 3;
 
+/** Weight of a queue for a worker that names none and a queue that sets none. */
+export const DEFAULT_QUEUE_WEIGHT = 1;
+
+/** Largest weight of a queue (for a worker, or a queue's setting). */
+export const MAX_QUEUE_WEIGHT = 1000;
+
 /** Jobs a worker runs at once. */
 export const DEFAULT_CONCURRENCY = 10;
 

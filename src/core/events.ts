@@ -144,13 +144,18 @@ export function jobEvent(
   return e;
 }
 
+const utf8 = new TextEncoder();
+
 /**
  * True when a result whose JSON text is `json` fits in a `job.completed` event (at most
  * `MAX_EVENT_RESULT_BYTES` bytes of UTF-8). Engines that send results as JSON text measure that.
  */
 export function resultFitsEvent(json: string): boolean {
-  // A UTF-16 unit is at most 3 bytes of UTF-8: most results need no exact count.
-  return json.length * 3 <= MAX_EVENT_RESULT_BYTES || Buffer.byteLength(json, 'utf8') <= MAX_EVENT_RESULT_BYTES;
+  // A UTF-16 unit is at most 3 bytes of UTF-8 and at least 1: most results need no exact count.
+  if (json.length * 3 <= MAX_EVENT_RESULT_BYTES) return true;
+  if (json.length > MAX_EVENT_RESULT_BYTES) return false;
+  // TextEncoder, not Buffer: the core is imported by the dashboard too.
+  return utf8.encode(json).length <= MAX_EVENT_RESULT_BYTES;
 }
 
 /**

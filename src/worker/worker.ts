@@ -22,7 +22,7 @@ import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { heartbeat, renewLeases, startUpkeep } from './upkeep.js';
-import { WeightedRoundRobin } from './weighted.js';
+import { WeightedRoundRobin, resolveQueueWeights } from './weighted.js';
 
 const noop = (): void => {};
 
@@ -34,7 +34,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private readonly url: string | undefined;
   private readonly handlers = new Map<string, Handler>();
   private readonly middleware: Middleware[] = [];
-  private readonly rr: WeightedRoundRobin;
+  private rr: WeightedRoundRobin;
   /** Jobs whose attempt runs: each takes a slot. */
   private readonly held = new Map<string, Held>();
   /** Jobs whose attempt ended and whose outcome is being written: no slot, lease still renewed. */
@@ -59,6 +59,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Bumped by every freed slot and written outcome, either of which may lift a queue's cap. */
   private freedSeq = 0;
   private readonly queueNames: Set<string>;
+  /** The queues and the weights this worker uses (`resolveQueueWeights`, once the engine is open). */
+  private queues: { name: string; weight: number }[];
   /** What every attempt needs (the handler map and middleware list change in place). */
   private readonly deps: AttemptDeps;
   /** Whether the engine answers, as this worker's calls find it (see `outage.ts`). */
@@ -70,7 +72,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.id = this.opts.id;
     this.engine = options.backend;
     this.url = options.url;
-    this.rr = new WeightedRoundRobin(this.opts.queues);
+    this.queues = resolveQueueWeights(this.opts.queues, new Map());
+    this.rr = new WeightedRoundRobin(this.queues);
     // Sized for the engine once it is open (`open`); nothing is buffered before.
     this.buffer = new PrefetchBuffer(0, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
@@ -124,6 +127,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       this.ownsBackend = true;
     }
     const backend = this.engine;
+    await this.takeQueueWeights(backend);
     this.buffer = new PrefetchBuffer(prefetchFor(this.opts, backend.capabilities), this.opts.concurrency);
     this.outcome = {
       workerId: this.id,
@@ -158,6 +162,14 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     if (this.phase === 'starting') this.phase = 'running';
     this.loopDone = this.loop();
     this.notify('worker:started', { workerId: this.id });
+  }
+
+  /** Gives the queues this worker names without a weight the queue's own (a setting of the queue). */
+  private async takeQueueWeights(backend: Backend): Promise<void> {
+    if (this.opts.queues.every((q) => q.weight !== null)) return;
+    const settings = new Map((await backend.queuesList()).map((q) => [q.name, q.weight]));
+    this.queues = resolveQueueWeights(this.opts.queues, settings);
+    this.rr = new WeightedRoundRobin(this.queues);
   }
 
   /**
@@ -369,7 +381,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private heartbeat(): Promise<void> {
-    return heartbeat(this.backend, { id: this.id, opts: this.opts, startedAt: this.startedAt, running: this.running });
+    const opts = { ...this.opts, queues: this.queues };
+    return heartbeat(this.backend, { id: this.id, opts, startedAt: this.startedAt, running: this.running });
   }
 
   /**

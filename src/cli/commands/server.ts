@@ -30,6 +30,7 @@ import {
   loadHandlers,
   maybeEventFile,
   parseJobLog,
+  retentionOptions,
   runtimeOptions,
   type JobLogFlag,
   type WorkerTuningFlags,
@@ -55,7 +56,16 @@ function startLoops(
   flags: ServerFlags,
   logger: Awaited<ReturnType<typeof makeLogger>>,
 ): () => Promise<void> {
-  const maintenance = flags.maintenance ? new Maintenance({ backend, logger }) : null;
+  const maintenance = flags.maintenance
+    ? new Maintenance({
+        backend,
+        logger,
+        intervalMs: flags.maintenanceInterval,
+        leaseMs: flags.maintenanceLease,
+        workerTtlMs: flags.workerTtl,
+        retention: retentionOptions(flags),
+      })
+    : null;
   const scheduler = flags.scheduler ? new Scheduler({ backend, logger }) : null;
   maintenance?.start();
   const started = scheduler?.start();

@@ -16,12 +16,16 @@ import {
   DEFAULT_POLL_MS,
   DEFAULT_PREFETCH,
   DEFAULT_QUEUE,
+  DEFAULT_RETAIN_COMPLETED_MS,
+  DEFAULT_RETAIN_FAILED_MS,
+  DEFAULT_RETAIN_MAX_COUNT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_WORKER_TTL_MS,
   MAX_CLAIM_BATCH,
 } from '../../core/constants.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Backend } from '../../backend/backend.js';
+import type { RetentionOptions } from '../../maintenance/maintenance.js';
 import type { Handlers, Logger } from '../../worker/types.js';
 import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
 import type { JobLogLevel } from '../job-log.js';
@@ -30,7 +34,7 @@ import type { RuntimeOptions } from '../runtime.js';
 
 /** The flags that tune a worker (`addWorkerOptions`). */
 export interface WorkerTuningFlags {
-  queues: Record<string, number>;
+  queues: Record<string, number | null>;
   concurrency: number;
   /** Unset: the engine's default. */
   prefetch?: number;
@@ -41,6 +45,9 @@ export interface WorkerTuningFlags {
   maintenanceInterval: number;
   maintenanceLease: number;
   workerTtl: number;
+  retainCompleted: number;
+  retainFailed: number;
+  retainMax: number;
 }
 
 /** The flags of `worker` (shared in part by `dev`). */
@@ -81,6 +88,18 @@ const DURATION_FLAGS: [string, string, string, number][] = [
     DEFAULT_MAINTENANCE_LEASE_MS,
   ],
   ['--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL', DEFAULT_WORKER_TTL_MS],
+  [
+    '--retain-completed <duration>',
+    'retention: completed jobs are deleted this long after they finished',
+    'GANTRY_RETAIN_COMPLETED',
+    DEFAULT_RETAIN_COMPLETED_MS,
+  ],
+  [
+    '--retain-failed <duration>',
+    'retention: failed, cancelled and expired jobs are deleted this long after they ended',
+    'GANTRY_RETAIN_FAILED',
+    DEFAULT_RETAIN_FAILED_MS,
+  ],
 ];
 
 /**
@@ -110,13 +129,19 @@ export function addWorkerOptions(cmd: Command, defaults: { concurrency: number; 
     )
     .addOption(prefetch);
   for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
-  return cmd.addOption(
-    envOption(
-      '--only-registered-types',
-      'claim only job types this process has handlers for (default: claim all; unknown types fail)',
-      'GANTRY_ONLY_REGISTERED_TYPES',
-    ),
-  );
+  return cmd
+    .addOption(
+      envOption('--retain-max <n>', 'retention: most finished jobs kept per queue and final state', 'GANTRY_RETAIN_MAX')
+        .default(DEFAULT_RETAIN_MAX_COUNT)
+        .argParser(parseIntFlag('--retain-max', 1)),
+    )
+    .addOption(
+      envOption(
+        '--only-registered-types',
+        'claim only job types this process has handlers for (default: claim all; unknown types fail)',
+        'GANTRY_ONLY_REGISTERED_TYPES',
+      ),
+    );
 }
 
 /** Adds the flags of a worker process (used by `worker` and `dev`): the worker's, the scheduler and logging. */
@@ -196,7 +221,19 @@ export function runtimeOptions(
     maintenanceIntervalMs: flags.maintenanceInterval,
     maintenanceLeaseMs: flags.maintenanceLease,
     workerTtlMs: flags.workerTtl,
+    retention: retentionOptions(flags),
     scheduler: flags.scheduler,
+  };
+}
+
+/** The retention the flags ask for (failed, cancelled and expired jobs alike). */
+export function retentionOptions(flags: WorkerTuningFlags): RetentionOptions {
+  return {
+    completedMs: flags.retainCompleted,
+    failedMs: flags.retainFailed,
+    cancelledMs: flags.retainFailed,
+    expiredMs: flags.retainFailed,
+    maxPerQueueState: flags.retainMax,
   };
 }
 
