@@ -70,7 +70,6 @@ export function QueueDefaultsForm({ queue, current, onDone }: QueueDefaultsFormP
           key={f.key}
           type="number"
           min={1}
-          max={f.max}
           inputMode="numeric"
           aria-label={`${f.label} of ${queue}`}
           title={f.label}
