@@ -3,6 +3,7 @@
  * weight to its credit, takes the queue with the most credit and charges it the total. Over
  * any run of picks each queue gets its share by weight, interleaved, so none starves.
  */
+import type { Backend } from '../backend/backend.js';
 import { DEFAULT_QUEUE_WEIGHT, MAX_CLAIM_BATCH, MAX_QUEUE_WEIGHT } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
 
@@ -59,6 +60,19 @@ export function resolveQueueWeights(
   weights: ReadonlyMap<string, number | null>,
 ): { name: string; weight: number }[] {
   return queues.map((q) => ({ name: q.name, weight: q.weight ?? weights.get(q.name) ?? DEFAULT_QUEUE_WEIGHT }));
+}
+
+/**
+ * The weights a worker uses (`resolveQueueWeights`), reading the queues' settings from the
+ * engine only when some queue is listed without a weight.
+ */
+export async function engineQueueWeights(
+  backend: Pick<Backend, 'queuesList'>,
+  queues: QueueWeight[],
+): Promise<{ name: string; weight: number }[]> {
+  if (queues.every((q) => q.weight !== null)) return resolveQueueWeights(queues, new Map());
+  const settings = new Map((await backend.queuesList()).map((q) => [q.name, q.weight]));
+  return resolveQueueWeights(queues, settings);
 }
 
 /** The round-robin state of one worker. */

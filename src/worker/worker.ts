@@ -22,7 +22,7 @@ import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { heartbeat, renewLeases, startUpkeep } from './upkeep.js';
-import { WeightedRoundRobin, resolveQueueWeights } from './weighted.js';
+import { WeightedRoundRobin, engineQueueWeights, resolveQueueWeights } from './weighted.js';
 
 const noop = (): void => {};
 
@@ -127,7 +127,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       this.ownsBackend = true;
     }
     const backend = this.engine;
-    await this.takeQueueWeights(backend);
+    // Queues listed without a weight take the queue's own (a setting of the queue).
+    this.queues = await engineQueueWeights(backend, this.opts.queues);
+    this.rr = new WeightedRoundRobin(this.queues);
     this.buffer = new PrefetchBuffer(prefetchFor(this.opts, backend.capabilities), this.opts.concurrency);
     this.outcome = {
       workerId: this.id,
@@ -162,14 +164,6 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     if (this.phase === 'starting') this.phase = 'running';
     this.loopDone = this.loop();
     this.notify('worker:started', { workerId: this.id });
-  }
-
-  /** Gives the queues this worker names without a weight the queue's own (a setting of the queue). */
-  private async takeQueueWeights(backend: Backend): Promise<void> {
-    if (this.opts.queues.every((q) => q.weight !== null)) return;
-    const settings = new Map((await backend.queuesList()).map((q) => [q.name, q.weight]));
-    this.queues = resolveQueueWeights(this.opts.queues, settings);
-    this.rr = new WeightedRoundRobin(this.queues);
   }
 
   /**
