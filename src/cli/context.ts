@@ -71,16 +71,17 @@ export function parseJsonFlag(flag: string, value: string): unknown {
 }
 
 /**
- * Parses `a:3,b:1` (or `a,b`, weight 1) into queue weights. Order is kept: it is the order in
+ * Parses `a:3,b:1` (or `a,b`) into queue weights; a queue without a weight is `null`: it takes
+ * the queue's own weight (a setting of the queue), else 1. Order is kept: it is the order in
  * which a worker fills its claims.
  */
-export function parseQueues(value: string): Record<string, number> {
-  const out: Record<string, number> = {};
+export function parseQueues(value: string): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
   for (const part of value.split(',').map((p) => p.trim())) {
     if (part === '') continue;
     const [name, weight, extra] = part.split(':');
-    const w = weight === undefined ? 1 : Number(weight);
-    if (!name || extra !== undefined || !Number.isInteger(w) || w < 1) {
+    const w = weight === undefined ? null : Number(weight);
+    if (!name || extra !== undefined || (w !== null && (!Number.isInteger(w) || w < 1))) {
       throw new ValidationError(
         `--queues must look like "critical:6,default:3,low:1" (weights >= 1), got ${JSON.stringify(value)}`,
       );

@@ -4,7 +4,7 @@
  * gracefully on SIGINT/SIGTERM, forced on a second signal.
  */
 import type { Backend } from '../backend/backend.js';
-import { Maintenance } from '../maintenance/maintenance.js';
+import { Maintenance, type RetentionOptions } from '../maintenance/maintenance.js';
 import { Scheduler } from '../scheduler/index.js';
 import { Worker } from '../worker/worker.js';
 import type { Handlers, Logger } from '../worker/types.js';
@@ -15,7 +15,7 @@ import { guardOutages } from './outage.js';
 export interface RuntimeOptions {
   backend: Backend;
   handlers: Handlers;
-  queues?: Record<string, number>;
+  queues?: Record<string, number | null>;
   concurrency?: number;
   /** Jobs claimed ahead of free slots at most (`WorkerOptions.prefetch`); unset: the engine's default. */
   prefetch?: number;
@@ -28,8 +28,12 @@ export interface RuntimeOptions {
   maintenanceIntervalMs?: number;
   maintenanceLeaseMs?: number;
   workerTtlMs?: number;
+  /** How long finished jobs are kept (maintenance's retention); unset fields take the defaults. */
+  retention?: RetentionOptions;
   /** Run the scheduler too (when this build has one). */
   scheduler: boolean;
+  /** Run the maintenance loop too; default true. */
+  maintenance?: boolean;
   logger: Logger;
   /** Log each job's start and end (`all`), only failed attempts (`failures`), or none (unset). */
   jobLog?: JobLogLevel;
@@ -66,22 +70,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const guard = guardOutages(worker, logger, backend.clock, options.outageLimitMs ?? 0);
   const stopJobLog = options.jobLog ? logJobs(worker, logger, options.jobLog) : () => {};
-  const maintenance = new Maintenance({
-    backend,
-    logger: guard.logger,
-    ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
-    ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
-    ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
-  });
+  const maintenance =
+    options.maintenance === false
+      ? null
+      : new Maintenance({
+          backend,
+          logger: guard.logger,
+          ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
+          ...(options.maintenanceLeaseMs === undefined ? {} : { leaseMs: options.maintenanceLeaseMs }),
+          ...(options.workerTtlMs === undefined ? {} : { workerTtlMs: options.workerTtlMs }),
+          ...(options.retention === undefined ? {} : { retention: options.retention }),
+        });
   await worker.start();
-  maintenance.start();
+  maintenance?.start();
   const scheduler = options.scheduler ? new Scheduler({ backend, logger: guard.logger }) : null;
   scheduler?.start();
   return {
     worker,
     gaveUp: guard.gaveUp,
     async stop() {
-      await Promise.all([worker.stop(), maintenance.stop(), scheduler?.stop()]);
+      await Promise.all([worker.stop(), maintenance?.stop(), scheduler?.stop()]);
       guard.stop();
       stopJobLog();
     },

@@ -24,6 +24,12 @@ export const MIN_LEASE_MS = 30;
 /** A running worker renews its leases every `leaseMs / LEASE_RENEW_DIVISOR`. */
 export const LEASE_RENEW_DIVISOR = 3;
 
+/** Weight of a queue for a worker that names none and a queue that sets none. */
+export const DEFAULT_QUEUE_WEIGHT = 1;
+
+/** Largest weight of a queue (for a worker, or a queue's setting). */
+export const MAX_QUEUE_WEIGHT = 1000;
+
 /** Jobs a worker runs at once. */
 export const DEFAULT_CONCURRENCY = 10;
 
@@ -133,6 +139,14 @@ export const MAX_UNIQUE_KEY_LENGTH = 512;
 
 /** Largest handler result, in bytes of its JSON text (1 MiB), on every path (a TypeScript worker, HTTP `complete`). */
 export const MAX_RESULT_BYTES = 1024 * 1024;
+
+/**
+ * Largest result a `job.completed` event carries, in bytes of its JSON text (4 KiB): enough for
+ * an id, a status or a summary, so a producer listening to events needs no second read, while
+ * events stay small for every engine's pub/sub. A larger result is left out of the event, which
+ * says so (`resultTruncated`); the job record keeps it whole.
+ */
+export const MAX_EVENT_RESULT_BYTES = 4096;
 
 /**
  * Deepest nesting of a stored JSON document (payload, result, metadata, a schedule's template),

@@ -2,6 +2,7 @@
  * Lifecycle events (docs/architecture.md, "Events"). Every state change is one event; which
  * event a change emits and which events wake workers are decided here, for every engine.
  */
+import { MAX_EVENT_RESULT_BYTES } from './constants.js';
 import type { JobProgress, JobState } from './job.js';
 
 /** Every event type. */
@@ -69,10 +70,13 @@ export interface GantryEvent {
   /** Error message for `job.failed` / `job.retrying`. */
   error?: string;
   /**
-   * The handler's result, on the `job.completed` of a job deleted on completion
-   * (`deleteOnComplete`): the only place it is left. Absent when the result was `null`.
+   * The handler's result, on `job.completed`: whole for a job deleted on completion
+   * (`deleteOnComplete`: the event is the only place it is left), else when its JSON text is at
+   * most `MAX_EVENT_RESULT_BYTES` (see `completedResult`). Absent when the result was `null`.
    */
   result?: unknown;
+  /** On `job.completed`: the result was over `MAX_EVENT_RESULT_BYTES` and left out; read the job for it. */
+  resultTruncated?: true;
   /** Schedule name for `schedule.fired`. */
   schedule?: string;
 }
@@ -123,7 +127,7 @@ export function jobEvent(
   job: EventJobFields,
   type: EventType,
   at: number,
-  extra?: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId' | 'result'>>,
+  extra?: Partial<Pick<GantryEvent, 'progress' | 'error' | 'workerId' | 'result' | 'resultTruncated'>>,
 ): GantryEvent {
   const e: GantryEvent = {
     type,
@@ -138,4 +142,31 @@ export function jobEvent(
   // Assigned in place: spreading into a new object costs far more, and a job makes three events.
   if (extra) Object.assign(e, extra);
   return e;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * True when a result whose JSON text is `json` fits in a `job.completed` event (at most
+ * `MAX_EVENT_RESULT_BYTES` bytes of UTF-8). Engines that send results as JSON text measure that.
+ */
+export function resultFitsEvent(json: string): boolean {
+  // A UTF-16 unit is at most 3 bytes of UTF-8 and at least 1: most results need no exact count.
+  if (json.length * 3 <= MAX_EVENT_RESULT_BYTES) return true;
+  if (json.length > MAX_EVENT_RESULT_BYTES) return false;
+  // TextEncoder, not Buffer: the core is imported by the dashboard too.
+  return utf8.encode(json).length <= MAX_EVENT_RESULT_BYTES;
+}
+
+/**
+ * What the `job.completed` event of a kept job says of its `result` (`json`: its JSON text when
+ * the caller has it): the result when it fits (`resultFitsEvent`), `resultTruncated` when it
+ * does not, nothing for a `null` result.
+ */
+export function completedResult(
+  result: unknown,
+  json?: string,
+): Pick<GantryEvent, 'result'> | Pick<GantryEvent, 'resultTruncated'> | undefined {
+  if (result === null || result === undefined) return undefined;
+  return resultFitsEvent(json ?? JSON.stringify(result)) ? { result } : { resultTruncated: true };
 }

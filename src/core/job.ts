@@ -207,6 +207,11 @@ export interface NewJob {
    * may repeat an earlier enqueue's (idempotent enqueue), and the engine must check.
    */
   freshId?: boolean;
+  /**
+   * The fields the request left to Gantry's default: the engine gives them the queue's default
+   * instead when the queue has one (the core's `applyQueueDefaults`). Absent: none.
+   */
+  defaulted?: readonly ('maxAttempts' | 'timeoutMs')[];
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { QueueFullError } from './errors.js';
 import type { GantryEvent } from './events.js';
-import { JOB_STATES, type JobState } from './job.js';
+import { JOB_STATES, type JobState, type NewJob } from './job.js';
 
 /** Counts of jobs by state (every state present). */
 export type StateCounts = Record<JobState, number>;
@@ -28,6 +28,12 @@ export interface QueueSettingsRecord {
   /** Cap on waiting jobs (scheduled, queued, retrying); `null` for none. */
   sizeCap: number | null;
   sizePolicy: SizePolicy;
+  /** Most one attempt of a job of this queue may run, ms, for jobs that name no timeout; `null`: none. */
+  timeoutMs: number | null;
+  /** Attempts of a job of this queue that names none; `null`: Gantry's default (`DEFAULT_MAX_ATTEMPTS`). */
+  maxAttempts: number | null;
+  /** Weight of this queue for every worker that names none for it; `null`: `DEFAULT_QUEUE_WEIGHT`. */
+  weight: number | null;
 }
 
 /** A queue's name, settings and counts (what `queuesList` answers per queue); no counts is all zero. */
@@ -45,7 +51,53 @@ export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettingsRecord> = {
   concurrency: null,
   sizeCap: null,
   sizePolicy: 'reject',
+  timeoutMs: null,
+  maxAttempts: null,
+  weight: null,
 };
+
+/** The settings of a queue that a job naming none takes at enqueue (see `applyQueueDefaults`). */
+export type QueueJobDefaults = Pick<QueueSettingsRecord, 'timeoutMs' | 'maxAttempts'>;
+
+/** True when a queue with these settings changes the jobs enqueued to it that name no value. */
+export function hasJobDefaults(d: QueueJobDefaults | undefined): d is QueueJobDefaults {
+  return d !== undefined && (d.timeoutMs !== null || d.maxAttempts !== null);
+}
+
+/**
+ * The job as stored in a queue with defaults `d`: each field the request left to Gantry's
+ * default (`NewJob.defaulted`) takes the queue's value when it has one. The same job when
+ * nothing changes, so engines may compare by identity.
+ */
+export function applyQueueDefaults(job: NewJob, d: QueueJobDefaults | undefined): NewJob {
+  if (!job.defaulted || !hasJobDefaults(d)) return job;
+  const out = { ...job };
+  let changed = false;
+  for (const field of job.defaulted) {
+    const value = d[field];
+    if (value !== null) {
+      out[field] = value;
+      changed = true;
+    }
+  }
+  return changed ? out : job;
+}
+
+/**
+ * `jobs` with their queues' defaults applied (`applyQueueDefaults`); `defaults` holds the
+ * queues that have any. The same array when nothing changes.
+ */
+export function withQueueDefaults(jobs: NewJob[], defaults: ReadonlyMap<string, QueueJobDefaults>): NewJob[] {
+  if (defaults.size === 0) return jobs;
+  return jobs.map((j) => applyQueueDefaults(j, defaults.get(j.queue)));
+}
+
+/** The queues of the jobs that leave a field to the defaults: those whose queue's defaults an engine reads. */
+export function queuesTakingDefaults(jobs: readonly NewJob[]): string[] {
+  const names = new Set<string>();
+  for (const j of jobs) if (j.defaulted) names.add(j.queue);
+  return [...names];
+}
 
 /**
  * How many of the queue's waiting jobs an enqueue of `adding` new jobs must cancel, oldest first
@@ -102,12 +154,18 @@ export function queueSettingsApply(
     concurrency: change.concurrency === undefined ? before.concurrency : change.concurrency,
     sizeCap: change.sizeCap === undefined ? before.sizeCap : change.sizeCap,
     sizePolicy: change.sizePolicy ?? before.sizePolicy,
+    timeoutMs: change.timeoutMs === undefined ? before.timeoutMs : change.timeoutMs,
+    maxAttempts: change.maxAttempts === undefined ? before.maxAttempts : change.maxAttempts,
+    weight: change.weight === undefined ? before.weight : change.weight,
   };
 }
 
+/** The fields of a queue's settings whose change makes a `queue.updated` event. */
+const UPDATED_FIELDS = ['concurrency', 'sizeCap', 'sizePolicy', 'timeoutMs', 'maxAttempts', 'weight'] as const;
+
 /**
  * The events of a change of a queue's settings: `queue.paused` or `queue.resumed` when pausing
- * changed, `queue.updated` when a cap or the policy changed. A resume and an update wake the
+ * changed, `queue.updated` when a cap, the policy or a default changed. A resume and an update wake the
  * queue's workers (see `wakesWorkers`): a raised or removed concurrency cap may let jobs run.
  */
 export function queueChangeEvents(
@@ -118,12 +176,6 @@ export function queueChangeEvents(
 ): GantryEvent[] {
   const events: GantryEvent[] = [];
   if (before.paused !== after.paused) events.push({ type: after.paused ? 'queue.paused' : 'queue.resumed', at, queue });
-  if (
-    before.concurrency !== after.concurrency ||
-    before.sizeCap !== after.sizeCap ||
-    before.sizePolicy !== after.sizePolicy
-  ) {
-    events.push({ type: 'queue.updated', at, queue });
-  }
+  if (UPDATED_FIELDS.some((f) => before[f] !== after[f])) events.push({ type: 'queue.updated', at, queue });
   return events;
 }

@@ -141,6 +141,21 @@ function validateRunAt(req: EnqueueRequest, now: number): Date {
   return new Date(now);
 }
 
+/** Which fields a request leaves to the defaults (one shared array per case: no allocation per job). */
+const DEFAULTED: Record<string, NewJob['defaulted']> = {
+  both: ['maxAttempts', 'timeoutMs'],
+  maxAttempts: ['maxAttempts'],
+  timeoutMs: ['timeoutMs'],
+};
+
+function defaultedOf(req: EnqueueRequest): NewJob['defaulted'] {
+  const noAttempts = req.maxAttempts === undefined;
+  const noTimeout = req.timeout === undefined || req.timeout === null;
+  if (noAttempts && noTimeout) return DEFAULTED.both;
+  if (noAttempts) return DEFAULTED.maxAttempts;
+  return noTimeout ? DEFAULTED.timeoutMs : undefined;
+}
+
 /**
  * Validates one enqueue request and makes the job to store. Throws `ValidationError` (or
  * `PayloadTooLargeError`) naming the field and what is expected.
@@ -186,5 +201,6 @@ export function validateEnqueue(req: EnqueueRequest, now: number, limits: Valida
     tags: validateTags(req.tags),
     metadata: validateMetadata(req.metadata, maxBytes),
     freshId: req.id === undefined,
+    defaulted: defaultedOf(req),
   };
 }

@@ -13,6 +13,7 @@ import {
   MAX_LIST_LIMIT,
   MAX_NAME_LENGTH,
   MAX_QUEUE_CAP,
+  MAX_QUEUE_WEIGHT,
   MAX_RESULT_BYTES,
   MAX_TEXT_FILTER_LENGTH,
 } from './constants.js';
@@ -149,7 +150,25 @@ export function validateQueueSettings(settings: Partial<QueueSettingsRecord>): P
   if (settings.sizePolicy !== undefined && !['reject', 'drop-oldest'].includes(settings.sizePolicy)) {
     throw new ValidationError(`sizePolicy must be reject or drop-oldest, got ${JSON.stringify(settings.sizePolicy)}`);
   }
+  validateQueueDefaults(settings);
   return settings;
+}
+
+/** The defaults of a queue's settings: each an integer in its range, or null for none. */
+function validateQueueDefaults(settings: Partial<QueueSettingsRecord>): void {
+  const ranges = [
+    ['timeoutMs', 1, MAX_DURATION_MS, 'a number of ms'],
+    ['maxAttempts', 1, 1000, 'attempts (1: no retry)'],
+    ['weight', 1, MAX_QUEUE_WEIGHT, 'a weight'],
+  ] as const;
+  for (const [field, min, max, what] of ranges) {
+    const v = settings[field];
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < min || v > max)) {
+      throw new ValidationError(
+        `${field} must be ${what}, an integer from ${min} to ${max}, or null for none; got ${JSON.stringify(v)}`,
+      );
+    }
+  }
 }
 
 /** Validates a handler's progress report. */

@@ -19,13 +19,14 @@ import { ValidationError } from '../core/errors.js';
 import { intOption, msOption } from '../core/validate.js';
 import { silentLogger } from './logger.js';
 import type { Logger, WorkerOptions } from './types.js';
-import { parseQueueWeights } from './weighted.js';
+import { parseQueueWeights, type QueueWeight } from './weighted.js';
 
 /** Worker options with every default applied. */
 export interface ResolvedWorkerOptions {
   id: string;
   clock: Clock;
-  queues: { name: string; weight: number }[];
+  /** A `null` weight: the queue's own, read when the worker starts. */
+  queues: QueueWeight[];
   concurrency: number;
   /** `null`: the engine's default (`prefetchFor`). */
   prefetch: number | null;

@@ -41,8 +41,12 @@ export interface WorkerOptions {
   backend?: Backend;
   url?: string;
   clock?: Clock;
-  /** Queues and their weights (`{critical: 6, default: 3, low: 1}`), or names (weight 1). Default `['default']`. */
-  queues?: Record<string, number> | string[];
+  /**
+   * Queues and their weights (`{critical: 6, default: 3, low: 1}`), or names. A queue without a
+   * weight (a name, or `null`) takes the queue's own setting (`weight`, see `client.setQueue`)
+   * when the worker starts, else 1. Default `['default']`.
+   */
+  queues?: Record<string, number | null> | string[];
   /** Jobs run at once. */
   concurrency?: number;
   /**

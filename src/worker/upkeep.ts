@@ -29,7 +29,7 @@ export function startUpkeep(o: {
 /** What the heartbeat reads of its worker. */
 export interface HeartbeatState {
   id: string;
-  opts: Pick<ResolvedWorkerOptions, 'queues' | 'concurrency' | 'clock'>;
+  opts: Pick<ResolvedWorkerOptions, 'concurrency' | 'clock'> & { queues: { name: string; weight: number }[] };
   startedAt: Date;
   /** Ids of the jobs whose attempt runs or whose outcome is being written. */
   running: string[];

@@ -3,7 +3,8 @@
  * weight to its credit, takes the queue with the most credit and charges it the total. Over
  * any run of picks each queue gets its share by weight, interleaved, so none starves.
  */
-import { MAX_CLAIM_BATCH } from '../core/constants.js';
+import type { Backend } from '../backend/backend.js';
+import { DEFAULT_QUEUE_WEIGHT, MAX_CLAIM_BATCH, MAX_QUEUE_WEIGHT } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
 
 interface Entry {
@@ -22,22 +23,56 @@ export interface ClaimStep {
   picks: number[];
 }
 
-/** Normalises the `queues` option into names and weights; throws `ValidationError`. */
-export function parseQueueWeights(input: Record<string, number> | string[]): { name: string; weight: number }[] {
-  const pairs = Array.isArray(input) ? input.map((name) => [name, 1] as const) : Object.entries(input);
+/** A queue of a worker and its weight; `null`: the queue's own (`QueueSettingsRecord.weight`). */
+export interface QueueWeight {
+  name: string;
+  weight: number | null;
+}
+
+/**
+ * Normalises the `queues` option into names and weights; throws `ValidationError`. A name
+ * without a weight (a list, or `null`) takes the queue's weight when the worker starts.
+ */
+export function parseQueueWeights(input: Record<string, number | null> | string[]): QueueWeight[] {
+  const pairs = Array.isArray(input) ? input.map((name) => [name, null] as const) : Object.entries(input);
   if (pairs.length === 0) throw new ValidationError('queues must name at least one queue');
   const seen = new Set<string>();
   return pairs.map(([name, weight]) => {
     if (typeof name !== 'string' || name === '') throw new ValidationError('queue names must be non-empty strings');
     if (seen.has(name)) throw new ValidationError(`queue ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
-    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > 1000) {
+    if (weight === null) return { name, weight: null };
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 1 || weight > MAX_QUEUE_WEIGHT) {
       throw new ValidationError(
-        `weight of queue ${JSON.stringify(name)} must be an integer from 1 to 1000, got ${JSON.stringify(weight)}`,
+        `weight of queue ${JSON.stringify(name)} must be an integer from 1 to ${MAX_QUEUE_WEIGHT}, got ${JSON.stringify(weight)}`,
       );
     }
     return { name, weight };
   });
+}
+
+/**
+ * The weights a worker uses: its own where it named one, else the queue's setting (`weights`,
+ * by queue), else `DEFAULT_QUEUE_WEIGHT`.
+ */
+export function resolveQueueWeights(
+  queues: QueueWeight[],
+  weights: ReadonlyMap<string, number | null>,
+): { name: string; weight: number }[] {
+  return queues.map((q) => ({ name: q.name, weight: q.weight ?? weights.get(q.name) ?? DEFAULT_QUEUE_WEIGHT }));
+}
+
+/**
+ * The weights a worker uses (`resolveQueueWeights`), reading the queues' settings from the
+ * engine only when some queue is listed without a weight.
+ */
+export async function engineQueueWeights(
+  backend: Pick<Backend, 'queuesList'>,
+  queues: QueueWeight[],
+): Promise<{ name: string; weight: number }[]> {
+  if (queues.every((q) => q.weight !== null)) return resolveQueueWeights(queues, new Map());
+  const settings = new Map((await backend.queuesList()).map((q) => [q.name, q.weight]));
+  return resolveQueueWeights(queues, settings);
 }
 
 /** The round-robin state of one worker. */
@@ -45,9 +80,10 @@ export class WeightedRoundRobin {
   private readonly entries: Entry[];
   private readonly total: number;
 
-  constructor(queues: { name: string; weight: number }[]) {
+  /** A `null` weight counts as `DEFAULT_QUEUE_WEIGHT` (see `resolveQueueWeights`). */
+  constructor(queues: QueueWeight[]) {
     if (queues.length === 0) throw new ValidationError('queues must name at least one queue');
-    this.entries = queues.map((q) => ({ name: q.name, weight: q.weight, credit: 0 }));
+    this.entries = queues.map((q) => ({ name: q.name, weight: q.weight ?? DEFAULT_QUEUE_WEIGHT, credit: 0 }));
     this.total = this.entries.reduce((s, e) => s + e.weight, 0);
   }
 

@@ -22,7 +22,7 @@ import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { heartbeat, renewLeases, startUpkeep } from './upkeep.js';
-import { WeightedRoundRobin } from './weighted.js';
+import { WeightedRoundRobin, engineQueueWeights, resolveQueueWeights } from './weighted.js';
 
 const noop = (): void => {};
 
@@ -34,7 +34,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private readonly url: string | undefined;
   private readonly handlers = new Map<string, Handler>();
   private readonly middleware: Middleware[] = [];
-  private readonly rr: WeightedRoundRobin;
+  private rr: WeightedRoundRobin;
   /** Jobs whose attempt runs: each takes a slot. */
   private readonly held = new Map<string, Held>();
   /** Jobs whose attempt ended and whose outcome is being written: no slot, lease still renewed. */
@@ -59,6 +59,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /** Bumped by every freed slot and written outcome, either of which may lift a queue's cap. */
   private freedSeq = 0;
   private readonly queueNames: Set<string>;
+  /** The queues and the weights this worker uses (`resolveQueueWeights`, once the engine is open). */
+  private queues: { name: string; weight: number }[];
   /** What every attempt needs (the handler map and middleware list change in place). */
   private readonly deps: AttemptDeps;
   /** Whether the engine answers, as this worker's calls find it (see `outage.ts`). */
@@ -72,7 +74,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
     this.id = this.opts.id;
     this.engine = options.backend;
     this.url = options.url;
-    this.rr = new WeightedRoundRobin(this.opts.queues);
+    this.queues = resolveQueueWeights(this.opts.queues, new Map());
+    this.rr = new WeightedRoundRobin(this.queues);
     // Sized for the engine once it is open (`open`); nothing is buffered before.
     this.buffer = new PrefetchBuffer(0, this.opts.concurrency);
     this.queueNames = new Set(this.rr.names);
@@ -133,6 +136,9 @@ export class Worker extends TypedEmitter<WorkerEvents> {
       this.ownsBackend = true;
     }
     const backend = this.engine;
+    // Queues listed without a weight take the queue's own (a setting of the queue).
+    this.queues = await engineQueueWeights(backend, this.opts.queues);
+    this.rr = new WeightedRoundRobin(this.queues);
     this.buffer = new PrefetchBuffer(prefetchFor(this.opts, backend.capabilities), this.opts.concurrency);
     this.outcome = {
       workerId: this.id,
@@ -377,7 +383,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   }
 
   private heartbeat(): Promise<void> {
-    return heartbeat(this.backend, { id: this.id, opts: this.opts, startedAt: this.startedAt, running: this.running });
+    const opts = { ...this.opts, queues: this.queues };
+    return heartbeat(this.backend, { id: this.id, opts, startedAt: this.startedAt, running: this.running });
   }
 
   /**

@@ -1,8 +1,9 @@
 /** Conformance: events and wake-ups (docs/architecture.md, "Events") through the Backend. */
 import { describe, expect, it } from 'vitest';
+import { MAX_EVENT_RESULT_BYTES } from '../../src/core/constants.js';
 import type { GantryEvent } from '../../src/core/events.js';
 import type { ConformanceFactory } from './index.js';
-import { claimOne, enqueue, jobError, recordEvents, useBackend, waitUntil } from './fixtures.js';
+import { claim, claimOne, enqueue, jobError, mustGet, recordEvents, useBackend, waitUntil } from './fixtures.js';
 
 const types = (events: GantryEvent[], jobId: string): string[] =>
   events.filter((e) => e.jobId === jobId).map((e) => e.type);
@@ -46,6 +47,39 @@ export function backendEventsGroup(factory: ConformanceFactory): void {
       expect(rec.events.find((e) => e.type === 'job.progress')!.progress).toEqual({ percent: 50 });
       expect(rec.events.find((e) => e.type === 'job.retrying')).toMatchObject({ state: 'retrying', error: 'oops' });
       expect(rec.events.find((e) => e.type === 'job.completed')).toMatchObject({ state: 'completed', attempt: 2 });
+      await rec.stop();
+    });
+
+    it('job.completed carries the result up to MAX_EVENT_RESULT_BYTES, else says it was left out', async () => {
+      const rec = await recordEvents(ctx, { filter: { types: ['job.completed'] } });
+      const [small, big, none, exact] = await Promise.all([enqueue(ctx), enqueue(ctx), enqueue(ctx), enqueue(ctx)]);
+      await claim(ctx, { limit: 4 });
+      const bigResult = { text: 'é'.repeat(MAX_EVENT_RESULT_BYTES) };
+      // A string whose JSON text (with its quotes) is exactly the bound fits.
+      const exactResult = 'x'.repeat(MAX_EVENT_RESULT_BYTES - 2);
+      const items = [
+        { id: small.id, workerId: 'w1', attempt: 1, result: { ok: true, n: 3 } },
+        { id: big.id, workerId: 'w1', attempt: 1, result: bigResult },
+        { id: none.id, workerId: 'w1', attempt: 1, result: null },
+        { id: exact.id, workerId: 'w1', attempt: 1, result: exactResult },
+      ];
+      expect((await ctx.backend.jobsComplete({ items })).lost).toEqual([]);
+      const of = (id: string) => rec.waitFor((e) => e.jobId === id, `job.completed of ${id}`);
+      const [s, b, n, x] = await Promise.all([of(small.id), of(big.id), of(none.id), of(exact.id)]);
+      expect(s.result).toEqual({ ok: true, n: 3 });
+      expect(s.resultTruncated).toBeUndefined();
+      expect(b.result).toBeUndefined();
+      expect(b.resultTruncated).toBe(true);
+      expect(n.result).toBeUndefined();
+      expect(n.resultTruncated).toBeUndefined();
+      expect(x.result).toBe(exactResult);
+      // The record keeps the whole result.
+      expect((await mustGet(ctx, big.id)).result).toEqual(bigResult);
+      // One completion alone (a batch of one) carries its result too.
+      const one = await enqueue(ctx);
+      await claimOne(ctx);
+      await ctx.backend.jobsComplete({ items: [{ id: one.id, workerId: 'w1', attempt: 1, result: [1, 2] }] });
+      expect((await of(one.id)).result).toEqual([1, 2]);
       await rec.stop();
     });
 

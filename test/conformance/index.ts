@@ -20,6 +20,7 @@ import { backendRegistryGroup } from './backend-registry.js';
 import { deleteOnCompleteGroup } from './delete-on-complete.js';
 import { backendLifecycleGroup } from './backend-lifecycle.js';
 import { operatorReadsGroup } from './operator-reads.js';
+import { queueDefaultsGroup } from './queue-defaults.js';
 import { limitsGroup } from './limits.js';
 import { schedulesFiringGroup } from './schedules-firing.js';
 import { schedulesPoliciesGroup } from './schedules-policies.js';
@@ -50,6 +51,7 @@ const GROUPS: ConformanceGroup[] = [
   deleteOnCompleteGroup,
   operatorReadsGroup,
   limitsGroup,
+  queueDefaultsGroup,
   schedulesFiringGroup,
   schedulesPoliciesGroup,
 ];

@@ -9,6 +9,7 @@ import {
   DEFAULT_QUEUE_SETTINGS,
   claimRoom,
   queueChangeEvents,
+  applyQueueDefaults,
   queueSettingsApply,
   sizeCapOverflow,
 } from '../../src/core/queue-rules.js';
@@ -48,9 +49,34 @@ describe('queue settings', () => {
   it('keeps what a change leaves out, clears a cap set to null, and says what changed', () => {
     const before = { ...DEFAULT_QUEUE_SETTINGS, concurrency: 2 };
     const after = queueSettingsApply(before, { paused: true, concurrency: null });
-    expect(after).toEqual({ paused: true, concurrency: null, sizeCap: null, sizePolicy: 'reject' });
+    expect(after).toEqual({
+      paused: true,
+      concurrency: null,
+      sizeCap: null,
+      sizePolicy: 'reject',
+      timeoutMs: null,
+      maxAttempts: null,
+      weight: null,
+    });
     expect(queueChangeEvents('q', before, after, 5).map((e) => e.type)).toEqual(['queue.paused', 'queue.updated']);
     expect(queueChangeEvents('q', after, after, 5)).toEqual([]);
+    // A change of a default is an update too (a worker reads the weight).
+    const weighted = queueSettingsApply(after, { weight: 4 });
+    expect(queueChangeEvents('q', after, weighted, 5).map((e) => e.type)).toEqual(['queue.updated']);
+  });
+
+  it('gives a job the queue’s defaults only for the fields it left to them', () => {
+    const job = validateEnqueue({ type: 't', queue: 'q', timeout: 500 }, 0);
+    expect(job.defaulted).toEqual(['maxAttempts']);
+    const d = { timeoutMs: 60_000, maxAttempts: 100 };
+    expect(applyQueueDefaults(job, d)).toMatchObject({ timeoutMs: 500, maxAttempts: 100 });
+    const bare = validateEnqueue({ type: 't', queue: 'q' }, 0);
+    expect(applyQueueDefaults(bare, d)).toMatchObject({ timeoutMs: 60_000, maxAttempts: 100 });
+    // Nothing to apply: the same job.
+    expect(applyQueueDefaults(bare, { timeoutMs: null, maxAttempts: null })).toBe(bare);
+    const named = validateEnqueue({ type: 't', maxAttempts: 2, timeout: 9 }, 0);
+    expect(named.defaulted).toBeUndefined();
+    expect(applyQueueDefaults(named, d)).toBe(named);
   });
 });
 

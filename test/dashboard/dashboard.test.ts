@@ -209,6 +209,33 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await p.close();
   });
 
+  it('sets a queue’s defaults; a job enqueued without its own takes them', async () => {
+    await stack.client.setQueue('defaults-q', { paused: true });
+    const p = await open('/queues');
+    const row = p.locator('[data-testid=queues-table] tr[data-queue="defaults-q"]');
+    await p.getByLabel('Timeout (s) of defaults-q').fill('3600');
+    await p.getByLabel('Max attempts of defaults-q').fill('100');
+    await p.getByLabel('Weight of defaults-q').fill('10');
+    await row.getByRole('button', { name: 'Save' }).click();
+    type Queues = {
+      queues: { name: string; timeoutMs: number | null; maxAttempts: number | null; weight: number | null }[];
+    };
+    const stored = async () => (await api<Queues>('/queues')).queues.find((q) => q.name === 'defaults-q');
+    await expect.poll(stored).toMatchObject({ timeoutMs: 3_600_000, maxAttempts: 100, weight: 10 });
+    const job = await stack.client.enqueue('demo.ok', {}, { queue: 'defaults-q' });
+    expect(job).toMatchObject({ timeoutMs: 3_600_000, maxAttempts: 100 });
+    // A value out of range is refused in the page, before any request.
+    await p.getByLabel('Max attempts of defaults-q').fill('5000');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await row.getByText(/whole number from 1/).waitFor();
+    // Emptied fields clear the defaults.
+    for (const label of ['Timeout (s)', 'Max attempts', 'Weight'])
+      await p.getByLabel(`${label} of defaults-q`).fill('');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(stored).toMatchObject({ timeoutMs: null, maxAttempts: null, weight: null });
+    await p.close();
+  });
+
   it('cancels a running job, and its handler sees the abort', async () => {
     const job = await stack.client.enqueue('demo.block', {});
     await waitForState(stack.client, job.id, 'running');

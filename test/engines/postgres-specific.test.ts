@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { ManualClock, systemClock, type Clock } from '../../src/core/clock.js';
 import { EngineUnavailableError, MigrationError, UniqueConflictError } from '../../src/core/errors.js';
-import { jobEvent, type GantryEvent } from '../../src/core/events.js';
+import { completedResult, jobEvent, type GantryEvent } from '../../src/core/events.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate.js';
 import { parseTarget } from '../../src/engines/postgres/connection.js';
 import { PostgresBackend, openPostgresBackend } from '../../src/engines/postgres/index.js';
@@ -210,11 +210,12 @@ describe.runIf(available)('postgres engine', () => {
     try {
       const { complete } = jobStatements(`"${schema}"`, 'plan');
       await hot.query(
-        `PREPARE plan_complete(text[], text[], int[], jsonb[], timestamptz, bigint, text) AS ${complete.text}`,
+        `PREPARE plan_complete(text[], text[], int[], jsonb[], timestamptz, bigint, text, boolean[]) AS ${complete.text}`,
       );
-      // Worker, attempt and result are shared by the batch, so each is sent once (as the engine does).
+      // Worker, attempt, result and its fitting in the event are shared by the batch, so each is
+      // sent once (as the engine does).
       const execute = (batch: string[]) =>
-        `EXECUTE plan_complete('{${batch.join(',')}}', '{w}', '{1}', '{null}', now(), 0, 'plan_events')`;
+        `EXECUTE plan_complete('{${batch.join(',')}}', '{w}', '{1}', '{null}', now(), 0, 'plan_events', '{t}')`;
       // The generic plan is made here, on a queue of five jobs, and kept.
       await hot.query(execute(await ids(5)));
       const batch = await ids(300);
@@ -250,7 +251,7 @@ describe.runIf(available)('postgres engine', () => {
       { ...jobEvent(held!, 'job.progress', at), progress: { percent: 50, message: 'half' } },
       jobEvent({ ...held!, state: 'retrying' }, 'job.retrying', at, { error: 'boom' }),
       jobEvent(again!, 'job.started', at),
-      jobEvent({ ...again!, state: 'completed' }, 'job.completed', at),
+      jobEvent({ ...again!, state: 'completed' }, 'job.completed', at, completedResult(1)),
     ];
     expect(seen.map(({ seq: _seq, ...e }) => e)).toEqual(expected);
     await stop();

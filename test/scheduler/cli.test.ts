@@ -62,13 +62,15 @@ describe('gantry schedules', () => {
       'Europe/Paris',
       '--misfire',
       'all',
+      '--metadata',
+      '{"team":"ops"}',
     ]);
     expect(added).toMatchObject({
       name: 'nightly',
       spec: 'every day at 02:30',
       timezone: 'Europe/Paris',
       misfire: 'all',
-      template: { type: 'echo', queue: 'reports', payload: { n: 1 } },
+      template: { type: 'echo', queue: 'reports', payload: { n: 1 }, options: { metadata: { team: 'ops' } } },
     });
     expect(added.nextFireTimes).toHaveLength(3);
     for (const t of added.nextFireTimes) expect(['00:30', '01:30']).toContain(t.slice(11, 16)); // 02:30 Paris in UTC
@@ -86,7 +88,7 @@ describe('gantry schedules', () => {
       db.url,
       ['schedules', 'trigger', 'nightly'],
     );
-    expect(job).toMatchObject({ type: 'echo', queue: 'reports', metadata: { schedule: 'nightly' } });
+    expect(job).toMatchObject({ type: 'echo', queue: 'reports', metadata: { schedule: 'nightly', team: 'ops' } });
     expect((await gantry(['--url', db.url, 'schedules', 'rm', 'nightly'])).code).toBe(0);
     const gone = await gantry(['--url', db.url, 'schedules', 'rm', 'nightly']);
     expect(gone.code).toBe(1);

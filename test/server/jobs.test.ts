@@ -227,6 +227,30 @@ describe('queues, workers, stats', () => {
     expect((await s.call('/api/v1/queues/none')).status).toBe(404);
   });
 
+  it('sets a queue’s defaults; a job posted without its own takes them', async () => {
+    const defaults = { timeoutMs: 3_600_000, maxAttempts: 100, weight: 10 };
+    const patched = await body(await s.call('/api/v1/queues/limited', { method: 'PATCH', json: defaults }));
+    expect(patched).toMatchObject({ name: 'limited', ...defaults });
+    expect(await body(await s.call('/api/v1/queues/limited'))).toMatchObject(defaults);
+    const job = await body(await post('/api/v1/jobs', { type: 'q.t', queue: 'limited' }));
+    expect(job).toMatchObject({ timeoutMs: 3_600_000, maxAttempts: 100 });
+    const own = await body(
+      await post('/api/v1/jobs', { type: 'q.t', queue: 'limited', maxAttempts: 2, timeout: '5s' }),
+    );
+    expect(own).toMatchObject({ timeoutMs: 5000, maxAttempts: 2 });
+    for (const bad of [{ weight: 0 }, { weight: 1001 }, { maxAttempts: 1001 }, { timeoutMs: 0 }, { timeoutMs: 1.5 }]) {
+      const r = await s.call('/api/v1/queues/limited', { method: 'PATCH', json: bad });
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+    }
+    const cleared = await body(
+      await s.call('/api/v1/queues/limited', {
+        method: 'PATCH',
+        json: { timeoutMs: null, maxAttempts: null, weight: null },
+      }),
+    );
+    expect(cleared).toMatchObject({ timeoutMs: null, maxAttempts: null, weight: null });
+  });
+
   it('removes a queue without jobs; 409 while it holds jobs, 404 when there is none', async () => {
     await post('/api/v1/queues/emials/pause');
     const gone = await s.call('/api/v1/queues/emials', { method: 'DELETE' });

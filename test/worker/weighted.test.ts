@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
-import { WeightedRoundRobin, parseQueueWeights } from '../../src/worker/weighted.js';
+import { WeightedRoundRobin, parseQueueWeights, resolveQueueWeights } from '../../src/worker/weighted.js';
 
 const count = (picks: string[]): Record<string, number> =>
   picks.reduce<Record<string, number>>((acc, q) => ({ ...acc, [q]: (acc[q] ?? 0) + 1 }), {});
@@ -34,9 +34,19 @@ describe('weighted round-robin', () => {
     expect(rr.plan(0)).toEqual([]);
   });
 
-  it('accepts a list of names (weight 1) and refuses bad weights', () => {
-    expect(parseQueueWeights(['x', 'y'])).toEqual([
-      { name: 'x', weight: 1 },
+  it('accepts a list of names (the queue’s weight, else 1) and refuses bad weights', () => {
+    const named = parseQueueWeights(['x', 'y']);
+    expect(named).toEqual([
+      { name: 'x', weight: null },
+      { name: 'y', weight: null },
+    ]);
+    expect(resolveQueueWeights(named, new Map([['x', 5]]))).toEqual([
+      { name: 'x', weight: 5 },
+      { name: 'y', weight: 1 },
+    ]);
+    // A weight the worker names wins over the queue's.
+    expect(resolveQueueWeights(parseQueueWeights({ x: 2, y: null }), new Map([['x', 5]]))).toEqual([
+      { name: 'x', weight: 2 },
       { name: 'y', weight: 1 },
     ]);
     expect(() => parseQueueWeights({ x: 0 })).toThrow(ValidationError);

@@ -16,6 +16,13 @@ import type {
   WorkerJson,
 } from './types.js';
 
+/** A queue's defaults: its jobs' timeout and attempts when they name none, its weight for workers. */
+export interface QueueDefaults {
+  timeoutMs: number | null;
+  maxAttempts: number | null;
+  weight: number | null;
+}
+
 /** Unwraps `{ [key]: value }` or a bare value, so either style of response reads the same. */
 function unwrap<T>(body: unknown, key: string): T {
   if (body && typeof body === 'object' && !Array.isArray(body) && key in body) {
@@ -88,6 +95,10 @@ export const endpoints = {
   },
   async queueConcurrency(name: string, concurrency: number | null): Promise<void> {
     await api(`/queues/${enc(name)}`, { method: 'PATCH', body: { concurrency } });
+  },
+  /** Sets a queue's defaults (`null` clears one). */
+  async queueDefaults(name: string, defaults: QueueDefaults): Promise<void> {
+    await api(`/queues/${enc(name)}`, { method: 'PATCH', body: { ...defaults } });
   },
   async stats(): Promise<Stats> {
     return api<Stats>('/stats');

@@ -30,6 +30,12 @@ export interface QueueJson {
   concurrency: number | null;
   sizeCap?: number | null;
   sizePolicy?: 'reject' | 'drop-oldest';
+  /** Timeout of each attempt of jobs enqueued without one, ms. */
+  timeoutMs?: number | null;
+  /** Attempts of jobs enqueued without maxAttempts. */
+  maxAttempts?: number | null;
+  /** Weight for workers that list the queue without one. */
+  weight?: number | null;
   counts: StateCounts;
   /** `runAt` of the oldest due waiting job; `null` when none is due. */
   oldestDueAt?: string | null;

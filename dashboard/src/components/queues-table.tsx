@@ -1,13 +1,15 @@
 /**
  * Queues with their health and operator controls: waiting, running and failed counts, how long
  * the oldest due job has waited, the live workers serving each (a warning when none does),
- * pause / resume and the concurrency cap. On a phone each queue is a card.
+ * pause / resume, the concurrency cap and the queue's defaults (its jobs' timeout and attempts,
+ * its weight for workers). On a phone each queue is a card.
  */
 import { endpoints } from '../api/endpoints.js';
 import type { QueueJson } from '../api/types.js';
 import { href } from '../hooks/use-route.js';
 import { ActionButton } from './action-button.js';
 import { ConcurrencyForm } from './concurrency-form.js';
+import { QueueDefaultsForm } from './queue-defaults-form.js';
 import { QueueLatency, QueueWorkers, type LoadedQueue } from './queue-health.js';
 
 /** Props of `QueuesTable`. */
@@ -18,6 +20,13 @@ export interface QueuesTableProps {
 }
 
 const waiting = (q: QueueJson): number => q.counts.queued + q.counts.scheduled + q.counts.retrying;
+
+/** A queue's defaults as text, for those who cannot change them. */
+function defaultsText(q: QueueJson): string {
+  const show = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : String(v));
+  const timeout = q.timeoutMs === null || q.timeoutMs === undefined ? '–' : `${Math.ceil(q.timeoutMs / 1000)}s`;
+  return `${timeout}, ${show(q.maxAttempts)}, ${show(q.weight)}`;
+}
 
 /** One row per queue. */
 export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
@@ -41,6 +50,7 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
             <th scope="col">Oldest waiting</th>
             <th scope="col">Workers</th>
             <th scope="col">Concurrency cap</th>
+            <th scope="col">Defaults (timeout s, attempts, weight)</th>
             {canAct ? <th scope="col">Actions</th> : null}
           </tr>
         </thead>
@@ -73,6 +83,22 @@ export function QueuesTable({ queues, canAct, onDone }: QueuesTableProps) {
                   <ConcurrencyForm key={String(q.concurrency)} queue={q.name} current={q.concurrency} onDone={onDone} />
                 ) : (
                   (q.concurrency ?? 'none')
+                )}
+              </td>
+              <td data-label="defaults">
+                {canAct ? (
+                  <QueueDefaultsForm
+                    key={`${q.timeoutMs}:${q.maxAttempts}:${q.weight}`}
+                    queue={q.name}
+                    current={{
+                      timeoutMs: q.timeoutMs ?? null,
+                      maxAttempts: q.maxAttempts ?? null,
+                      weight: q.weight ?? null,
+                    }}
+                    onDone={onDone}
+                  />
+                ) : (
+                  defaultsText(q)
                 )}
               </td>
               {canAct ? (

@@ -16,7 +16,14 @@ import { envOption, globals, parseIntFlag, splitList } from '../context.js';
 import { startEventLog } from '../event-log.js';
 import { makeLogger } from '../logger.js';
 import { println } from '../output.js';
-import { addRunOptions, loadHandlers, runtimeOptions, type RunFlags } from './worker.js';
+import {
+  addRunOptions,
+  eventLogOption,
+  loadHandlers,
+  maybeEventFile,
+  runtimeOptions,
+  type RunFlags,
+} from './worker.js';
 
 /** Dev runs few jobs at once, so priorities show in the order jobs start. */
 export const DEV_CONCURRENCY = 3;
@@ -28,6 +35,7 @@ export const DEV_PREFETCH = 0;
 
 interface DevFlags extends RunFlags {
   handlers?: string;
+  eventLog?: string;
   demo: boolean;
   server: boolean;
   port: number;
@@ -87,7 +95,9 @@ async function runDev(flags: DevFlags, c: Command): Promise<void> {
   const signals = trapSignals(logger, () => println('\nstopping: running jobs may finish (Ctrl+C again to force)'));
   const backend = await openBackend({ url, pollMs: flags.poll });
   const client = new Client(backend);
+  let stopEventFile = async (): Promise<void> => {};
   try {
+    stopEventFile = await maybeEventFile(backend, flags.eventLog);
     // The server first: a busy port stops dev before any job is claimed.
     const server = flags.server ? await startDevServer(backend, flags, logger) : null;
     const runtime = await startRuntime(runtimeOptions(flags, backend, handlers, logger));
@@ -100,6 +110,7 @@ async function runDev(flags: DevFlags, c: Command): Promise<void> {
     await stopLog();
     println('stopped');
   } finally {
+    await stopEventFile();
     signals.release();
     await backend.close();
   }
@@ -127,7 +138,8 @@ export function register(program: Command): void {
         'host names the server answers besides localhost and loopback addresses (comma-separated)',
         'GANTRY_ALLOWED_HOSTS',
       ),
-    );
+    )
+    .addOption(eventLogOption());
   addRunOptions(cmd, {
     logFormat: 'pretty',
     logLevel: 'warn',

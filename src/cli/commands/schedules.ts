@@ -50,6 +50,7 @@ interface AddFlags {
   maxAttempts?: number;
   timeout?: string;
   uniqueKey?: string;
+  metadata?: string;
 }
 
 function templateOptions(f: AddFlags): Record<string, unknown> | undefined {
@@ -58,6 +59,7 @@ function templateOptions(f: AddFlags): Record<string, unknown> | undefined {
   if (f.maxAttempts !== undefined) o.maxAttempts = f.maxAttempts;
   if (f.timeout !== undefined) o.timeout = f.timeout;
   if (f.uniqueKey !== undefined) o.uniqueKey = f.uniqueKey;
+  if (f.metadata !== undefined) o.metadata = parseJsonFlag('--metadata', f.metadata) as Record<string, unknown>;
   return Object.keys(o).length > 0 ? (o as Record<string, unknown>) : undefined;
 }
 
@@ -77,6 +79,7 @@ function registerAdd(schedules: Command): void {
     .option('--priority <p>', 'critical, high, normal, low or an integer')
     .option('--max-attempts <n>', 'attempts per job (1 = no retry)', parseIntFlag('--max-attempts', 1, 1000))
     .option('--timeout <duration>', 'most one attempt may run, e.g. 30s')
+    .option('--metadata <json>', 'metadata of each job, a JSON object (the scheduler adds schedule and fireAt)')
     .option('--unique-key <key>', 'at most one live job of this schedule at a time (skips a fire while one runs)')
     .action(async (name: string, spec: string, type: string, f: AddFlags, cmd: Command) => {
       await withClient(

@@ -1,10 +1,13 @@
 /**
  * `gantry server`: the HTTP API, dashboard, metrics and health on `--url`, with maintenance and
- * the scheduler in the same process, so one command runs everything but the workers. Tokens
- * come from GANTRY_API_TOKENS or --tokens-file, never from the command line.
+ * the scheduler in the same process. With `--handlers` it runs a worker too, so one process is a
+ * whole node (API and jobs), for production. Tokens come from GANTRY_API_TOKENS or
+ * --tokens-file, never from the command line.
  */
 import { Option, type Command } from 'commander';
 import type { Backend } from '../../backend/backend.js';
+import type { Handlers } from '../../worker/types.js';
+import { DEFAULT_CONCURRENCY } from '../../core/constants.js';
 import { Maintenance } from '../../maintenance/maintenance.js';
 import { Scheduler } from '../../scheduler/index.js';
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../../server/constants.js';
@@ -20,8 +23,23 @@ import {
   type LogLevel,
 } from '../logger.js';
 import { println } from '../output.js';
+import type { Runtime } from '../runtime.js';
+import {
+  addWorkerOptions,
+  eventLogOption,
+  loadHandlers,
+  maybeEventFile,
+  parseJobLog,
+  retentionOptions,
+  runtimeOptions,
+  type JobLogFlag,
+  type WorkerTuningFlags,
+} from './worker.js';
 
-interface ServerFlags {
+interface ServerFlags extends WorkerTuningFlags {
+  handlers?: string;
+  eventLog?: string;
+  jobLog: JobLogFlag;
   port: number;
   host: string;
   tokensFile?: string;
@@ -32,13 +50,22 @@ interface ServerFlags {
   logFormat: LogFormat;
 }
 
-/** Background loops the server process runs once the engine is open. */
+/** Background loops the server process runs once the engine is open (without `--handlers`). */
 function startLoops(
   backend: Backend,
   flags: ServerFlags,
   logger: Awaited<ReturnType<typeof makeLogger>>,
 ): () => Promise<void> {
-  const maintenance = flags.maintenance ? new Maintenance({ backend, logger }) : null;
+  const maintenance = flags.maintenance
+    ? new Maintenance({
+        backend,
+        logger,
+        intervalMs: flags.maintenanceInterval,
+        leaseMs: flags.maintenanceLease,
+        workerTtlMs: flags.workerTtl,
+        retention: retentionOptions(flags),
+      })
+    : null;
   const scheduler = flags.scheduler ? new Scheduler({ backend, logger }) : null;
   maintenance?.start();
   const started = scheduler?.start();
@@ -48,11 +75,47 @@ function startLoops(
   };
 }
 
+/**
+ * With `--handlers`: a worker with maintenance and the scheduler (as `gantry worker` runs them)
+ * once the engine is open; returns what stops it gracefully.
+ */
+function startNode(
+  backend: Backend,
+  flags: ServerFlags,
+  handlers: Handlers,
+  logger: Awaited<ReturnType<typeof makeLogger>>,
+): () => Promise<void> {
+  const started: Promise<Runtime | null> = import('../runtime.js')
+    .then(({ startRuntime }) =>
+      startRuntime({
+        ...runtimeOptions(flags, backend, handlers, logger),
+        maintenance: flags.maintenance,
+        ...(flags.jobLog === 'off' ? {} : { jobLog: flags.jobLog }),
+      }),
+    )
+    .then((runtime) => {
+      const types = Object.keys(handlers);
+      logger.info({ workerId: runtime.worker.id, queues: flags.queues, types }, 'worker started');
+      return runtime;
+    })
+    .catch((err: unknown) => {
+      logger.error({ err }, 'the worker could not start');
+      return null;
+    });
+  return async () => {
+    const runtime = await started;
+    await runtime?.stop();
+    if (runtime) logger.info({ workerId: runtime.worker.id }, 'worker stopped');
+  };
+}
+
 async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
   // Loaded here, not at the top, so other commands do not pay for Fastify at start-up.
   const { startServer } = await import('../../server/index.js');
   const { trapSignals } = await import('../runtime.js');
   const { url } = globals(cmd);
+  // A bad handlers module stops the start before anything listens.
+  const handlers = flags.handlers ? await loadHandlers(flags.handlers) : null;
   const logger = await makeLogger(flags.logLevel, flags.logFormat);
   const trap = trapSignals(logger);
   const server = await startServer({
@@ -64,21 +127,34 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
     ...(flags.allowedHosts ? { allowedHosts: splitList(flags.allowedHosts) ?? [] } : {}),
   });
   let stopLoops: (() => Promise<void>) | null = null;
+  let eventFile: Promise<() => Promise<void>> = Promise.resolve(async () => {});
   server.onBackend((backend) => {
-    stopLoops = startLoops(backend, flags, logger);
+    eventFile = maybeEventFile(backend, flags.eventLog).catch((err: unknown) => {
+      logger.error({ err }, '--event-log: cannot write the event log');
+      return async () => {};
+    });
+    stopLoops = handlers ? startNode(backend, flags, handlers, logger) : startLoops(backend, flags, logger);
   });
   println(`gantry server on ${server.url} (engine ${redactUrl(url)})`);
   println(`  API ${server.url}/api/v1   docs ${server.url}/docs   metrics ${server.url}/metrics`);
+  if (handlers) {
+    const queues = Object.keys(flags.queues).join(', ');
+    println(`  worker: ${Object.keys(handlers).length} handlers, queues ${queues}, concurrency ${flags.concurrency}`);
+  }
   await trap.received;
-  // The loops stop first: closing the server closes the engine they use.
+  // The worker and loops stop first (running jobs may finish): closing the server closes the
+  // engine they use.
   await (stopLoops as (() => Promise<void>) | null)?.();
+  await (
+    await eventFile
+  )();
   await server.close();
   trap.release();
 }
 
 /** Registers `server`. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('server')
     .description('run the HTTP API, dashboard and metrics, with maintenance and the scheduler')
     .addOption(
@@ -100,6 +176,22 @@ export function register(program: Command): void {
         'GANTRY_ALLOWED_HOSTS',
       ),
     )
+    .addOption(
+      envOption(
+        '--handlers <module>',
+        'run a worker too, with this module’s handlers (default export: type → handler): a whole node',
+        'GANTRY_HANDLERS',
+      ),
+    )
+    .addOption(
+      envOption(
+        '--job-log <which>',
+        'with --handlers, log each job: all, failures or off',
+        'GANTRY_JOB_LOG',
+        'all',
+      ).argParser(parseJobLog),
+    )
+    .addOption(eventLogOption())
     .addOption(new Option('--no-maintenance', 'do not run maintenance in this process'))
     .addOption(new Option('--no-scheduler', 'do not run the scheduler in this process'))
     .addOption(
@@ -107,6 +199,9 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option('--log-format <format>', `one of ${LOG_FORMATS.join(', ')}`).default('json').argParser(parseLogFormat),
-    )
-    .action(async (flags: ServerFlags, cmd: Command) => runServer(flags, cmd));
+    );
+  // The worker's flags apply with --handlers only.
+  addWorkerOptions(cmd, { concurrency: DEFAULT_CONCURRENCY }).action(async (flags: ServerFlags, c: Command) =>
+    runServer(flags, c),
+  );
 }

@@ -16,21 +16,25 @@ import {
   DEFAULT_POLL_MS,
   DEFAULT_PREFETCH,
   DEFAULT_QUEUE,
+  DEFAULT_RETAIN_COMPLETED_MS,
+  DEFAULT_RETAIN_FAILED_MS,
+  DEFAULT_RETAIN_MAX_COUNT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_WORKER_TTL_MS,
   MAX_CLAIM_BATCH,
 } from '../../core/constants.js';
 import { ValidationError } from '../../core/errors.js';
 import type { Backend } from '../../backend/backend.js';
+import type { RetentionOptions } from '../../maintenance/maintenance.js';
 import type { Handlers, Logger } from '../../worker/types.js';
 import { envOption, globals, parseDurationFlag, parseIntFlag, parseQueues } from '../context.js';
 import type { JobLogLevel } from '../job-log.js';
 import { makeLogger, parseLogFormat, parseLogLevel, type LogFormat, type LogLevel } from '../logger.js';
 import type { RuntimeOptions } from '../runtime.js';
 
-/** The flags of `worker` (shared in part by `dev`). */
-export interface RunFlags {
-  queues: Record<string, number>;
+/** The flags that tune a worker (`addWorkerOptions`). */
+export interface WorkerTuningFlags {
+  queues: Record<string, number | null>;
   concurrency: number;
   /** Unset: the engine's default. */
   prefetch?: number;
@@ -41,6 +45,13 @@ export interface RunFlags {
   maintenanceInterval: number;
   maintenanceLease: number;
   workerTtl: number;
+  retainCompleted: number;
+  retainFailed: number;
+  retainMax: number;
+}
+
+/** The flags of `worker` (shared in part by `dev`). */
+export interface RunFlags extends WorkerTuningFlags {
   scheduler: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -77,13 +88,25 @@ const DURATION_FLAGS: [string, string, string, number][] = [
     DEFAULT_MAINTENANCE_LEASE_MS,
   ],
   ['--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL', DEFAULT_WORKER_TTL_MS],
+  [
+    '--retain-completed <duration>',
+    'retention: completed jobs are deleted this long after they finished',
+    'GANTRY_RETAIN_COMPLETED',
+    DEFAULT_RETAIN_COMPLETED_MS,
+  ],
+  [
+    '--retain-failed <duration>',
+    'retention: failed, cancelled and expired jobs are deleted this long after they ended',
+    'GANTRY_RETAIN_FAILED',
+    DEFAULT_RETAIN_FAILED_MS,
+  ],
 ];
 
-/** Adds the flags that tune a worker (used by `worker` and `dev`). */
-export function addRunOptions(
-  cmd: Command,
-  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number; prefetch?: number },
-): Command {
+/**
+ * Adds the flags that tune a worker: queues, concurrency, prefetch, leases and timers, which
+ * types it claims (used by `worker`, `dev` and `server --handlers`).
+ */
+export function addWorkerOptions(cmd: Command, defaults: { concurrency: number; prefetch?: number }): Command {
   const prefetchHelp = 'jobs claimed ahead of free slots at most; they count as running (0: claim only for free slots)';
   const prefetch = envOption(
     '--prefetch <n>',
@@ -108,12 +131,25 @@ export function addRunOptions(
   for (const [flags, help, env, ms] of DURATION_FLAGS) cmd.addOption(durationOption(flags, help, env, ms));
   return cmd
     .addOption(
+      envOption('--retain-max <n>', 'retention: most finished jobs kept per queue and final state', 'GANTRY_RETAIN_MAX')
+        .default(DEFAULT_RETAIN_MAX_COUNT)
+        .argParser(parseIntFlag('--retain-max', 1)),
+    )
+    .addOption(
       envOption(
         '--only-registered-types',
         'claim only job types this process has handlers for (default: claim all; unknown types fail)',
         'GANTRY_ONLY_REGISTERED_TYPES',
       ),
-    )
+    );
+}
+
+/** Adds the flags of a worker process (used by `worker` and `dev`): the worker's, the scheduler and logging. */
+export function addRunOptions(
+  cmd: Command,
+  defaults: { logFormat: LogFormat; logLevel: LogLevel; concurrency: number; prefetch?: number },
+): Command {
+  return addWorkerOptions(cmd, defaults)
     .addOption(envOption('--no-scheduler', 'do not run the scheduler in this process', 'GANTRY_NO_SCHEDULER'))
     .addOption(
       envOption(
@@ -128,6 +164,22 @@ export function addRunOptions(
         parseLogFormat,
       ),
     );
+}
+
+/** `--event-log <dir>` (used by `worker`, `dev` and `server`). */
+export function eventLogOption(): Option {
+  return envOption(
+    '--event-log <dir>',
+    'append every event as a JSON line to a daily file in this folder (gantry-events-YYYY-MM-DD.jsonl)',
+    'GANTRY_EVENT_LOG',
+  );
+}
+
+/** Starts `--event-log` when given; returns what stops it (a no-op without it). */
+export async function maybeEventFile(backend: Backend, dir: string | undefined): Promise<() => Promise<void>> {
+  if (dir === undefined) return async () => {};
+  const { startEventFile } = await import('../event-file.js');
+  return startEventFile(backend, dir);
 }
 
 /** Imports a handlers module (path relative to the working directory) and checks its default export. */
@@ -149,7 +201,12 @@ export async function loadHandlers(modulePath: string, cwd = process.cwd()): Pro
 }
 
 /** The runtime options the run flags stand for. */
-export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Handlers, logger: Logger): RuntimeOptions {
+export function runtimeOptions(
+  flags: WorkerTuningFlags & { scheduler: boolean },
+  backend: Backend,
+  handlers: Handlers,
+  logger: Logger,
+): RuntimeOptions {
   return {
     backend,
     handlers,
@@ -164,20 +221,37 @@ export function runtimeOptions(flags: RunFlags, backend: Backend, handlers: Hand
     maintenanceIntervalMs: flags.maintenanceInterval,
     maintenanceLeaseMs: flags.maintenanceLease,
     workerTtlMs: flags.workerTtl,
+    retention: retentionOptions(flags),
     scheduler: flags.scheduler,
   };
 }
 
+/** The retention the flags ask for (failed, cancelled and expired jobs alike). */
+export function retentionOptions(flags: WorkerTuningFlags): RetentionOptions {
+  return {
+    completedMs: flags.retainCompleted,
+    failedMs: flags.retainFailed,
+    cancelledMs: flags.retainFailed,
+    expiredMs: flags.retainFailed,
+    maxPerQueueState: flags.retainMax,
+  };
+}
+
+/** The value of `--job-log`. */
+export type JobLogFlag = JobLogLevel | 'off';
+
 /** The flags only `worker` has. */
 interface WorkerFlags extends RunFlags {
   handlers: string;
-  jobLog: JobLogLevel | 'off';
+  eventLog?: string;
+  jobLog: JobLogFlag;
   outageLimit: number;
 }
 
 const JOB_LOG_LEVELS = ['all', 'failures', 'off'] as const;
 
-function parseJobLog(value: string): WorkerFlags['jobLog'] {
+/** Parses `--job-log`. */
+export function parseJobLog(value: string): JobLogFlag {
   if (!(JOB_LOG_LEVELS as readonly string[]).includes(value)) {
     throw new ValidationError(`--job-log must be one of ${JOB_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
   }
@@ -212,7 +286,8 @@ export function register(program: Command): void {
       )
         .default(0, '0')
         .argParser(parseDurationFlag('--outage-limit')),
-    );
+    )
+    .addOption(eventLogOption());
   addRunOptions(cmd, { logFormat: 'json', logLevel: 'info', concurrency: DEFAULT_CONCURRENCY }).action(runWorker);
 }
 
@@ -224,7 +299,9 @@ async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
   const { startRuntime, trapSignals } = await import('../runtime.js');
   const signals = trapSignals(logger);
   const backend = await openBackend({ url: globals(c).url, pollMs: flags.poll });
+  let stopEventFile = async (): Promise<void> => {};
   try {
+    stopEventFile = await maybeEventFile(backend, flags.eventLog);
     const runtime = await startRuntime({
       ...runtimeOptions(flags, backend, handlers, logger),
       ...(flags.jobLog === 'off' ? {} : { jobLog: flags.jobLog }),
@@ -239,6 +316,7 @@ async function runWorker(flags: WorkerFlags, c: Command): Promise<void> {
     logger.info({ workerId: runtime.worker.id }, 'worker stopped');
     if (gaveUp) throw gaveUp;
   } finally {
+    await stopEventFile();
     signals.release();
     await backend.close();
   }

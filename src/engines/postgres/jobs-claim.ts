@@ -5,6 +5,7 @@
  * same statement: one round trip.
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import { resultFitsEvent } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { batchColumn } from './batch-columns.js';
 import { run, withTx, type Queryable } from './connection.js';
@@ -103,11 +104,15 @@ function completeColumns(items: CompleteItem[]): unknown[] {
 async function completeKept(ctx: Ctx, items: CompleteItem[]): Promise<{ lost: string[] }> {
   if (items.length === 0) return { lost: [] };
   const t = ctx.clock.now();
+  const columns = completeColumns(items);
+  // Whether each result fits in its event, measured on the JSON text sent (the core's rule).
+  const fits = (columns[3] as string[]).map(resultFitsEvent);
   const [row] = await run<{ done: string[] | null }>(ctx.hot, ctx.jobs.complete, [
-    ...completeColumns(items),
+    ...columns,
     new Date(t),
     t,
     ctx.channels.events,
+    fits.length > 1 && fits.every(Boolean) ? [true] : fits,
   ]);
   // The statement always answers one row (an aggregate).
   return lostOf(items, row!.done);

@@ -5,7 +5,7 @@
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { UniqueConflictError, ValidationError } from '../../core/errors.js';
 import { storedJob, type Job, type NewJob } from '../../core/job.js';
-import { sizeCapOverflow, type SizePolicy } from '../../core/queue-rules.js';
+import { queuesTakingDefaults, sizeCapOverflow, withQueueDefaults, type SizePolicy } from '../../core/queue-rules.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
 import { now, type Ctx } from './context.js';
 import { insertParams, readJob } from './job-columns.js';
@@ -173,5 +173,19 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   if (tx !== undefined && (tx === null || typeof (tx as Queryable).query !== 'function')) {
     throw new ValidationError('tx must be your pg Client or PoolClient, inside your open transaction');
   }
-  return insertAll(ctx, p.jobs, tx as Queryable | undefined);
+  const db = (tx as Queryable | undefined) ?? ctx.pool;
+  return insertAll(ctx, await withDefaults(ctx, db, p.jobs), tx as Queryable | undefined);
+}
+
+/** The jobs with their queues' defaults (the core's `withQueueDefaults`). */
+async function withDefaults(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<NewJob[]> {
+  const queues = queuesTakingDefaults(jobs);
+  if (queues.length === 0) return jobs;
+  const rows = await run<{ name: string; timeout_ms: number | null; max_attempts: number | null }>(
+    db,
+    ctx.admin.queueJobDefaults,
+    [queues],
+  );
+  const defaults = new Map(rows.map((r) => [r.name, { timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts }]));
+  return withQueueDefaults(jobs, defaults);
 }

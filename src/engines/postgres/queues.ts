@@ -17,11 +17,27 @@ interface QueueRow {
   concurrency: number | null;
   size_cap: number | null;
   size_policy: QueueSettingsRecord['sizePolicy'];
+  timeout_ms: number | string | null;
+  max_attempts: number | null;
+  weight: number | null;
 }
 
 function settingsOf(r: QueueRow | undefined): QueueSettingsRecord {
   if (!r) return { ...DEFAULT_QUEUE_SETTINGS };
-  return { paused: r.paused, concurrency: r.concurrency, sizeCap: r.size_cap, sizePolicy: r.size_policy };
+  return { paused: r.paused, ...settingsRest(r) };
+}
+
+/** The settings of a row but its pause flag (stored as each engine stores booleans). */
+function settingsRest(r: QueueRow): Omit<QueueSettingsRecord, 'paused'> {
+  return {
+    concurrency: r.concurrency,
+    sizeCap: r.size_cap,
+    sizePolicy: r.size_policy,
+    // A bigint column comes back as text.
+    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
+    maxAttempts: r.max_attempts,
+    weight: r.weight,
+  };
 }
 
 /** Every queue that has jobs or settings, by name. */
@@ -40,7 +56,16 @@ export async function queueUpdate(ctx: Ctx, p: { queue: string; settings: QueueS
     const [row] = await run<QueueRow>(db, ctx.admin.queueLock, [p.queue]);
     const before = settingsOf(row);
     const next = queueSettingsApply(before, p.settings);
-    await run(db, ctx.admin.queueUpsert, [p.queue, next.paused, next.concurrency, next.sizeCap, next.sizePolicy]);
+    await run(db, ctx.admin.queueUpsert, [
+      p.queue,
+      next.paused,
+      next.concurrency,
+      next.sizeCap,
+      next.sizePolicy,
+      next.timeoutMs,
+      next.maxAttempts,
+      next.weight,
+    ]);
     await emit(ctx, db, queueChangeEvents(p.queue, before, next, t));
     return next;
   });

@@ -122,8 +122,16 @@ export function adminStatements(s: string, p: string) {
     queueLock: st('queue_lock', `SELECT * FROM ${s}.queues WHERE name = $1 FOR UPDATE`),
     queueUpsert: st(
       'queue_upsert',
-      `INSERT INTO ${s}.queues AS c (name, paused, concurrency, size_cap, size_policy) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (name) DO UPDATE SET paused = $2, concurrency = $3, size_cap = $4, size_policy = $5`,
+      `INSERT INTO ${s}.queues AS c (name, paused, concurrency, size_cap, size_policy, timeout_ms, max_attempts, weight)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (name) DO UPDATE SET paused = $2, concurrency = $3, size_cap = $4, size_policy = $5,
+         timeout_ms = $6, max_attempts = $7, weight = $8`,
+    ),
+    /** The job defaults of those queues among $1 that have any. */
+    queueJobDefaults: st(
+      'queue_job_defaults',
+      `SELECT name, timeout_ms::float8 AS timeout_ms, max_attempts FROM ${s}.queues
+       WHERE name = ANY($1::text[]) AND (timeout_ms IS NOT NULL OR max_attempts IS NOT NULL)`,
     ),
     workerUpsert: st(
       'worker_upsert',

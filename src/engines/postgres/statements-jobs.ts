@@ -99,7 +99,11 @@ export function jobStatements(s: string, p: string) {
     changedEventsSql(s, { at, channel, type, extra, order });
   const dropped = events('$4', '$5', eventTypeFor('cancelled'));
   const started = events('$8', '$9', eventTypeFor('running'), {}, 'rn');
-  const completed = events('$6', '$7', eventTypeFor('completed'));
+  // A kept job's event carries its result when it fits (`$8`, the core's `resultFitsEvent`).
+  const completed = events('$6', '$7', eventTypeFor('completed'), {
+    result: 'CASE WHEN c.fits THEN c.result END',
+    resultTruncated: 'CASE WHEN NOT c.fits THEN true END',
+  });
   const completedGone = events('$5', '$6', eventTypeFor('completed'), { result: 'c.result' });
   const failed = events('$7', '$8', { perRow: eventTypeOf('c') }, { error: 'c.err' });
   const released = events('$4', '$5', eventTypeFor('queued'));
@@ -201,16 +205,18 @@ export function jobStatements(s: string, p: string) {
     ),
     /**
      * Fenced completion; one row: the ids completed (`done`), or NULL when all were. Worker,
-     * attempt and result are batch columns (`batch-columns.ts`): one value when all share it.
+     * attempt, result and whether the result fits in the event ($8) are batch columns
+     * (`batch-columns.ts`): one value when all share it.
      */
     complete: st(
       'complete',
       `WITH changed AS (
          UPDATE ${s}.jobs j SET state = 'completed', result = ${batchValueSql(4, 'jsonb', 'result')}, finished_at = $5,
            lease_until = NULL
-         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(id, worker_id, attempt, result)
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[], $8::boolean[])
+           AS u(id, worker_id, attempt, result, fits)
          WHERE j.id = u.id AND j.state = 'running' ${fencedOn(2, 3)}
-         RETURNING ${EVENT_COLS}
+         RETURNING ${EVENT_COLS}, j.result, ${batchValueSql(8, 'boolean', 'fits')} AS fits
        ), ${completed.store}
        SELECT ${IDS_UNLESS_ALL} AS done,
          ${completed.notify} AS notified`,

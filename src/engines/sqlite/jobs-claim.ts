@@ -3,7 +3,13 @@
  * transaction; every change after the claim is fenced on (state, worker, attempt).
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import { EVENT_FOR_STATE, jobEvent, type EventJobFields, type GantryEvent } from '../../core/events.js';
+import {
+  EVENT_FOR_STATE,
+  completedResult,
+  jobEvent,
+  type EventJobFields,
+  type GantryEvent,
+} from '../../core/events.js';
 import { compareClaimOrder, type Job, type JobProgress } from '../../core/job.js';
 import { claimRoom } from '../../core/queue-rules.js';
 import { errorText, readClaimed } from './job-columns.js';
@@ -126,9 +132,10 @@ export function jobsComplete(s: Store, p: { items: CompleteItem[] }): { lost: st
     const done: string[] = [];
     for (const row of rows) {
       const [id, type, queue] = row.split(' ') as [string, string, string];
-      const { attempt, workerId } = itemOf(id);
+      const { attempt, workerId, result } = itemOf(id);
       done.push(id);
-      out.push(jobEvent({ id, type, queue, state: 'completed', attempts: attempt, workerId }, 'job.completed', now));
+      const event = { id, type, queue, state: 'completed' as const, attempts: attempt, workerId };
+      out.push(jobEvent(event, 'job.completed', now, shared ? undefined : completedResult(result)));
     }
     if (done.length === items.length) return { lost };
     const applied = new Set(done);

@@ -3,7 +3,7 @@ import type { EnqueueOutcome } from '../../backend/backend.js';
 import { UniqueConflictError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import { storedJob, type NewJob } from '../../core/job.js';
-import { sizeCapOverflow, type SizePolicy } from '../../core/queue-rules.js';
+import { queuesTakingDefaults, sizeCapOverflow, withQueueDefaults, type SizePolicy } from '../../core/queue-rules.js';
 import { insertValues, readJob } from './job-columns.js';
 import type { Store } from './store.js';
 
@@ -17,9 +17,9 @@ interface SizeCapRow {
  * returned as built from its `NewJob` (no read back) unless the size cap cancelled it.
  */
 export function jobsEnqueue(s: Store, p: { jobs: NewJob[]; tx?: unknown }): EnqueueOutcome[] {
-  const jobs = p.jobs;
-  if (jobs.length === 0) return [];
+  if (p.jobs.length === 0) return [];
   return s.write((out) => {
+    const jobs = withDefaults(s, p.jobs);
     const now = s.now();
     const created = new Map<string, NewJob>();
     const added = new Map<string, number>();
@@ -45,6 +45,22 @@ export function jobsEnqueue(s: Store, p: { jobs: NewJob[]; tx?: unknown }): Enqu
       return { job: readJob(s.st.jobGet.get(j.id) as unknown[]), created: isNew };
     });
   });
+}
+
+/** A queue's job defaults as stored. */
+interface DefaultsRow {
+  name: string;
+  timeout_ms: number | null;
+  max_attempts: number | null;
+}
+
+/** The jobs with their queues' defaults (the core's `withQueueDefaults`), read in the write transaction. */
+function withDefaults(s: Store, jobs: NewJob[]): NewJob[] {
+  const queues = queuesTakingDefaults(jobs);
+  if (queues.length === 0) return jobs;
+  const rows = s.st.queueJobDefaults.all(JSON.stringify(queues)) as DefaultsRow[];
+  const defaults = new Map(rows.map((r) => [r.name, { timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts }]));
+  return withQueueDefaults(jobs, defaults);
 }
 
 /**

@@ -15,10 +15,26 @@ interface QueueRow {
   concurrency: number | null;
   size_cap: number | null;
   size_policy: QueueSettingsRecord['sizePolicy'];
+  timeout_ms: number | string | null;
+  max_attempts: number | null;
+  weight: number | null;
 }
 
 function settingsOf(r: QueueRow): QueueSettingsRecord {
-  return { paused: r.paused === 1, concurrency: r.concurrency, sizeCap: r.size_cap, sizePolicy: r.size_policy };
+  return { paused: r.paused === 1, ...settingsRest(r) };
+}
+
+/** The settings of a row but its pause flag (stored as each engine stores booleans). */
+function settingsRest(r: QueueRow): Omit<QueueSettingsRecord, 'paused'> {
+  return {
+    concurrency: r.concurrency,
+    sizeCap: r.size_cap,
+    sizePolicy: r.size_policy,
+    // A bigint column comes back as text.
+    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
+    maxAttempts: r.max_attempts,
+    weight: r.weight,
+  };
 }
 
 /** Every queue that has jobs or settings, by name. */
@@ -39,6 +55,9 @@ export function queueUpdate(s: Store, p: { queue: string; settings: QueueSetting
       concurrency: next.concurrency,
       size_cap: next.sizeCap,
       size_policy: next.sizePolicy,
+      timeout_ms: next.timeoutMs,
+      max_attempts: next.maxAttempts,
+      weight: next.weight,
     });
     out.push(...queueChangeEvents(p.queue, before, next, s.now()));
     return next;

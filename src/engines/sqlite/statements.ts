@@ -171,10 +171,14 @@ export const SQL = {
   queuesIn: `SELECT * FROM queues WHERE name IN ${IN_JSON('?')}`,
   queuesAll: 'SELECT * FROM queues ORDER BY name',
   queueDelete: 'DELETE FROM queues WHERE name = ?',
-  queueUpsert: `INSERT INTO queues (name, paused, concurrency, size_cap, size_policy)
-    VALUES (@name, @paused, @concurrency, @size_cap, @size_policy)
+  queueUpsert: `INSERT INTO queues (name, paused, concurrency, size_cap, size_policy, timeout_ms, max_attempts, weight)
+    VALUES (@name, @paused, @concurrency, @size_cap, @size_policy, @timeout_ms, @max_attempts, @weight)
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, concurrency = excluded.concurrency,
-      size_cap = excluded.size_cap, size_policy = excluded.size_policy`,
+      size_cap = excluded.size_cap, size_policy = excluded.size_policy, timeout_ms = excluded.timeout_ms,
+      max_attempts = excluded.max_attempts, weight = excluded.weight`,
+  /** The job defaults of those queues among a JSON list of names that have any. */
+  queueJobDefaults: `SELECT name, timeout_ms, max_attempts FROM queues
+    WHERE name IN ${IN_JSON('?')} AND (timeout_ms IS NOT NULL OR max_attempts IS NOT NULL)`,
 
   eventsInsert: `INSERT INTO events (at, origin, wake, body, packed, types)
     VALUES (@at, @origin, @wake, '[]', @packed, @types)`,

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { QueueInfo, StateCounts, WorkerInfo } from '../../backend/backend.js';
-import { MAX_QUEUE_CAP } from '../../core/constants.js';
+import { MAX_DURATION_MS, MAX_QUEUE_CAP, MAX_QUEUE_WEIGHT } from '../../core/constants.js';
 import { NotFoundError } from '../../core/errors.js';
 import { JOB_STATES } from '../../core/job.js';
 import { validateQueue } from '../../core/validate.js';
@@ -23,6 +23,9 @@ const QueueSchema = Type.Object(
     concurrency: Nullable(Type.Integer({ description: 'cluster-wide cap on running jobs' })),
     sizeCap: Nullable(Type.Integer({ description: 'cap on waiting jobs' })),
     sizePolicy: Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')]),
+    timeoutMs: Nullable(Type.Integer({ description: 'timeout of each attempt of jobs that name none, ms' })),
+    maxAttempts: Nullable(Type.Integer({ description: 'attempts of jobs that name none' })),
+    weight: Nullable(Type.Integer({ description: 'weight for workers that name none for this queue' })),
     counts: Counts,
     oldestDueAt: Type.Optional(Nullable(Time)),
     latencyMs: Type.Optional(
@@ -39,6 +42,23 @@ const QueueSettingsBody = Type.Object(
     sizeCap: Type.Optional(Nullable(Type.Integer({ description: `1-${MAX_QUEUE_CAP}` }))),
     sizePolicy: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('drop-oldest')])),
     paused: Type.Optional(Type.Boolean()),
+    timeoutMs: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description: `most one attempt may run, ms (1-${MAX_DURATION_MS}), for jobs enqueued without a timeout; null: none`,
+        }),
+      ),
+    ),
+    maxAttempts: Type.Optional(
+      Nullable(Type.Integer({ description: 'attempts (1-1000) of jobs enqueued without maxAttempts; null: 25' })),
+    ),
+    weight: Type.Optional(
+      Nullable(
+        Type.Integer({
+          description: `weight (1-${MAX_QUEUE_WEIGHT}) for workers that list this queue without one; null: 1`,
+        }),
+      ),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -149,7 +169,9 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       config: { role: 'admin' },
       schema: {
-        ...queueRoute('Change a queue: concurrency cap, size cap and policy, paused'),
+        ...queueRoute(
+          'Change a queue: concurrency cap, size cap and policy, paused, and the defaults of its jobs and weight',
+        ),
         body: QueueSettingsBody,
       },
     },
