@@ -113,7 +113,13 @@ function redisOptions(t: RedisTarget, blocking: boolean): RedisOptions {
 
 /** A client of the target (a `Cluster` when `?cluster=true`), not yet connected. */
 export function createClient(t: RedisTarget, blocking = false): Redis | Cluster {
-  if (!t.cluster) return new Redis({ ...redisOptions(t, blocking), ...t.nodes[0]! });
+  const client = t.cluster ? clusterClient(t, blocking) : new Redis({ ...redisOptions(t, blocking), ...t.nodes[0]! });
+  // Connection errors surface as the failures of the calls made meanwhile; the client reconnects.
+  client.on('error', () => undefined);
+  return client;
+}
+
+function clusterClient(t: RedisTarget, blocking: boolean): Cluster {
   const opts: ClusterOptions = {
     lazyConnect: true,
     enableOfflineQueue: false,
