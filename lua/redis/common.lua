@@ -69,12 +69,29 @@ local function settings_of(q)
 end
 
 -- Events: one stream entry per script, its events numbered by the `seq` counter.
+-- A job event is written by hand, not with cjson: its type, id, job type, queue and state are
+-- names the core validated (letters, digits and `_ . : - /`, nothing JSON escapes); the worker
+-- id and the extra JSON are encoded once each.
 local EV = {}
 local TYPES = {}
 local WAKE = {}
+local QUOTED = {}
+local function quoted(v)
+  if not v then return 'false' end
+  local q = QUOTED[v]
+  if not q then
+    q = cjson.encode(v)
+    QUOTED[v] = q
+  end
+  return q
+end
+local function name(v)
+  if not v then return 'false' end
+  return '"' .. v .. '"'
+end
 local function emit(t, id, jtype, q, state, attempt, worker, extra)
-  EV[#EV + 1] = cjson.encode({ t, id or false, jtype or false, q or false, state or false, attempt or false,
-    worker or false, extra or false })
+  EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
+    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end

@@ -6,6 +6,9 @@
 -- applied.
 local now_s = ARGV[1]
 local lost = {}
+-- Per queue: the ids leaving the running set and the `score, id` pairs entering the completed
+-- set, written in one command each at the end.
+local left, done = {}, {}
 for i = 2, #ARGV, 5 do
   local id, worker, attempt, result, delete = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local h = redis.call('HMGET', jkey(id), 'state', 'worker_id', 'attempts', 'type', 'queue', 'deadline')
@@ -25,14 +28,24 @@ for i = 2, #ARGV, 5 do
         redis.call('HSET', jkey(id), 'state', 'completed', 'finished_at', now_s)
       end
       redis.call('HDEL', jkey(id), 'lease_until')
-      redis.call('ZREM', running_key(q), id)
-      redis.call('ZADD', done_key(q, 'completed'), now_s, id)
+      if not left[q] then
+        left[q], done[q] = {}, {}
+      end
+      local l, d = left[q], done[q]
+      l[#l + 1] = id
+      d[#d + 1] = now_s
+      d[#d + 1] = id
       if h[6] then redis.call('ZREM', DEADLINES, id) end
       count(q, 'running', -1)
       count(q, 'completed', 1)
       emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker)
     end
   end
+end
+for q, ids in pairs(left) do
+  for i = 1, #ids, 1000 do redis.call('ZREM', running_key(q), unpack(ids, i, math.min(i + 999, #ids))) end
+  local d = done[q]
+  for i = 1, #d, 2000 do redis.call('ZADD', done_key(q, 'completed'), unpack(d, i, math.min(i + 1999, #d))) end
 end
 flush(now_s)
 return lost

@@ -5,6 +5,8 @@ import { storedJob, type NewJob } from '../../core/job.js';
 import { nowArg, refusal, run, type Ctx } from './context.js';
 import { JOB_COLUMNS, newJobValues, readJob } from './job-codec.js';
 
+const COLUMNS_JSON = JSON.stringify(JOB_COLUMNS);
+
 /**
  * Stores `jobs` in one script; any refusal leaves the store as it was. A created job is
  * returned as built from its `NewJob` (no read back) unless the size cap cancelled it.
@@ -12,12 +14,12 @@ import { JOB_COLUMNS, newJobValues, readJob } from './job-codec.js';
 export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]> {
   const jobs = p.jobs;
   if (jobs.length === 0) return [];
-  const args: string[] = [nowArg(ctx), String(JOB_COLUMNS.length), ...JOB_COLUMNS];
-  for (const j of jobs) {
-    args.push(j.freshId ? '1' : '0');
-    newJobValues(j, args);
-  }
-  const reply = await run<unknown[]>(ctx, 'jobs-enqueue', args);
+  const rows = jobs.map((j) => {
+    const row = [j.freshId ? '1' : '0'];
+    newJobValues(j, row);
+    return row;
+  });
+  const reply = await run<unknown[]>(ctx, 'jobs-enqueue', [nowArg(ctx), COLUMNS_JSON, JSON.stringify(rows)]);
   const refused = refusal(reply);
   if (refused?.[0] === '!unique') throw new UniqueConflictError(refused[1]!, refused[2]!);
   if (refused?.[0] === '!full') throw new QueueFullError(refused[1]!, Number(refused[2]));
