@@ -7,7 +7,7 @@
 local now_s = ARGV[1]
 local limit, budget = tonumber(ARGV[2]), tonumber(ARGV[4])
 local expirable = ',' .. ARGV[3] .. ','
-local n, offset = 0, 0
+local n = 0
 local due = redis.call('ZRANGEBYSCORE', DEADLINES, '-inf', '(' .. now_s, 'LIMIT', 0, budget)
 for _, id in ipairs(due) do
   if n >= limit then break end

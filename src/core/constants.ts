@@ -222,8 +222,10 @@ export const REDIS_COMMAND_TIMEOUT_MS = 900;
 /** Redis: the most opening a connection may take, ms. */
 export const REDIS_CONNECT_TIMEOUT_MS = 900;
 
-/** Redis: reconnect backoff bounds, ms. */
+/** Redis: the first reconnect delay after a lost connection, ms (doubling from there). */
 export const REDIS_RECONNECT_MIN_MS = 50;
+
+/** Redis: the longest reconnect delay, ms. */
 export const REDIS_RECONNECT_MAX_MS = 2_000;
 
 /** Redis: entries kept in the event stream (each entry holds one operation's events). */

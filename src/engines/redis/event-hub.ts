@@ -29,7 +29,7 @@ type RawEntry = [string, string[]];
 
 /** Wake-ups remembered for queues nobody waited on at the moment (bounded). */
 const MAX_PENDING = 1000;
-/** Entries read per replay request. */
+/** Entries read per request of a replay or of the live reader. */
 const REPLAY_PAGE = 1000;
 
 /** The event stream reader and wake-up subscriber of one backend. */
@@ -141,6 +141,8 @@ export class EventHub {
       let reply: [string, RawEntry[]][] | null;
       try {
         reply = (await this.reader.xread(
+          'COUNT',
+          REPLAY_PAGE,
           'BLOCK',
           REDIS_EVENTS_BLOCK_MS,
           'STREAMS',
