@@ -8,6 +8,9 @@
 
 local P = KEYS[1]
 local COLUMNS = __JOB_COLUMNS__
+-- The columns a claim returns: those it neither sets itself nor finds empty (the record's
+-- CLAIM_READ_FIELDS); the engine adds the claim's own values.
+local CLAIM_COLUMNS = __CLAIM_COLUMNS__
 local LIVE = __LIVE_STATES__
 local WAKING = __WAKING_STATES__
 local EVENT_FOR_STATE = __EVENT_FOR_STATE__

@@ -5,16 +5,17 @@
 --   a queue's claim may look at and skip (other types, a passed deadline). ARGV[8]: most due
 --   delayed jobs a queue's claim promotes. ARGV[9 ..]: the queues, in preference order.
 -- Per queue: skip it paused; room as the core's claimRoom; promote due scheduled/retrying jobs
--- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records
--- (the job record's columns, in order).
+-- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records:
+-- the values of CLAIM_COLUMNS (the record's fields a claim reads), in order.
 local now_s, worker, lease = ARGV[1], ARGV[2], ARGV[3]
 local now = tonumber(now_s)
 local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
 local types = nil
 if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
 local budget, promote_max = tonumber(ARGV[7]), tonumber(ARGV[8])
-local C_STATE, C_ATT, C_WORKER, C_LEASE, C_START = COL.state, COL.attempts, COL.worker_id, COL.lease_until,
-  COL.started_at
+local CC = {}
+for i, c in ipairs(CLAIM_COLUMNS) do CC[c] = i end
+local C_ATT, C_TYPE, C_DEADLINE = CC.attempts, CC.type, CC.deadline
 
 local out = {}
 local taken, taken_capped = 0, 0
@@ -46,20 +47,19 @@ local function take(q, want)
     if #chunk == 0 then break end
     for _, m in ipairs(chunk) do
       local id = member_id(m)
-      local rec = hmget_job(id)
-      local ok = (not types or types[rec[COL.type]]) and (not rec[COL.deadline] or tonumber(rec[COL.deadline]) >= now)
+      local rec = redis.call('HMGET', jkey(id), unpack(CLAIM_COLUMNS))
+      local ok = (not types or types[rec[C_TYPE]]) and (not rec[C_DEADLINE] or tonumber(rec[C_DEADLINE]) >= now)
       if ok then
         local attempts = tonumber(rec[C_ATT]) + 1
         redis.call('HSET', jkey(id), 'state', 'running', 'attempts', attempts, 'worker_id', worker, 'lease_until',
           lease, 'started_at', now_s)
-        rec[C_STATE], rec[C_ATT], rec[C_WORKER], rec[C_LEASE], rec[C_START] = 'running', tostring(attempts), worker,
-          lease, now_s
+        rec[C_ATT] = tostring(attempts)
         out[#out + 1] = rec
         members[#members + 1] = m
         ids[#ids + 1] = lease
         ids[#ids + 1] = id
         got = got + 1
-        emit('job.started', id, rec[COL.type], q, 'running', attempts, worker)
+        emit('job.started', id, rec[C_TYPE], q, 'running', attempts, worker)
       else
         looked = looked + 1
       end
@@ -92,7 +92,7 @@ for i = 9, #ARGV do
       if s.concurrency then taken_capped = taken_capped + got end
       if #promoted > 0 then
         local took = {}
-        for k = first, #out do took[out[k][COL.id]] = true end
+        for k = first, #out do took[out[k][CC.id]] = true end
         for _, p in ipairs(promoted) do
           if not took[p[1]] then emit('job.enqueued', p[1], p[2], q, 'queued', tonumber(p[3])) end
         end

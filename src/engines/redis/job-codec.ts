@@ -5,11 +5,14 @@
  * here names a field: a new field of the record needs no change.
  */
 import { jobReader, type Decoders, type JobReader } from '../../backend/job-reader.js';
-import { JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
+import { CLAIM_READ_FIELDS, JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
 import { storedJob, type Job, type JobError, type NewJob } from '../../core/job.js';
 
 /** The hash fields of a job, in `JOB_FIELDS` order: what the scripts' records hold. */
 export const JOB_COLUMNS: readonly string[] = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].column);
+
+/** The hash fields a claim returns: the record's fields it neither sets nor finds empty, in order. */
+export const CLAIM_COLUMNS: readonly string[] = CLAIM_READ_FIELDS.map((f) => JOB_FIELDS[f].column);
 
 type Stored<E> = Omit<E, 'at'> & { at: number };
 
@@ -42,6 +45,9 @@ const DECODERS: Decoders = {
 
 /** Reads a record as the scripts return it (every column, in order). */
 export const readJob: JobReader = jobReader(JOB_FIELD_NAMES, DECODERS);
+
+/** Reads a claimed record (`CLAIM_COLUMNS`), with the claim's own values given. */
+export const readClaimed: JobReader = jobReader(CLAIM_READ_FIELDS, DECODERS);
 
 /** A record, or `null` when the job does not exist (its id is absent). */
 export function readRecord(rec: unknown): Job | null {

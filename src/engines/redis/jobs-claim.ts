@@ -6,7 +6,7 @@ import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../bac
 import { REDIS_CLAIM_PROMOTE_MAX, REDIS_CLAIM_SCAN_BUDGET } from '../../core/constants.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { nowArg, run, type Ctx } from './context.js';
-import { errorText, jsonText, readJob } from './job-codec.js';
+import { errorText, jsonText, readClaimed } from './job-codec.js';
 
 /**
  * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
@@ -27,7 +27,15 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
     REDIS_CLAIM_PROMOTE_MAX,
     ...p.queues,
   ]);
-  return recs.map((r) => readJob(r));
+  // Each job its own Dates: a handler may change them.
+  return recs.map((r) =>
+    readClaimed(r, {
+      state: 'running',
+      workerId: p.workerId,
+      leaseUntil: new Date(now + p.leaseMs),
+      startedAt: new Date(now),
+    }),
+  );
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */

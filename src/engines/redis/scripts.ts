@@ -12,7 +12,7 @@ import { MIN_TIME_MS, REDIS_EVENTS_MAXLEN } from '../../core/constants.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import { EVENT_FOR_STATE, WAKING_STATES } from '../../core/events.js';
 import { LIVE_STATES } from '../../core/job.js';
-import { JOB_COLUMNS } from './job-codec.js';
+import { CLAIM_COLUMNS, JOB_COLUMNS } from './job-codec.js';
 
 /** Every script, by the name of its file. */
 export const SCRIPT_NAMES = [
@@ -72,6 +72,7 @@ const luaMap = (m: Readonly<Record<string, string | undefined>>): string =>
 /** The values the placeholders of the scripts stand for. */
 const PLACEHOLDERS: Record<string, string> = {
   __JOB_COLUMNS__: luaTable(JOB_COLUMNS),
+  __CLAIM_COLUMNS__: luaTable(CLAIM_COLUMNS),
   __LIVE_STATES__: luaSet(LIVE_STATES),
   __WAKING_STATES__: luaSet(WAKING_STATES),
   __EVENT_FOR_STATE__: luaMap(EVENT_FOR_STATE),
