@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE } from './lib/options.js';
 import { ensureDatabase, query } from './lib/pg.js';
+import { commandCounts, redisVersion } from './lib/redis.js';
 import { render } from './lib/report.js';
 import { destroyLive, drainRate, enqueueRate, latency } from './lib/scenarios.js';
 import { median } from './lib/stats.js';
@@ -75,6 +76,7 @@ async function machine(opts) {
   };
   if (opts.engine === 'postgres')
     info.server = `PostgreSQL ${(await query(opts.pgUrl, 'SHOW server_version'))[0].server_version}`;
+  if (opts.engine === 'redis') info.server = `Redis ${await redisVersion(opts.redisUrl)}`;
   return info;
 }
 
@@ -89,7 +91,9 @@ async function main() {
   const systems = await Promise.all(names.map((n) => systemOf(opts.engine, n)));
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'gantry-bench-'));
   tmpDirs.push(tmpDir);
-  const ctx = { pgUrl: opts.pgUrl, tmpDir };
+  // On Redis, the server's command counters give the commands and scripts each job cost.
+  const counters = opts.engine === 'redis' ? () => commandCounts(opts.redisUrl) : null;
+  const ctx = { pgUrl: opts.pgUrl, redisUrl: opts.redisUrl, tmpDir, counters };
   const results = {
     engine: opts.engine,
     jobs: opts.jobs,
@@ -102,8 +106,21 @@ async function main() {
     drainCpu: {},
     latency: {},
     memory: {},
+    perJob: {},
     errors: [],
   };
+  const rateOf = (v) => (typeof v === 'number' ? v : v.rate);
+  // Commands and scripts per job: the median of each over the runs.
+  const perJobOf = (runs) =>
+    Object.fromEntries(
+      Object.entries(runs).map(([n, list]) => [
+        n,
+        {
+          commands: median(list.map((r) => r.perJob?.commands).filter(Number.isFinite)),
+          scripts: median(list.map((r) => r.perJob?.scripts).filter(Number.isFinite)),
+        },
+      ]),
+    );
   const summarise = (runs) =>
     Object.fromEntries(Object.entries(runs).map(([n, v]) => [n, { median: median(v), runs: v }]));
   try {
@@ -112,7 +129,10 @@ async function main() {
         const runs = await repeated(opts, systems, results, `enqueue ${label}`, (s) =>
           enqueueRate(s, ctx, { jobs: opts.jobs, mode }),
         );
-        results.enqueue[label] = summarise(runs);
+        results.enqueue[label] = summarise(
+          Object.fromEntries(Object.entries(runs).map(([n, l]) => [n, l.map(rateOf)])),
+        );
+        if (counters) results.perJob[`enqueue ${label}`] = perJobOf(runs);
       }
     }
     if (!opts.skip.includes('drain')) {
@@ -125,6 +145,7 @@ async function main() {
           Object.fromEntries(Object.entries(runs).map(([n, list]) => [n, list.map((r) => r[key])]));
         results.drain[label] = summarise(field('rate'));
         results.drainCpu[label] = summarise(field('perCpuS'));
+        if (counters) results.perJob[`drain ${label}`] = perJobOf(runs);
       }
     }
     if (!opts.skip.includes('latency')) {

@@ -3,7 +3,7 @@
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --engine <postgres|sqlite>   engine to measure, Gantry against its peers (default postgres)
+  --engine <postgres|redis|sqlite>  engine to measure, Gantry against its peers (default postgres)
   --jobs <n>                   jobs per drain and batch-enqueue run (default 20000)
   --repeat <n>                 runs of each measurement; the median is printed (default 3)
   --quick                      a short smoke run: 2000 jobs, 1 repeat, 200 latency samples, 20000-job memory drain
@@ -15,6 +15,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --memory-all                 measure the peers' worker memory too (default Gantry only)
   --pg-url <url>               PostgreSQL server and database to use (default $BENCH_PG_URL or
                                postgres://postgres@127.0.0.1:5432/gantry_bench; created if missing)
+  --redis-url <url>            Redis server to use (default $BENCH_REDIS_URL or redis://127.0.0.1:6379/0)
   --json [file]                write machine-readable results to <file>, or to stdout instead of tables
   --no-build                   do not rebuild dist/ when the sources are newer
   -h, --help                   this text
@@ -50,6 +51,7 @@ export function parseOptions(argv) {
     memoryJobs: undefined,
     memoryAll: false,
     pgUrl: process.env.BENCH_PG_URL || DEFAULT_PG_URL,
+    redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0',
     json: null,
     build: true,
     help: false,
@@ -100,6 +102,9 @@ export function parseOptions(argv) {
       case '--pg-url':
         o.pgUrl = value();
         break;
+      case '--redis-url':
+        o.redisUrl = value();
+        break;
       case '--json':
         o.json = inline ?? (args[0] !== undefined && !args[0].startsWith('--') ? args.shift() : '-');
         break;
@@ -114,8 +119,8 @@ export function parseOptions(argv) {
         throw new Error(`unknown option ${raw}\n\n${USAGE}`);
     }
   }
-  if (!['postgres', 'sqlite'].includes(o.engine))
-    throw new Error(`--engine must be postgres or sqlite, got ${o.engine}`);
+  if (!['postgres', 'redis', 'sqlite'].includes(o.engine))
+    throw new Error(`--engine must be postgres, redis or sqlite, got ${o.engine}`);
   for (const s of o.skip) {
     if (!['enqueue', 'drain', 'latency', 'memory'].includes(s))
       throw new Error(`--skip takes enqueue,drain,latency,memory; got ${s}`);

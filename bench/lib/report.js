@@ -66,6 +66,16 @@ function latencyRows(results) {
   return rows;
 }
 
+/** Redis commands per job (every command, those scripts run included) and script calls per job. */
+function perJobRows(results) {
+  const { names } = sides(results);
+  const rows = [['Redis per job: commands (scripts)', ...names]];
+  for (const [key, bySystem] of Object.entries(results.perJob ?? {})) {
+    rows.push([key, ...names.map((n) => `${fmt(bySystem?.[n]?.commands, 1)} (${fmt(bySystem?.[n]?.scripts, 2)})`)]);
+  }
+  return rows;
+}
+
 function memoryRows(results) {
   const rows = [['worker memory (MiB)', 'jobs', 'drain jobs/s', 'peak RSS', 'RSS by quarter', 'flat', 'JS heap peak']];
   for (const [name, m] of Object.entries(results.memory ?? {})) {
@@ -109,6 +119,8 @@ function goalsOf(results, self) {
         1.5 * med('drain', key, 'graphile-worker'),
       );
       check(`drain ${key} >= 3x pg-boss`, med('drain', key, self), 3 * med('drain', key, 'pg-boss'));
+    } else if (results.engine === 'redis') {
+      check(`drain ${key} >= 2x bullmq`, med('drain', key, self), 2 * med('drain', key, 'bullmq'));
     } else {
       check(`drain ${key} >= 50,000 jobs/s`, med('drain', key, self), 50_000);
     }
@@ -122,6 +134,12 @@ function goalsOf(results, self) {
     );
     for (const key of ['batch 100', 'batch 1000']) {
       check(`enqueue ${key} >= graphile-worker`, med('enqueue', key, self), med('enqueue', key, 'graphile-worker'));
+    }
+  }
+  if (results.engine === 'redis') {
+    check('latency p50 <= bullmq', results.latency?.[self]?.p50, results.latency?.bullmq?.p50, false);
+    for (const key of ['batch 100', 'batch 1000']) {
+      check(`enqueue ${key} >= 2x bullmq addBulk`, med('enqueue', key, self), 2 * med('enqueue', key, 'bullmq'));
     }
   }
   const mem = results.memory?.[self];
@@ -164,6 +182,7 @@ export function render(results) {
   if (Object.keys(results.drainCpu ?? {}).length > 0) parts.push(table(cpuRows(results)));
   if (results.latency && Object.keys(results.latency).length > 0) parts.push(table(latencyRows(results)));
   if (results.memory && Object.keys(results.memory).length > 0) parts.push(table(memoryRows(results)));
+  if (Object.keys(results.perJob ?? {}).length > 0) parts.push(table(perJobRows(results)));
   const g = goals(results);
   if (g.length > 0) parts.push(table(goalRows(g)));
   if (results.errors.length > 0) parts.push(`Errors:\n${results.errors.map((e) => `  ${e}`).join('\n')}`);

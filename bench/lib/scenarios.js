@@ -66,9 +66,12 @@ export async function enqueueRate(system, ctx, { jobs, mode }) {
         return n / ((nowMs() - t0) / 1000);
       }
       await fill(producer, ENQUEUE_WARMUP * 5, mode);
+      const before = await ctx.counters?.();
       const t0 = nowMs();
       await fill(producer, jobs, mode, ENQUEUE_WARMUP * 5);
-      return jobs / ((nowMs() - t0) / 1000);
+      const rate = jobs / ((nowMs() - t0) / 1000);
+      if (!before) return rate;
+      return { rate, perJob: perJobOf(before, await ctx.counters(), jobs) };
     }),
   );
 }
@@ -113,22 +116,29 @@ export async function drainRate(system, ctx, { jobs, concurrency, processes, sam
           await fleet.stop();
         }
         await fill(producer, jobs);
+        const counted = sampleRss ? undefined : await ctx.counters?.();
         const busy = machineBusyMs();
         await fleet.start({ sampleRss });
         const end = await settled(fleet, producer, jobs, label);
         const busyEnd = machineBusyMs();
+        const perJob = counted ? perJobOf(counted, await ctx.counters(), jobs) : undefined;
         const reports = await fleet.stop();
         const start = Math.min(...reports.map((r) => r.first ?? Infinity));
         const rate = jobs / ((end - start) / 1000);
         if (sampleRss) return { rate, memory: memoryOf(reports[0], start, end) };
         // Jobs per second of busy CPU, every process of the machine counted (workers, engine server).
         const perCpuS = busy === null ? NaN : jobs / ((busyEnd - busy) / 1000);
-        return { rate, perCpuS };
+        return { rate, perCpuS, ...(perJob ? { perJob } : {}) };
       } finally {
         await fleet.close();
       }
     }),
   );
+}
+
+/** Commands and scripts the server ran per job between two readings of its counters. */
+function perJobOf(before, after, jobs) {
+  return { commands: (after.commands - before.commands) / jobs, scripts: (after.scripts - before.scripts) / jobs };
 }
 
 /**

@@ -1,4 +1,4 @@
-// Gantry itself, on PostgreSQL or SQLite, through the public API built in dist/: `Client` to
+// Gantry itself, on PostgreSQL, Redis or SQLite, through the public API built in dist/: `Client` to
 // enqueue and `Worker` to run no-op handlers. Nothing is tuned: the worker's defaults are kept,
 // only its concurrency is set by the scenario. `pg` is loaded only for PostgreSQL, so a SQLite
 // worker process holds no more than Gantry on SQLite does.
@@ -31,6 +31,10 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
       : 'defaults; concurrency from the scenario',
 
     async create(ctx) {
+      if (engine === 'redis') {
+        const { freshPrefix } = await import('../lib/redis.js');
+        return { url: ctx.redisUrl, namespace: freshPrefix('gantry'), redisUrl: ctx.redisUrl };
+      }
       if (engine === 'sqlite') {
         const dir = mkdtempSync(join(ctx.tmpDir ?? tmpdir(), 'gantry-'));
         return { url: `sqlite:${join(dir, 'gantry.db')}`, dir };
@@ -45,6 +49,8 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
 
     async destroy(spec) {
       if (spec.dir) rmSync(spec.dir, { recursive: true, force: true });
+      else if (spec.redisUrl)
+        await (await import('../lib/redis.js')).deleteKeys(spec.redisUrl, `{${spec.namespace}}:*`);
       else await (await import('../lib/pg.js')).dropSchema(spec.pgUrl, spec.namespace);
     },
 
@@ -97,6 +103,10 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
 export const gantryPostgres = makeSystem('postgres');
 /** The same, every job deleted when it completes. */
 export const gantryPostgresDelete = makeSystem('postgres', { deleteOnComplete: true });
+/** Gantry on Redis: one fresh key prefix per run. */
+export const gantryRedis = makeSystem('redis');
+/** The same, every job deleted when it completes. */
+export const gantryRedisDelete = makeSystem('redis', { deleteOnComplete: true });
 /** Gantry on SQLite: one fresh file per run. */
 export const gantrySqlite = makeSystem('sqlite');
 /** The same, every job deleted when it completes. */

@@ -13,6 +13,11 @@ const MODULES = {
     ['graphile-worker', './graphile-worker.js', 'graphileWorker'],
     ['pg-boss', './pg-boss.js', 'pgBoss'],
   ],
+  redis: [
+    ['gantry', './gantry.js', 'gantryRedis'],
+    ['gantry-delete', './gantry.js', 'gantryRedisDelete'],
+    ['bullmq', './bullmq.js', 'bullmq'],
+  ],
   sqlite: [
     ['gantry', './gantry.js', 'gantrySqlite'],
     ['gantry-delete', './gantry.js', 'gantrySqliteDelete'],

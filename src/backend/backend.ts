@@ -89,7 +89,7 @@ export interface JobFilter {
    * to claims or completions: PostgreSQL from an index on the id's last 8 characters (a delete
    * leaves index entries to vacuum, so only an enqueue writes to it); SQLite by scanning its
    * index of ids (a tail index would be updated by every delete on completion). An engine
-   * without SQL reads its keys, not its records: Redis with `SCAN … MATCH <prefix>job:*<tail>`,
+   * without SQL reads its keys, not its records: Redis with `ZSCAN … MATCH *<tail>` of its id index,
    * NATS JetStream by listing the job KV's keys and keeping those that end so.
    */
   idSuffix?: string;

@@ -223,3 +223,36 @@ export const MAX_SHORT_ID_MATCHES = 20;
 
 /** The width of one `jobsCountFinished` bucket (throughput per minute), in ms. */
 export const FINISHED_BUCKET_MS = 60_000;
+
+/** Redis: the key prefix (and hash tag) of a namespace when the URL gives no `?prefix=`. */
+export const REDIS_DEFAULT_PREFIX = 'gantry';
+
+/**
+ * Redis: the most one command may wait for an answer, ms. While Redis is unreachable a call
+ * fails at once (no offline queue); this bounds a connection that hangs without closing.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 900;
+
+/** Redis: the most opening a connection may take, ms. */
+export const REDIS_CONNECT_TIMEOUT_MS = 900;
+
+/** Redis: the first reconnect delay after a lost connection, ms (doubling from there). */
+export const REDIS_RECONNECT_MIN_MS = 50;
+
+/** Redis: the longest reconnect delay, ms. */
+export const REDIS_RECONNECT_MAX_MS = 2_000;
+
+/** Redis: entries kept in the event stream (each entry holds one operation's events). */
+export const REDIS_EVENTS_MAXLEN = 100_000;
+
+/** Redis: how long one blocking read of the event stream waits before it is issued again, ms. */
+export const REDIS_EVENTS_BLOCK_MS = 5_000;
+
+/** Redis: ready jobs a claim looks at and skips per queue (other types, a passed deadline). */
+export const REDIS_CLAIM_SCAN_BUDGET = 1_000;
+
+/** Redis: due delayed jobs one claim promotes per queue. */
+export const REDIS_CLAIM_PROMOTE_MAX = 1_000;
+
+/** Redis: jobs one list page looks at before it answers with a short page and a cursor. */
+export const REDIS_LIST_SCAN_BUDGET = 5_000;

@@ -1,0 +1,182 @@
+-- common.lua: helpers every script of the Redis engine shares. The engine prepends this file to
+-- each script when it loads it, and replaces the upper-case placeholders in double underscores with values derived from
+-- the core (src/engines/redis/scripts.ts): the job record's columns, the state lists, limits.
+--
+-- KEYS[1] of every script: the namespace's base key, `{prefix}:`. Every other key is that base
+-- plus a suffix (docs/redis.md, "Keys"), so all share one hash tag and one cluster slot.
+-- Times are ms since the epoch, always passed in by the engine (never Redis TIME).
+
+local P = KEYS[1]
+local COLUMNS = __JOB_COLUMNS__
+-- The columns a claim returns: those it neither sets itself nor finds empty (the record's
+-- CLAIM_READ_FIELDS); the engine adds the claim's own values.
+local CLAIM_COLUMNS = __CLAIM_COLUMNS__
+local LIVE = __LIVE_STATES__
+local WAKING = __WAKING_STATES__
+local EVENT_FOR_STATE = __EVENT_FOR_STATE__
+local EVENTS_MAXLEN = __EVENTS_MAXLEN__
+-- runAt + this is never negative (the earliest time the core accepts is year 1), so the ready
+-- set's members, `<runAt + offset, 16 digits>|<id>`, sort by runAt, then id.
+local RUN_AT_OFFSET = __RUN_AT_OFFSET__
+
+local COL = {}
+for i, c in ipairs(COLUMNS) do COL[c] = i end
+
+local function jkey(id) return P .. 'job:' .. id end
+local function qkey(q) return P .. 'q:' .. q end
+local function ready_key(q) return P .. 'ready:' .. q end
+local function delayed_key(q) return P .. 'delayed:' .. q end
+local function running_key(q) return P .. 'running:' .. q end
+local function done_key(q, state) return P .. 'done:' .. q .. ':' .. state end
+local function unique_key(k) return P .. 'unique:' .. k end
+local IDS = P .. 'ids'
+local QUEUES = P .. 'queues'
+local DEADLINES = P .. 'deadlines'
+
+local function rmember(run_at, id)
+  return string.format('%016.0f', tonumber(run_at) + RUN_AT_OFFSET) .. '|' .. id
+end
+local function member_id(m) return string.sub(m, 18) end
+local function member_run_at(m) return tonumber(string.sub(m, 1, 16)) - RUN_AT_OFFSET end
+
+local function set_of(list)
+  local s = {}
+  for _, v in ipairs(list) do s[v] = true end
+  return s
+end
+
+-- Count changes, applied once per (queue, state) at the end of a script.
+local DELTA = {}
+local function count(q, state, n)
+  local d = DELTA[q]
+  if not d then d = {}; DELTA[q] = d end
+  d[state] = (d[state] or 0) + n
+end
+local function apply_counts()
+  for q, d in pairs(DELTA) do
+    for state, n in pairs(d) do
+      if n ~= 0 then redis.call('HINCRBY', qkey(q), state, n) end
+    end
+  end
+  DELTA = {}
+end
+
+-- A queue's settings: the stored JSON document of the core's QueueSettingsRecord.
+local function settings_of(q)
+  local text = redis.call('HGET', qkey(q), 'settings')
+  local s = {}
+  if text then s = cjson.decode(text) end
+  if s.concurrency == cjson.null then s.concurrency = nil end
+  if s.sizeCap == cjson.null then s.sizeCap = nil end
+  return s
+end
+
+-- Events: one stream entry per script, its events numbered by the `seq` counter.
+-- A job event is written by hand, not with cjson: its type, id, job type, queue and state are
+-- names the core validated (letters, digits and `_ . : - /`, nothing JSON escapes); the worker
+-- id and the extra JSON are encoded once each.
+local EV = {}
+local TYPES = {}
+local WAKE = {}
+local QUOTED = {}
+local function quoted(v)
+  if not v then return 'false' end
+  local q = QUOTED[v]
+  if not q then
+    q = cjson.encode(v)
+    QUOTED[v] = q
+  end
+  return q
+end
+local function name(v)
+  if not v then return 'false' end
+  return '"' .. v .. '"'
+end
+local function emit(t, id, jtype, q, state, attempt, worker, extra)
+  EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
+    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
+  TYPES[t] = true
+  if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
+end
+-- An event the engine built from the core's own rules (JSON text); `wake`: the queue to wake.
+local function emit_raw(text, t, wake)
+  EV[#EV + 1] = text
+  TYPES[t] = true
+  if wake and wake ~= '' then WAKE[wake] = true end
+end
+local function flush(at)
+  apply_counts()
+  local n = #EV
+  if n > 0 then
+    local last = redis.call('INCRBY', P .. 'seq', n)
+    local types = ','
+    for t in pairs(TYPES) do types = types .. t .. ',' end
+    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. string.format('%.0f', last),
+      'f', string.format('%.0f', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+  end
+  local w = {}
+  for q in pairs(WAKE) do w[#w + 1] = q end
+  if #w > 0 then redis.call('PUBLISH', P .. 'wake', table.concat(w, ',')) end
+end
+
+local function hmget_job(id)
+  return redis.call('HMGET', jkey(id), unpack(COLUMNS))
+end
+
+-- True while `holder` keeps its unique key at `now` (the core's uniqueKeyHeld).
+local function unique_held(holder, now)
+  local h = redis.call('HMGET', jkey(holder), 'state', 'finished_at', 'unique_window_ms')
+  if not h[1] then return false end
+  if LIVE[h[1]] then return true end
+  if not h[2] or not h[3] then return false end
+  return tonumber(h[2]) + tonumber(h[3]) > now
+end
+
+-- Removes a job from the index of its state (ready, delayed, running or done).
+local function unindex(id, q, state, priority, run_at)
+  if state == 'queued' then
+    redis.call('ZREM', ready_key(q), rmember(run_at, id))
+  elseif state == 'scheduled' or state == 'retrying' then
+    redis.call('ZREM', delayed_key(q), id)
+  elseif state == 'running' then
+    redis.call('ZREM', running_key(q), id)
+  else
+    redis.call('ZREM', done_key(q, state), id)
+  end
+end
+
+-- Ends a waiting or running job in a final state (cancelled, expired) and emits its event.
+local function finish_job(id, state, now_s)
+  local h = redis.call('HMGET', jkey(id), 'state', 'queue', 'priority', 'run_at', 'type', 'attempts', 'worker_id',
+    'deadline')
+  unindex(id, h[2], h[1], h[3], h[4])
+  redis.call('HSET', jkey(id), 'state', state, 'finished_at', now_s)
+  redis.call('HDEL', jkey(id), 'lease_until')
+  redis.call('ZADD', done_key(h[2], state), now_s, id)
+  if h[8] then redis.call('ZREM', DEADLINES, id) end
+  count(h[2], h[1], -1)
+  count(h[2], state, 1)
+  emit(EVENT_FOR_STATE[state], id, h[5], h[2], state, tonumber(h[6]), h[7])
+end
+
+-- Deletes a job and every index entry of it; answers its event fields.
+local function remove_job(id)
+  local h = redis.call('HMGET', jkey(id), 'state', 'queue', 'priority', 'run_at', 'type', 'attempts', 'worker_id',
+    'deadline', 'unique_key')
+  if not h[1] then return nil end
+  unindex(id, h[2], h[1], h[3], h[4])
+  redis.call('DEL', jkey(id))
+  redis.call('ZREM', IDS, id)
+  if h[8] then redis.call('ZREM', DEADLINES, id) end
+  if h[9] and redis.call('GET', unique_key(h[9])) == id then redis.call('DEL', unique_key(h[9])) end
+  count(h[2], h[1], -1)
+  return h
+end
+
+-- Moves a waiting job to `queued` (ready set), as of `run_at`.
+local function make_ready(id, q, from, priority, run_at)
+  redis.call('ZREM', delayed_key(q), id)
+  redis.call('ZADD', ready_key(q), -tonumber(priority), rmember(run_at, id))
+  count(q, from, -1)
+  count(q, 'queued', 1)
+end

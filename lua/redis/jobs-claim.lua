@@ -1,0 +1,104 @@
+-- jobs-claim.lua: claims due jobs for a worker (Backend.jobsClaim).
+-- KEYS[1]: base key `{prefix}:`.
+-- ARGV[1]: now (ms). ARGV[2]: worker id. ARGV[3]: lease end (ms). ARGV[4]: limit. ARGV[5]:
+--   prefetch. ARGV[6]: JSON list of job types, or '' for any. ARGV[7]: how many ready entries
+--   a queue's claim may look at and skip (other types, a passed deadline). ARGV[8]: most due
+--   delayed jobs a queue's claim promotes. ARGV[9 ..]: the queues, in preference order.
+-- Per queue: skip it paused; room as the core's claimRoom; promote due scheduled/retrying jobs
+-- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records:
+-- the values of CLAIM_COLUMNS (the record's fields a claim reads), in order.
+local now_s, worker, lease = ARGV[1], ARGV[2], ARGV[3]
+local now = tonumber(now_s)
+local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
+local types = nil
+if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
+local budget, promote_max = tonumber(ARGV[7]), tonumber(ARGV[8])
+local CC = {}
+for i, c in ipairs(CLAIM_COLUMNS) do CC[c] = i end
+local C_ATT, C_TYPE, C_DEADLINE = CC.attempts, CC.type, CC.deadline
+
+local out = {}
+local taken, taken_capped = 0, 0
+
+-- The core's claimRoom.
+local function room(conc, running)
+  local want = math.max(0, limit) + math.max(0, prefetch) - taken
+  if not conc then return math.max(0, want) end
+  return math.max(0, math.min(want, limit - taken_capped, conc - running))
+end
+
+local function promote(q)
+  local due = redis.call('ZRANGEBYSCORE', delayed_key(q), '-inf', now_s, 'LIMIT', 0, promote_max)
+  local promoted = {}
+  for _, id in ipairs(due) do
+    local h = redis.call('HMGET', jkey(id), 'state', 'priority', 'run_at', 'type', 'attempts')
+    make_ready(id, q, h[1], h[2], h[3])
+    redis.call('HSET', jkey(id), 'state', 'queued')
+    promoted[#promoted + 1] = { id, h[4], h[5] }
+  end
+  return promoted
+end
+
+local function take(q, want)
+  local got, members, ids = 0, {}, {}
+  local offset, looked = 0, 0
+  while got < want and looked <= budget do
+    local chunk = redis.call('ZRANGE', ready_key(q), offset, offset + (want - got) - 1)
+    if #chunk == 0 then break end
+    for _, m in ipairs(chunk) do
+      local id = member_id(m)
+      local rec = redis.call('HMGET', jkey(id), unpack(CLAIM_COLUMNS))
+      local ok = (not types or types[rec[C_TYPE]]) and (not rec[C_DEADLINE] or tonumber(rec[C_DEADLINE]) >= now)
+      if ok then
+        local attempts = tonumber(rec[C_ATT]) + 1
+        redis.call('HSET', jkey(id), 'state', 'running', 'attempts', attempts, 'worker_id', worker, 'lease_until',
+          lease, 'started_at', now_s)
+        rec[C_ATT] = tostring(attempts)
+        out[#out + 1] = rec
+        members[#members + 1] = m
+        ids[#ids + 1] = lease
+        ids[#ids + 1] = id
+        got = got + 1
+        emit('job.started', id, rec[C_TYPE], q, 'running', attempts, worker)
+      else
+        looked = looked + 1
+      end
+      offset = offset + 1
+    end
+  end
+  for i = 1, #members, 500 do
+    redis.call('ZREM', ready_key(q), unpack(members, i, math.min(i + 499, #members)))
+  end
+  for i = 1, #ids, 1000 do
+    redis.call('ZADD', running_key(q), unpack(ids, i, math.min(i + 999, #ids)))
+  end
+  count(q, 'queued', -got)
+  count(q, 'running', got)
+  return got
+end
+
+for i = 9, #ARGV do
+  local q = ARGV[i]
+  local s = settings_of(q)
+  if not s.paused then
+    local running = 0
+    if s.concurrency then running = redis.call('ZCARD', running_key(q)) end
+    local n = room(s.concurrency, running)
+    if n > 0 then
+      local promoted = promote(q)
+      local first = #out + 1
+      local got = take(q, n)
+      taken = taken + got
+      if s.concurrency then taken_capped = taken_capped + got end
+      if #promoted > 0 then
+        local took = {}
+        for k = first, #out do took[out[k][CC.id]] = true end
+        for _, p in ipairs(promoted) do
+          if not took[p[1]] then emit('job.enqueued', p[1], p[2], q, 'queued', tonumber(p[3])) end
+        end
+      end
+    end
+  end
+end
+flush(now_s)
+return out

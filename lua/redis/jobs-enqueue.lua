@@ -1,0 +1,118 @@
+-- jobs-enqueue.lua: stores new jobs, all or none (Backend.jobsEnqueue).
+-- KEYS[1]: base key `{prefix}:`.
+-- ARGV[1]: now (ms). ARGV[2]: JSON list of the stored columns (every field of the job record).
+--   ARGV[3]: JSON list of the jobs, each a list of strings: `1` when the id is fresh (generated
+--   by Gantry, so no lookup), then the columns' encoded values ('' for null). One JSON text,
+--   not an argument per value: a batch of 1000 jobs would be 27,000 arguments.
+-- Checks everything first (existing ids, unique keys, size caps with `reject`), then writes:
+-- Lua has no rollback. Returns per job 1 (created as given) or {created 0/1, record}; or
+-- {'!unique', key, holder} / {'!full', queue, cap} and writes nothing.
+local now_s = ARGV[1]
+local now = tonumber(now_s)
+local names = cjson.decode(ARGV[2])
+local E = #names
+local pos = {}
+for i = 1, E do pos[names[i]] = i + 1 end
+local jobs = cjson.decode(ARGV[3])
+local njobs = #jobs
+
+local status, seen, owner_of_key, adding = {}, {}, {}, {}
+for j = 1, njobs do
+  local job = jobs[j]
+  local id = job[pos.id]
+  if seen[id] then
+    status[j] = 'dup'
+  elseif job[1] ~= '1' and redis.call('EXISTS', jkey(id)) == 1 then
+    status[j] = 'exists'
+    seen[id] = true
+  else
+    status[j] = 'new'
+    seen[id] = true
+    local uk = job[pos.unique_key]
+    if uk ~= '' then
+      if owner_of_key[uk] then return { '!unique', uk, owner_of_key[uk] } end
+      local holder = redis.call('GET', unique_key(uk))
+      if holder and holder ~= id and unique_held(holder, now) then return { '!unique', uk, holder } end
+      owner_of_key[uk] = id
+    end
+    local q = job[pos.queue]
+    adding[q] = (adding[q] or 0) + 1
+  end
+end
+
+-- Size caps (the core's sizeCapOverflow): `reject` refuses the batch, `drop-oldest` cancels.
+local excess_of = {}
+for q, n in pairs(adding) do
+  local s = settings_of(q)
+  if s.sizeCap then
+    local c = redis.call('HMGET', qkey(q), 'scheduled', 'queued', 'retrying')
+    local waiting = (tonumber(c[1]) or 0) + (tonumber(c[2]) or 0) + (tonumber(c[3]) or 0)
+    local excess = waiting + n - s.sizeCap
+    if excess > 0 then
+      if s.sizePolicy ~= 'drop-oldest' then return { '!full', q, s.sizeCap } end
+      excess_of[q] = excess
+    end
+  end
+end
+
+for j = 1, njobs do
+  if status[j] == 'new' then
+    local job = jobs[j]
+    local args = {}
+    for i = 1, E do
+      local v = job[i + 1]
+      if v ~= '' then
+        args[#args + 1] = names[i]
+        args[#args + 1] = v
+      end
+    end
+    local id = job[pos.id]
+    local q = job[pos.queue]
+    local state = job[pos.state]
+    local run_at = job[pos.run_at]
+    redis.call('HSET', jkey(id), unpack(args))
+    redis.call('ZADD', IDS, 0, id)
+    if state == 'queued' then
+      redis.call('ZADD', ready_key(q), -tonumber(job[pos.priority]), rmember(run_at, id))
+    else
+      redis.call('ZADD', delayed_key(q), run_at, id)
+    end
+    if job[pos.deadline] ~= '' then redis.call('ZADD', DEADLINES, job[pos.deadline], id) end
+    local uk = job[pos.unique_key]
+    if uk ~= '' then redis.call('SET', unique_key(uk), id) end
+    count(q, state, 1)
+    emit('job.enqueued', id, job[pos.type], q, state, 0)
+  end
+end
+for q in pairs(adding) do redis.call('SADD', QUEUES, q) end
+
+-- drop-oldest: the oldest waiting jobs (creation time, then id), the new ones among them.
+local dropped = {}
+for q, excess in pairs(excess_of) do
+  local waiting = {}
+  for _, m in ipairs(redis.call('ZRANGE', ready_key(q), 0, -1)) do waiting[#waiting + 1] = member_id(m) end
+  for _, id in ipairs(redis.call('ZRANGE', delayed_key(q), 0, -1)) do waiting[#waiting + 1] = id end
+  local created = {}
+  for _, id in ipairs(waiting) do created[id] = tonumber(redis.call('HGET', jkey(id), 'created_at')) end
+  table.sort(waiting, function(a, b)
+    if created[a] ~= created[b] then return created[a] < created[b] end
+    return a < b
+  end)
+  for i = 1, math.min(excess, #waiting) do
+    finish_job(waiting[i], 'cancelled', now_s)
+    dropped[waiting[i]] = true
+  end
+end
+
+flush(now_s)
+local out, reported = {}, {}
+for j = 1, njobs do
+  local id = jobs[j][pos.id]
+  local isnew = status[j] == 'new'
+  if isnew and not dropped[id] then
+    out[j] = 1
+  else
+    out[j] = { isnew and 1 or 0, hmget_job(id) }
+  end
+end
+return out

@@ -1,0 +1,255 @@
+/**
+ * Events and wake-ups of one backend. Wake-ups: the scripts `PUBLISH` the queues to wake on the
+ * namespace's wake channel, which a subscribed connection hears at once; after that connection
+ * comes back from an outage every waiter is woken (its claim finds what was missed). Events:
+ * while someone subscribes, a blocking connection reads the event stream (`XREAD BLOCK`) from
+ * where it was, so an outage loses none; `afterSeq` replays the stream with `XRANGE`.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { Clock } from '../../core/clock.js';
+import { REDIS_EVENTS_BLOCK_MS } from '../../core/constants.js';
+import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { entryEvents, entryMayMatch, entryOf, type StreamEntry } from './event-codec.js';
+
+interface Waiter {
+  queues: string[];
+  done: () => void;
+}
+
+interface Subscriber {
+  filter: EventFilter | undefined;
+  onEvent: (e: GantryEvent) => void;
+  /** Events up to this seq are not for it (before it subscribed, or replayed). */
+  from: number;
+  /** Live events held back while it replays. */
+  buffer: GantryEvent[] | null;
+}
+
+type RawEntry = [string, string[]];
+
+/** Wake-ups remembered for queues nobody waited on at the moment (bounded). */
+const MAX_PENDING = 1000;
+/** Entries read per request of a replay or of the live reader. */
+const REPLAY_PAGE = 1000;
+
+/** The event stream reader and wake-up subscriber of one backend. */
+export class EventHub {
+  private readonly waiters = new Set<Waiter>();
+  private readonly pending = new Set<string>();
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly flushes: { target: number; resolve: () => void }[] = [];
+  /** The seq of the last entry read. */
+  private pos = 0;
+  private reading: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly streamKey: string,
+    private readonly wakeChannel: string,
+    /** Subscribed to the wake channel (its own connection). */
+    private readonly sub: Redis | Cluster,
+    /** For blocking reads of the stream (its own connection). */
+    private readonly reader: Redis | Cluster,
+    /** Reads the seq of the newest event. */
+    private readonly top: () => Promise<number>,
+    /** The main connection, for replays. */
+    private readonly main: Redis | Cluster,
+  ) {}
+
+  /** Subscribes to the wake channel. */
+  async start(): Promise<void> {
+    this.sub.on('message', (_channel: string, message: string) => {
+      for (const q of message.split(',')) this.wake(q);
+    });
+    // Wake-ups published while the connection was down are lost: wake everyone to look.
+    this.sub.on('ready', () => this.wakeAll());
+    await this.sub.subscribe(this.wakeChannel);
+  }
+
+  private wake(queue: string): void {
+    let woke = false;
+    for (const w of [...this.waiters]) {
+      if (w.queues.includes(queue)) {
+        w.done();
+        woke = true;
+      }
+    }
+    if (!woke && this.pending.size < MAX_PENDING) this.pending.add(queue);
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.waiters]) w.done();
+  }
+
+  /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
+  await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted || this.closed) return Promise.resolve();
+    const hit = queues.filter((q) => this.pending.has(q));
+    if (hit.length > 0) {
+      for (const q of hit) this.pending.delete(q);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        queues,
+        done: () => {
+          this.waiters.delete(w);
+          cancel();
+          signal?.removeEventListener('abort', w.done);
+          resolve();
+        },
+      };
+      const cancel = this.clock.setTimeout(w.done, timeoutMs);
+      signal?.addEventListener('abort', w.done, { once: true });
+      this.waiters.add(w);
+    });
+  }
+
+  /** Delivers events to `onEvent` (after replaying those past `afterSeq`) until unsubscribed. */
+  async subscribe(
+    filter: EventFilter | undefined,
+    afterSeq: string | undefined,
+    onEvent: (e: GantryEvent) => void,
+  ): Promise<() => Promise<void>> {
+    const after = afterSeq !== undefined && /^\d+$/.test(afterSeq) ? Number(afterSeq) : undefined;
+    const sub: Subscriber = { filter, onEvent, from: Number.MAX_SAFE_INTEGER, buffer: after === undefined ? null : [] };
+    this.subscribers.add(sub);
+    try {
+      const top = await this.top();
+      if (after === undefined) sub.from = top;
+      else sub.from = after;
+      this.startReading(top);
+      if (after !== undefined) await this.replay(sub, after);
+    } catch (err) {
+      this.subscribers.delete(sub);
+      throw err;
+    }
+    return async () => {
+      this.subscribers.delete(sub);
+    };
+  }
+
+  private startReading(from: number): void {
+    if (this.reading || this.closed) return;
+    this.pos = from;
+    this.reading = this.read().finally(() => (this.reading = null));
+  }
+
+  private async read(): Promise<void> {
+    while (!this.closed && this.subscribers.size > 0) {
+      let reply: [string, RawEntry[]][] | null;
+      try {
+        reply = (await this.reader.xread(
+          'COUNT',
+          REPLAY_PAGE,
+          'BLOCK',
+          REDIS_EVENTS_BLOCK_MS,
+          'STREAMS',
+          this.streamKey,
+          `0-${this.pos}`,
+        )) as [string, RawEntry[]][] | null;
+      } catch {
+        if (this.closed) return;
+        await this.readerReady();
+        continue;
+      }
+      for (const raw of reply?.[0]?.[1] ?? []) this.dispatch(entryOf(raw));
+      this.settleFlushes();
+    }
+    // Nobody listens any more: whoever waits for a flush has nothing to wait for.
+    this.pos = 0;
+    this.settleFlushes(true);
+  }
+
+  private readerReady(): Promise<void> {
+    if (this.reader.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.reader.off('ready', done);
+        this.reader.off('end', done);
+        resolve();
+      };
+      this.reader.on('ready', done);
+      this.reader.on('end', done);
+    });
+  }
+
+  private dispatch(entry: StreamEntry): void {
+    this.pos = entry.last;
+    let events: GantryEvent[] | null = null;
+    for (const s of this.subscribers) {
+      if (s.buffer === null && s.from >= entry.last) continue;
+      if (!entryMayMatch(entry, s.filter)) continue;
+      events ??= entryEvents(entry);
+      for (const e of events) {
+        if (Number(e.seq) <= s.from) continue;
+        if (s.buffer) s.buffer.push(e);
+        else deliver(s, e);
+      }
+    }
+  }
+
+  /** Replays the stream after `after` into `sub`, then releases what it buffered meanwhile. */
+  private async replay(sub: Subscriber, after: number): Promise<void> {
+    let start = `0-${after + 1}`;
+    let last = after;
+    try {
+      for (;;) {
+        const page = (await this.main.xrange(this.streamKey, start, '+', 'COUNT', REPLAY_PAGE)) as RawEntry[];
+        for (const raw of page) {
+          const entry = entryOf(raw);
+          if (entryMayMatch(entry, sub.filter)) {
+            for (const e of entryEvents(entry)) if (Number(e.seq) > after) deliver(sub, e);
+          }
+          last = entry.last;
+        }
+        if (page.length < REPLAY_PAGE) break;
+        start = `0-${last + 1}`;
+      }
+    } finally {
+      const held = sub.buffer ?? [];
+      sub.buffer = null;
+      sub.from = last;
+      for (const e of held) if (Number(e.seq) > last) deliver(sub, e);
+      if (held.length > 0) sub.from = Math.max(last, Number(held[held.length - 1]!.seq));
+    }
+  }
+
+  /** Resolves once events up to the newest one now stored have been handed to subscribers. */
+  async flush(): Promise<void> {
+    if (this.subscribers.size === 0 || this.closed) return;
+    const target = await this.top();
+    if (this.pos >= target || !this.reading) return;
+    await new Promise<void>((resolve) => this.flushes.push({ target, resolve }));
+  }
+
+  private settleFlushes(all = false): void {
+    for (let i = this.flushes.length - 1; i >= 0; i--) {
+      const f = this.flushes[i]!;
+      if (all || this.pos >= f.target) {
+        this.flushes.splice(i, 1);
+        f.resolve();
+      }
+    }
+  }
+
+  /** Stops reading and listening; wakes every waiter. */
+  close(): void {
+    this.closed = true;
+    this.wakeAll();
+    this.subscribers.clear();
+    this.settleFlushes(true);
+    this.sub.disconnect();
+    this.reader.disconnect();
+  }
+}
+
+function deliver(s: Subscriber, e: GantryEvent): void {
+  if (!eventMatches(e, s.filter)) return;
+  try {
+    s.onEvent(e);
+  } catch {
+    // A subscriber's own error must not stop delivery to the others.
+  }
+}

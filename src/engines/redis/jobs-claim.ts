@@ -1,0 +1,84 @@
+/**
+ * The worker's path: claim, renew, complete, fail, release, progress. Each is one script over a
+ * whole batch; every change after the claim is fenced on (state, worker, attempt) inside it.
+ */
+import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import { REDIS_CLAIM_PROMOTE_MAX, REDIS_CLAIM_SCAN_BUDGET } from '../../core/constants.js';
+import type { Job, JobProgress } from '../../core/job.js';
+import { nowArg, run, type Ctx } from './context.js';
+import { errorText, jsonText, readClaimed } from './job-codec.js';
+
+/**
+ * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
+ * order given, in one script (see lua/redis/jobs-claim.lua).
+ */
+export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
+  const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
+  if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
+  const now = ctx.clock.now();
+  const recs = await run<(string | null)[][]>(ctx, 'jobs-claim', [
+    String(now),
+    p.workerId,
+    String(now + p.leaseMs),
+    Math.max(0, p.limit),
+    prefetch,
+    p.types?.length ? JSON.stringify(p.types) : '',
+    REDIS_CLAIM_SCAN_BUDGET,
+    REDIS_CLAIM_PROMOTE_MAX,
+    ...p.queues,
+  ]);
+  // Each job its own Dates: a handler may change them.
+  return recs.map((r) =>
+    readClaimed(r, {
+      state: 'running',
+      workerId: p.workerId,
+      leaseUntil: new Date(now + p.leaseMs),
+      startedAt: new Date(now),
+    }),
+  );
+}
+
+/** Extends the leases `workerId` still holds; returns the ids it lost. */
+export async function jobsLeaseRenew(
+  ctx: Ctx,
+  p: { workerId: string; ids: string[]; leaseMs: number },
+): Promise<{ lost: string[] }> {
+  if (p.ids.length === 0) return { lost: [] };
+  const lease = String(ctx.clock.now() + p.leaseMs);
+  return { lost: await run<string[]>(ctx, 'jobs-lease-renew', [p.workerId, lease, ...p.ids]) };
+}
+
+/** Fenced batch completion; items with `delete` are removed, their events carrying the results. */
+export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
+  if (p.items.length === 0) return { lost: [] };
+  const args: string[] = [nowArg(ctx)];
+  for (const i of p.items) args.push(i.id, i.workerId, String(i.attempt), jsonText(i.result), i.delete ? '1' : '0');
+  return { lost: await run<string[]>(ctx, 'jobs-complete', args) };
+}
+
+/** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
+export async function jobsFail(ctx: Ctx, p: { items: FailItem[] }): Promise<{ lost: string[] }> {
+  if (p.items.length === 0) return { lost: [] };
+  const args: string[] = [nowArg(ctx)];
+  for (const i of p.items) {
+    args.push(i.id, i.workerId, String(i.attempt), errorText(i.error), i.retryAt ? String(i.retryAt.getTime()) : '');
+  }
+  return { lost: await run<string[]>(ctx, 'jobs-fail', args) };
+}
+
+/** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
+export async function jobsRelease(ctx: Ctx, p: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
+  if (p.items.length === 0) return { lost: [] };
+  const args: string[] = [nowArg(ctx)];
+  for (const i of p.items) args.push(i.id, i.workerId, String(i.attempt));
+  return { lost: await run<string[]>(ctx, 'jobs-release', args) };
+}
+
+/** Records progress while `workerId` holds the job. */
+export async function jobProgress(
+  ctx: Ctx,
+  p: { id: string; workerId: string; progress: JobProgress },
+): Promise<boolean> {
+  const args = [nowArg(ctx), p.id, p.workerId, JSON.stringify(p.progress)];
+  return (await run<number>(ctx, 'job-progress', args)) === 1;
+}

@@ -1,0 +1,113 @@
+/**
+ * The engine's Lua scripts: `lua/redis/<name>.lua` at the package root, each run after
+ * `lua/redis/common.lua`, with the placeholders `__NAME__` replaced by values derived from the
+ * core (the record's columns, state lists, limits). ioredis loads each once per server
+ * (`EVALSHA`) and sends it again when a server answers `NOSCRIPT` (after a restart or a
+ * `SCRIPT FLUSH`).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Cluster, Redis } from 'ioredis';
+import { MIN_TIME_MS, REDIS_EVENTS_MAXLEN } from '../../core/constants.js';
+import { EngineUnavailableError } from '../../core/errors.js';
+import { EVENT_FOR_STATE, WAKING_STATES } from '../../core/events.js';
+import { LIVE_STATES } from '../../core/job.js';
+import { CLAIM_COLUMNS, JOB_COLUMNS } from './job-codec.js';
+
+/** Every script, by the name of its file. */
+export const SCRIPT_NAMES = [
+  'events-publish',
+  'events-top',
+  'job-cancel',
+  'job-delete',
+  'job-progress',
+  'job-promote',
+  'job-retry',
+  'jobs-by-suffix',
+  'jobs-claim',
+  'jobs-complete',
+  'jobs-count',
+  'jobs-count-finished',
+  'jobs-enqueue',
+  'jobs-expire',
+  'jobs-fail',
+  'jobs-get',
+  'jobs-lease-expired',
+  'jobs-lease-renew',
+  'jobs-list',
+  'jobs-oldest-due',
+  'jobs-promote',
+  'jobs-prune',
+  'jobs-release',
+  'leader-elect',
+  'queue-delete',
+  'queue-update',
+  'schedule-delete',
+  'schedule-fire-claim',
+  'schedule-upsert',
+  'schedules-get',
+  'worker-heartbeat',
+  'worker-remove',
+  'workers-list',
+] as const;
+
+/** A script's name. */
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/** Resolves from src/engines/redis (vitest) and dist/src/engines/redis alike by walking up. */
+const CANDIDATE_DIRS = [
+  new URL('../../../lua/redis/', import.meta.url),
+  new URL('../../../../lua/redis/', import.meta.url),
+];
+
+const luaTable = (values: readonly string[]): string => `{ ${values.map((v) => JSON.stringify(v)).join(', ')} }`;
+const luaSet = (values: readonly string[]): string =>
+  `{ ${values.map((v) => `[${JSON.stringify(v)}] = true`).join(', ')} }`;
+const luaMap = (m: Readonly<Record<string, string | undefined>>): string =>
+  `{ ${Object.entries(m)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join(', ')} }`;
+
+/** The values the placeholders of the scripts stand for. */
+const PLACEHOLDERS: Record<string, string> = {
+  __JOB_COLUMNS__: luaTable(JOB_COLUMNS),
+  __CLAIM_COLUMNS__: luaTable(CLAIM_COLUMNS),
+  __LIVE_STATES__: luaSet(LIVE_STATES),
+  __WAKING_STATES__: luaSet(WAKING_STATES),
+  __EVENT_FOR_STATE__: luaMap(EVENT_FOR_STATE),
+  __EVENTS_MAXLEN__: String(REDIS_EVENTS_MAXLEN),
+  __RUN_AT_OFFSET__: String(-MIN_TIME_MS),
+};
+
+let cached: Map<ScriptName, string> | undefined;
+
+/** The source of every script, common part included and placeholders filled. */
+export function scriptSources(): Map<ScriptName, string> {
+  if (cached) return cached;
+  const dir = CANDIDATE_DIRS.find((d) => existsSync(new URL('common.lua', d)));
+  if (!dir) {
+    throw new EngineUnavailableError(
+      'the Redis scripts (lua/redis/*.lua) are missing from the package; reinstall gantry',
+    );
+  }
+  const read = (name: string): string => readFileSync(fileURLToPath(new URL(`${name}.lua`, dir)), 'utf8');
+  const common = read('common').replace(/__[A-Z_]+__/g, (m) => {
+    const v = PLACEHOLDERS[m];
+    if (v === undefined) throw new Error(`unknown placeholder ${m} in lua/redis/common.lua`);
+    return v;
+  });
+  cached = new Map(SCRIPT_NAMES.map((n) => [n, `${common}\n${read(n)}`]));
+  return cached;
+}
+
+/** A client on which every script is defined as a command named after it. */
+export type ScriptClient = (Redis | Cluster) & {
+  [K in ScriptName]: (key: string, ...args: (string | number)[]) => Promise<unknown>;
+};
+
+/** Defines every script on `client` (ioredis loads each on first use, again after NOSCRIPT). */
+export function defineScripts(client: Redis | Cluster): ScriptClient {
+  for (const [name, lua] of scriptSources()) client.defineCommand(name, { numberOfKeys: 1, lua });
+  return client as ScriptClient;
+}

@@ -1,0 +1,109 @@
+/**
+ * What only the Redis engine has: scripts sent again after `SCRIPT FLUSH` (NOSCRIPT), every key
+ * of a namespace under its one hash tag, `now` from the engine's clock only, and the URL's
+ * options with a password that is never printed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../../src/client/client.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { EngineUnavailableError } from '../../src/core/errors.js';
+import { openRedisBackend, parseRedisUrl, type RedisBackend } from '../../src/engines/redis/index.js';
+import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
+import { deleteNamespace } from '../helpers/redis.js';
+import { freePort } from '../helpers/throwaway-redis.js';
+
+const available = await engineAvailable('redis');
+const admin = available ? new Redis(TEST_URLS.redis) : null;
+afterAll(() => admin?.quit());
+let n = 0;
+
+describe.skipIf(!available)('redis engine specifics', () => {
+  let backend: RedisBackend | undefined;
+  afterEach(async () => {
+    await backend?.close();
+    if (backend) await deleteNamespace(admin!, backend.base);
+    backend = undefined;
+  });
+  const open = async (clock = new ManualClock()): Promise<RedisBackend> =>
+    (backend = await openRedisBackend({ url: TEST_URLS.redis, clock, namespace: `gantry-s-${process.pid}-${n++}` }));
+
+  it('sends its scripts again after SCRIPT FLUSH (NOSCRIPT) and goes on', async () => {
+    const b = await open();
+    const client = new Client(b);
+    const job = await client.enqueue('a.b', { n: 1 });
+    await admin!.script('FLUSH');
+    expect((await client.get(job.id))?.state).toBe('queued');
+    const [claimed] = await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 1000 });
+    expect(claimed?.id).toBe(job.id);
+  });
+
+  it('keeps every key of a namespace under its hash tag, and takes the time from its clock', async () => {
+    const clock = new ManualClock(Date.UTC(2031, 0, 2));
+    const b = await open(clock);
+    const client = new Client(b);
+    await client.enqueue('a.b', { n: 1 }, { delay: 60_000, uniqueKey: 'k', deadline: clock.now() + 120_000 });
+    await client.enqueue('a.b', { n: 2 });
+    await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 1000 });
+    await b.workerHeartbeat({
+      worker: {
+        id: 'h:1:x',
+        host: 'h',
+        pid: 1,
+        queues: [{ name: 'default', weight: 1 }],
+        concurrency: 1,
+        running: [],
+        startedAt: new Date(clock.now()),
+        lastSeenAt: new Date(clock.now()),
+      },
+    });
+    await b.leaderElect({ name: 'm', holder: 'h', ttlMs: 1000 });
+    const keys = await admin!.keys(`*${b.prefix}*`);
+    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.every((k) => k.startsWith(`{${b.prefix}}:`))).toBe(true);
+    const [job] = (await client.list({ state: 'running' })).jobs;
+    expect(job?.startedAt?.getTime()).toBe(Date.UTC(2031, 0, 2));
+  });
+
+  it('reads prefix, database, cluster seeds and timeout from the URL, the password from the environment or a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-redis-pw-'));
+    try {
+      const file = join(dir, 'pw');
+      writeFileSync(file, 's3cret-file\n');
+      const t = parseRedisUrl(
+        `rediss://app@h1:7000/3?prefix=tenant-a&cluster=true&nodes=h2:7001,h3&password_file=${file}`,
+      );
+      expect(t).toMatchObject({
+        db: 3,
+        tls: true,
+        username: 'app',
+        prefix: 'tenant-a',
+        cluster: true,
+        password: 's3cret-file',
+        nodes: [
+          { host: 'h1', port: 7000 },
+          { host: 'h2', port: 7001 },
+          { host: 'h3', port: 6379 },
+        ],
+      });
+      process.env.GANTRY_REDIS_PASSWORD = 's3cret-env';
+      expect(parseRedisUrl('redis://h/0').password).toBe('s3cret-env');
+      expect(parseRedisUrl('redis://h/0', 'ns').prefix).toBe('ns');
+      expect(() => parseRedisUrl('redis://h/0?prefix={bad}')).toThrow(/prefix/);
+    } finally {
+      delete process.env.GANTRY_REDIS_PASSWORD;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never prints the password of the URL in an error', async () => {
+    const port = await freePort();
+    const err = await openRedisBackend({ url: `redis://user:hunter2-pw@127.0.0.1:${port}/0` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineUnavailableError);
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+    expect((err as Error).message).not.toContain('hunter2');
+  });
+});
