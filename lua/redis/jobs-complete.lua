@@ -1,7 +1,8 @@
 -- jobs-complete.lua: fenced batch completion (Backend.jobsComplete).
 -- KEYS[1]: base key `{prefix}:`.
--- ARGV[1]: now (ms). Then per item 5 values: id, worker id, attempt, result as JSON text ('' for
---   none), `1` to delete the job instead of keeping it completed.
+-- ARGV[1]: now (ms). Then per item 6 values: id, worker id, attempt, result as JSON text ('' for
+--   none), `1` to delete the job instead of keeping it completed, the extra fields of its
+--   job.completed event as JSON text ('' for none: the engine decides what the event carries).
 -- An item applies only while the job runs with that worker and attempt. Returns the ids not
 -- applied.
 local now_s = ARGV[1]
@@ -9,8 +10,10 @@ local lost = {}
 -- Per queue: the ids leaving the running set and the `score, id` pairs entering the completed
 -- set, written in one command each at the end.
 local left, done = {}, {}
-for i = 2, #ARGV, 5 do
+for i = 2, #ARGV, 6 do
   local id, worker, attempt, result, delete = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local extra = ARGV[i + 5]
+  if extra == '' then extra = false end
   local h = redis.call('HMGET', jkey(id), 'state', 'worker_id', 'attempts', 'type', 'queue', 'deadline')
   if h[1] ~= 'running' or h[2] ~= worker or h[3] ~= attempt then
     lost[#lost + 1] = id
@@ -18,8 +21,6 @@ for i = 2, #ARGV, 5 do
     local q = h[5]
     if delete == '1' then
       remove_job(id)
-      local extra = false
-      if result ~= '' then extra = '{"result":' .. result .. '}' end
       emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker, extra)
     else
       if result ~= '' then
@@ -38,7 +39,7 @@ for i = 2, #ARGV, 5 do
       if h[6] then redis.call('ZREM', DEADLINES, id) end
       count(q, 'running', -1)
       count(q, 'completed', 1)
-      emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker)
+      emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker, extra)
     end
   end
 end

@@ -4,10 +4,19 @@
 --   ARGV[3]: JSON list of the jobs, each a list of strings: `1` when the id is fresh (generated
 --   by Gantry, so no lookup), then the columns' encoded values ('' for null). One JSON text,
 --   not an argument per value: a batch of 1000 jobs would be 27,000 arguments.
+--   ARGV[4]: JSON list of [queue, settings JSON ('' for none)] pairs: the settings whose job
+--   defaults the caller applied (the core's withQueueDefaults), '' when no job takes defaults.
 -- Checks everything first (existing ids, unique keys, size caps with `reject`), then writes:
 -- Lua has no rollback. Returns per job 1 (created as given) or {created 0/1, record}; or
--- {'!unique', key, holder} / {'!full', queue, cap} and writes nothing.
+-- {'!unique', key, holder} / {'!full', queue, cap} / {'!defaults', queue, its settings JSON
+-- ('' for none)} when those are not what the caller applied, and writes nothing.
 local now_s = ARGV[1]
+if ARGV[4] ~= '' then
+  for _, pair in ipairs(cjson.decode(ARGV[4])) do
+    local cur = redis.call('HGET', qkey(pair[1]), 'settings') or ''
+    if cur ~= pair[2] then return { '!defaults', pair[1], cur } end
+  end
+end
 local now = tonumber(now_s)
 local names = cjson.decode(ARGV[2])
 local E = #names

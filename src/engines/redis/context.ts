@@ -14,6 +14,11 @@ export interface Ctx {
   target: RedisTarget;
   /** Event stream reader and wake-up subscriber. */
   hub: EventHub;
+  /**
+   * Per queue, its settings document as this process last saw it ('' for none): the defaults an
+   * enqueue applies, which the enqueue script checks are still the stored ones.
+   */
+  queueSettingsSeen: Map<string, string>;
 }
 
 /** The base key of a prefix: the prefix is the hash tag, so a namespace is one cluster slot. */

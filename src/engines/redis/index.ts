@@ -110,7 +110,7 @@ export async function openRedisBackend(options: BackendOptions): Promise<RedisBa
   const sub = createClient(target, true);
   const reader = createClient(target, true);
   const scripts = defineScripts(client);
-  const ctx = { client: scripts, base, clock, target } as Ctx;
+  const ctx = { client: scripts, base, clock, target, queueSettingsSeen: new Map() } as Ctx;
   const top = async (): Promise<number> => Number(await run<string>(ctx, 'events-top', []));
   ctx.hub = new EventHub(clock, `${base}events`, `${base}wake`, sub, reader, top, client);
   const engine: Engine = { ctx, closing: null };

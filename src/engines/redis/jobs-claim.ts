@@ -4,6 +4,7 @@
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
 import { REDIS_CLAIM_PROMOTE_MAX, REDIS_CLAIM_SCAN_BUDGET } from '../../core/constants.js';
+import { completedResult } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { nowArg, run, type Ctx } from './context.js';
 import { errorText, jsonText, readClaimed } from './job-codec.js';
@@ -52,8 +53,23 @@ export async function jobsLeaseRenew(
 export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
   if (p.items.length === 0) return { lost: [] };
   const args: string[] = [nowArg(ctx)];
-  for (const i of p.items) args.push(i.id, i.workerId, String(i.attempt), jsonText(i.result), i.delete ? '1' : '0');
+  for (const i of p.items) {
+    const result = jsonText(i.result);
+    args.push(i.id, i.workerId, String(i.attempt), result, i.delete ? '1' : '0', completedExtra(i, result));
+  }
   return { lost: await run<string[]>(ctx, 'jobs-complete', args) };
+}
+
+/**
+ * The extra fields of an item's `job.completed` event, as JSON text ('' for none): the whole
+ * result of a job deleted on completion (the event is all that is left of it), else what the
+ * core's `completedResult` says.
+ */
+function completedExtra(i: CompleteItem, result: string): string {
+  if (result === '') return '';
+  if (i.delete) return `{"result":${result}}`;
+  const extra = completedResult(i.result, result);
+  return extra ? JSON.stringify(extra) : '';
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
