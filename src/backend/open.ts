@@ -37,6 +37,7 @@ export async function openBackend(options: Partial<BackendOptions> = {}): Promis
     case 'postgres':
       return (await import('../engines/postgres/index.js')).openPostgresBackend(opts);
     case 'nats':
+      return (await import('../engines/nats/index.js')).openNatsBackend(opts);
     case 'redis':
       throw new UnsupportedUrlError(url, `the ${engineOf(url)} engine is planned but not in this version of Gantry`);
     default:

@@ -209,3 +209,9 @@ export const MAX_SHORT_ID_MATCHES = 20;
 
 /** The width of one `jobsCountFinished` bucket (throughput per minute), in ms. */
 export const FINISHED_BUCKET_MS = 60_000;
+
+/**
+ * NATS engine: how long (by the engine's clock) a pointer or delay entry may wait for the job
+ * record its change announces before it is dropped as left by a crash (docs/nats.md).
+ */
+export const NATS_POINTER_GRACE_MS = 60_000;
