@@ -9,8 +9,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../core/clock.js';
 import type { GantryEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
+import { dropDoc, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
-import { decodeJob, encodeJob, type EngineFields } from './job-codec.js';
+import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
 import { encodeKey, type BucketRole, type Names } from './names.js';
 
 /** What every operation of the engine works on. */
@@ -26,6 +27,10 @@ export interface Ctx {
   consumers: Set<string>;
   /** Queues whose settings entry is known to exist. */
   knownQueues: Set<string>;
+  /** Writes that follow a change and run on after the call returns (events, tidying up). */
+  background: Set<Promise<unknown>>;
+  /** Reports a failed background write (the engine's logger, or nothing). */
+  onBackgroundError?: (err: unknown) => void;
   now(): number;
 }
 
@@ -34,6 +39,8 @@ export interface Versioned {
   job: Job;
   engine: EngineFields;
   rev: number;
+  /** The entry as stored (a document or the stub of a large one, see `blobs.ts`). */
+  stored: Uint8Array;
 }
 
 /** True when a KV write failed because the revision moved (someone else wrote first). */
@@ -42,19 +49,26 @@ export function isCasConflict(err: unknown): boolean {
   return e?.code === 10071 || /wrong last sequence|key exists/i.test(e?.message ?? '');
 }
 
+/** A stored entry read into a version. */
+async function versionOf(ctx: Ctx, stored: Uint8Array, rev: number): Promise<Versioned> {
+  return { ...decodeJob(await loadDoc(ctx, stored)), rev, stored };
+}
+
 /** One job with its revision, or null. */
 export async function readJob(ctx: Ctx, id: string): Promise<Versioned | null> {
   const e = await ctx.kv.jobs.get(encodeKey(id)).catch(mapError);
   if (!e || e.operation !== 'PUT') return null;
-  return { ...decodeJob(e.value), rev: e.revision };
+  return versionOf(ctx, e.value, e.revision);
 }
 
 /** Creates a job record; false when one exists already. */
 export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
+  const stored = await storeDoc(ctx, encodeJob(job, IDLE));
   try {
-    await ctx.kv.jobs.create(encodeKey(job.id), encodeJob(job, { _slot: null }));
+    await ctx.kv.jobs.create(encodeKey(job.id), stored);
     return true;
   } catch (err) {
+    await dropDoc(ctx, stored);
     if (isCasConflict(err)) return false;
     return mapError(err);
   }
@@ -63,10 +77,13 @@ export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
 /** Writes `next` over `v` if nobody wrote since `v` was read; the new version, or null. */
 export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineFields): Promise<Versioned | null> {
   const fields = engine ?? v.engine;
+  const stored = await storeDoc(ctx, encodeJob(next, fields));
   try {
-    const rev = await ctx.kv.jobs.update(encodeKey(next.id), encodeJob(next, fields), v.rev);
-    return { job: next, engine: fields, rev };
+    const rev = await ctx.kv.jobs.update(encodeKey(next.id), stored, v.rev);
+    if (stored !== v.stored) await dropDoc(ctx, v.stored);
+    return { job: next, engine: fields, rev, stored };
   } catch (err) {
+    await dropDoc(ctx, stored);
     if (isCasConflict(err)) return null;
     return mapError(err);
   }
@@ -76,6 +93,7 @@ export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineF
 export async function casDeleteJob(ctx: Ctx, v: Versioned): Promise<boolean> {
   try {
     await ctx.kv.jobs.delete(encodeKey(v.job.id), { previousSeq: v.rev });
+    await dropDoc(ctx, v.stored);
     return true;
   } catch (err) {
     if (isCasConflict(err)) return false;
@@ -103,23 +121,61 @@ export async function updateJob(
   }
 }
 
-/** Publishes events to the event stream, in order; each gets its stream sequence as `seq`. */
-export async function publishEvents(ctx: Ctx, events: GantryEvent[]): Promise<void> {
+/**
+ * The message of an event. An event carrying a result too large for one message (a job deleted
+ * on completion) goes without it: the result is on the results subject.
+ */
+function eventBody(ctx: Ctx, e: GantryEvent): string {
+  const body = JSON.stringify(e);
+  if (e.result === undefined || body.length < (ctx.nc.info?.max_payload ?? 1024 * 1024) / 4) return body;
+  if (Buffer.byteLength(body) <= (ctx.nc.info?.max_payload ?? 1024 * 1024) - 1024) return body;
+  const { result: _dropped, ...rest } = e;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Runs `work` after the call that started it returns; `eventsFlush` and `close` wait for it. A
+ * failure is reported, not thrown: what it leaves is cleared later (see the callers).
+ */
+export function inBackground(ctx: Ctx, work: Promise<unknown>): void {
+  const p = work.catch((err: unknown) => ctx.onBackgroundError?.(err)).finally(() => ctx.background.delete(p));
+  ctx.background.add(p);
+}
+
+/** Resolves once every background write started so far has settled. */
+export async function backgroundSettled(ctx: Ctx): Promise<void> {
+  while (ctx.background.size > 0) await Promise.all([...ctx.background]);
+}
+
+/**
+ * Publishes events to the event stream, in order; each gets its stream sequence as `seq`. The
+ * caller does not wait for the stream's acknowledgement (the change is written already, and a
+ * worker's next step should not wait a round trip for its events); `eventsFlush` does.
+ */
+export function publishEvents(ctx: Ctx, events: GantryEvent[]): void {
   if (events.length === 0) return;
-  const acks = events.map((e) => ctx.js.publish(ctx.n.event(e.type), JSON.stringify(e)));
-  await Promise.all(acks).catch(mapError);
+  for (const e of events) inBackground(ctx, ctx.js.publish(ctx.n.event(e.type), eventBody(ctx, e)));
+}
+
+/**
+ * The keys of a bucket (matching `filter`), each once: the client's listing can name a key
+ * again when it is written while the listing runs.
+ */
+export async function keysOf(kv: KV, filter?: string): Promise<string[]> {
+  const keys = new Set<string>();
+  for await (const k of await kv.keys(filter).catch(mapError)) keys.add(k);
+  return [...keys];
 }
 
 /** Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md). */
 export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
-  const keys: string[] = [];
-  for await (const k of await ctx.kv.jobs.keys().catch(mapError)) keys.push(k);
+  const keys = await keysOf(ctx.kv.jobs);
   const out: Versioned[] = [];
   for (let i = 0; i < keys.length; i += 256) {
     const batch = await Promise.all(
       keys.slice(i, i + 256).map(async (k) => {
         const e = await ctx.kv.jobs.get(k).catch(mapError);
-        return e && e.operation === 'PUT' ? { ...decodeJob(e.value), rev: e.revision } : null;
+        return e && e.operation === 'PUT' ? versionOf(ctx, e.value, e.revision) : null;
       }),
     );
     for (const v of batch) if (v) out.push(v);

@@ -8,7 +8,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { eventMatches, wakesWorkers, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { mapError } from './connection.js';
-import { publishEvents, type Ctx } from './context.js';
+import { backgroundSettled, publishEvents, type Ctx } from './context.js';
 
 /** A local subscriber: how far it has read, and who waits for it to read further. */
 interface Reader {
@@ -40,7 +40,8 @@ type EventCtx = Ctx & { hub: EventHub };
 
 /** Publishes events not tied to a change of a job (e.g. `schedule.fired`). */
 export async function eventsPublish(ctx: EventCtx, p: { events: GantryEvent[] }): Promise<void> {
-  await publishEvents(ctx, p.events);
+  publishEvents(ctx, p.events);
+  await backgroundSettled(ctx);
 }
 
 /** The last sequence of the event stream. */
@@ -84,6 +85,7 @@ export async function eventsSubscribe(
 
 /** Resolves once every subscriber of this process has read every event stored before the call. */
 export async function eventsFlush(ctx: EventCtx): Promise<void> {
+  await backgroundSettled(ctx);
   const target = await lastSeq(ctx);
   await Promise.all(
     [...ctx.hub.readers].map(

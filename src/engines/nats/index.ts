@@ -10,7 +10,7 @@ import { backendOf, type EngineOps } from '../../backend/engine-ops.js';
 import { systemClock } from '../../core/clock.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import { connectNats, mapError, parseNatsUrl } from './connection.js';
-import type { Ctx } from './context.js';
+import { backgroundSettled, type Ctx } from './context.js';
 import * as events from './events.js';
 import { eventHub, wakeSubscription, type EventHub } from './events.js';
 import * as admin from './jobs-admin.js';
@@ -55,6 +55,7 @@ const lifecycle = {
   close: (e: Engine) => {
     e.closing ??= (async () => {
       e.hub.wakeSub?.unsubscribe();
+      await Promise.race([backgroundSettled(e), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await e.nc.close().catch(() => undefined);
     })();
     return e.closing;
@@ -97,6 +98,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       replicas: target.replicas,
       consumers: new Set(),
       knownQueues: new Set(),
+      background: new Set(),
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,

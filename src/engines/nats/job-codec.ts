@@ -13,7 +13,14 @@ import type { Job } from '../../core/job.js';
 export interface EngineFields {
   /** The concurrency slot of a capped queue this running job holds, or null. */
   _slot: number | null;
+  /** The revision of that slot's entry (its release is a compare-and-set delete). */
+  _slotRev?: number | null;
+  /** The revision of this running job's entry in the `active` bucket. */
+  _activeRev?: number | null;
 }
+
+/** The engine fields of a job that is not running. */
+export const IDLE: EngineFields = { _slot: null, _slotRev: null, _activeRev: null };
 
 type Encoder = (v: unknown) => unknown;
 const same = (v: unknown): unknown => v;
@@ -47,7 +54,11 @@ const COLUMN_OF = JOB_FIELD_NAMES.map((f) => [f, JOB_FIELDS[f].column] as const)
 
 /** The stored document of `job`. */
 export function encodeJob(job: Job, engine: EngineFields): Uint8Array {
-  const doc: Record<string, unknown> = { _slot: engine._slot };
+  const doc: Record<string, unknown> = {
+    _slot: engine._slot,
+    _slotRev: engine._slotRev ?? null,
+    _activeRev: engine._activeRev ?? null,
+  };
   for (const [f, column] of COLUMN_OF) {
     const v = job[f];
     // `undefined` (a handler that returned nothing) is stored as null, as on every engine.
@@ -59,5 +70,9 @@ export function encodeJob(job: Job, engine: EngineFields): Uint8Array {
 /** The job and engine fields of a stored document. */
 export function decodeJob(bytes: Uint8Array): { job: Job; engine: EngineFields } {
   const doc = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-  return { job: readByName(doc), engine: { _slot: (doc._slot as number | null | undefined) ?? null } };
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    job: readByName(doc),
+    engine: { _slot: num(doc._slot), _slotRev: num(doc._slotRev), _activeRev: num(doc._activeRev) },
+  };
 }

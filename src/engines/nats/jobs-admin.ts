@@ -55,7 +55,7 @@ export async function cancelJob(ctx: Ctx, id: string, now: number): Promise<bool
       assertTransition(id, j.state, 'cancelled');
       return finish(j, 'cancelled', now);
     });
-    await publishEvents(ctx, [jobEvent(job, 'job.cancelled', now)]);
+    publishEvents(ctx, [jobEvent(job, 'job.cancelled', now)]);
     return true;
   } catch {
     return false;
@@ -69,7 +69,7 @@ export async function jobCancel(ctx: Ctx, p: { id: string }): Promise<Job> {
     assertTransition(p.id, j.state, 'cancelled');
     return finish(j, 'cancelled', now);
   });
-  await publishEvents(ctx, [jobEvent(job, 'job.cancelled', now)]);
+  publishEvents(ctx, [jobEvent(job, 'job.cancelled', now)]);
   return job;
 }
 
@@ -96,7 +96,7 @@ export async function jobRetry(ctx: Ctx, p: { id: string }): Promise<Job> {
         retries: [...j.retries, { at: new Date(now), from: j.state, attempts: j.attempts }],
       };
     });
-    await publishEvents(ctx, [jobEvent(job, 'job.enqueued', now)]);
+    publishEvents(ctx, [jobEvent(job, 'job.enqueued', now)]);
     return job;
   } catch (err) {
     if (reservation) await uniqueRelease(ctx, [reservation]);
@@ -111,7 +111,7 @@ export async function jobDelete(ctx: Ctx, p: { id: string; force?: boolean }): P
     assertDeletable(p.id, v.job.state, p.force ?? false);
     if (!(await casDeleteJob(ctx, v))) continue;
     await afterWrite(ctx, v, null);
-    await publishEvents(ctx, [jobEvent(v.job, 'job.deleted', ctx.now())]);
+    publishEvents(ctx, [jobEvent(v.job, 'job.deleted', ctx.now())]);
     return;
   }
 }
@@ -123,14 +123,14 @@ export async function jobPromote(ctx: Ctx, p: { id: string }): Promise<Job> {
     assertPromotable(p.id, j.state);
     return { ...j, state: 'queued', runAt: new Date(now) };
   });
-  await publishEvents(ctx, [jobEvent(job, 'job.enqueued', now)]);
+  publishEvents(ctx, [jobEvent(job, 'job.enqueued', now)]);
   return job;
 }
 
 /** Due scheduled/retrying jobs → queued, each with its `job.enqueued`. */
 export async function jobsPromote(ctx: Ctx, p: { limit: number }): Promise<number> {
   const events = await promoteDue(ctx, null, ctx.now(), p.limit);
-  await publishEvents(ctx, events);
+  publishEvents(ctx, events);
   return events.length;
 }
 
@@ -146,7 +146,7 @@ export async function jobsExpire(ctx: Ctx, p: { limit: number }): Promise<number
     const after = await writeJob(ctx, v, finish(v.job, 'expired', now));
     if (after) events.push(jobEvent(after.job, 'job.expired', now));
   }
-  await publishEvents(ctx, events);
+  publishEvents(ctx, events);
   return events.length;
 }
 

@@ -48,7 +48,7 @@ async function takeOne(
   const attempt = v.job.attempts + 1;
   const slot = cap === null ? null : await slotTake(ctx, queue, cap, v.job.id, attempt);
   if (cap !== null && slot === null) return (nak(ctx, m), 'full');
-  await activePut(ctx, v.job.id, queue, attempt);
+  const activeRev = await activePut(ctx, v.job.id, queue, attempt);
   const next: Job = {
     ...v.job,
     state: 'running',
@@ -57,9 +57,13 @@ async function takeOne(
     leaseUntil: new Date(now + p.leaseMs),
     startedAt: new Date(now),
   };
-  const after = await casJob(ctx, v, next, { _slot: slot });
+  const after = await casJob(ctx, v, next, {
+    _slot: slot?.n ?? null,
+    _slotRev: slot?.rev ?? null,
+    _activeRev: activeRev,
+  });
   if (!after) {
-    if (slot !== null) await slotFree(ctx, queue, slot, v.job.id, attempt);
+    if (slot !== null) await slotFree(ctx, queue, slot.n, slot.rev);
     return (nak(ctx, m), 'skip');
   }
   ack(ctx, m);
@@ -137,7 +141,7 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   const took = new Set(jobs.map((j) => j.id));
   const events = promoted.filter((e) => !took.has(e.jobId!));
   for (const j of jobs) events.push(jobEvent(j, 'job.started', now));
-  await publishEvents(ctx, events);
+  publishEvents(ctx, events);
   return jobs;
 }
 
@@ -149,8 +153,8 @@ const holds = (v: Versioned | null, workerId: string, attempt?: number): v is Ve
   (attempt === undefined || v.job.attempts === attempt);
 
 /**
- * Applies a fenced change to one job, reading again when another writer came first; answers
- * the written job, or null when the fence does not hold.
+ * Applies a fenced change to one job, reading again when another writer came first, and
+ * publishes its event once written; answers the written job, or null when the fence does not hold.
  */
 async function fenced(
   ctx: Ctx,
@@ -158,28 +162,24 @@ async function fenced(
   workerId: string,
   attempt: number | undefined,
   change: (job: Job) => Job,
+  event?: (job: Job) => GantryEvent,
 ): Promise<Job | null> {
+  const events = event && ((job: Job) => [event(job)]);
   for (;;) {
     const v = await readJob(ctx, id);
     if (!holds(v, workerId, attempt)) return null;
     const next = change(v.job);
-    if (await writeJob(ctx, v, next)) return next;
+    if (await writeJob(ctx, v, next, { events })) return next;
   }
 }
 
 /** Runs `each` over the items at once; answers the ids it did not apply. */
 async function eachItem<I extends { id: string }>(
   items: I[],
-  each: (i: I) => Promise<GantryEvent | null>,
-  ctx: Ctx,
+  each: (i: I) => Promise<unknown>,
 ): Promise<{ lost: string[] }> {
   const results = await Promise.all(items.map((i) => each(i)));
-  const lost = items.filter((_, k) => results[k] === null).map((i) => i.id);
-  await publishEvents(
-    ctx,
-    results.filter((e): e is GantryEvent => e !== null),
-  );
-  return { lost };
+  return { lost: items.filter((_, k) => results[k] === null).map((i) => i.id) };
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */
@@ -195,76 +195,72 @@ export async function jobsLeaseRenew(
 }
 
 /** Deletes a job completed with `delete`, fenced; its event carries the result. */
-async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<GantryEvent | null> {
+async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<true | null> {
   for (;;) {
     const v = await readJob(ctx, i.id);
     if (!holds(v, i.workerId, i.attempt)) return null;
     if (!(await casDeleteJob(ctx, v))) continue;
     const now = ctx.now();
-    await afterWrite(ctx, v, null);
-    await publishResult(ctx, completedJob(v.job, i.result, new Date(now)));
     const e = jobEvent({ ...v.job, state: 'completed' }, 'job.completed', now);
     if (i.result !== null && i.result !== undefined) e.result = i.result;
-    return e;
+    await Promise.all([
+      afterWrite(ctx, v, null),
+      publishResult(ctx, completedJob(v.job, i.result, new Date(now))),
+      publishEvents(ctx, [e]),
+    ]);
+    return true;
   }
 }
 
 /** Fenced batch completion; returns the ids not applied. */
 export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(
-    p.items,
-    async (i) => {
-      if (i.delete) return completeDelete(ctx, i);
-      const now = ctx.now();
-      const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
-        ...j,
-        state: 'completed',
-        result: i.result ?? null,
-        finishedAt: new Date(now),
-        leaseUntil: null,
-      }));
-      return job && jobEvent(job, 'job.completed', now);
-    },
-    ctx,
-  );
+  return eachItem(p.items, async (i) => {
+    if (i.delete) return completeDelete(ctx, i);
+    const now = ctx.now();
+    return fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({ ...j, state: 'completed', result: i.result ?? null, finishedAt: new Date(now), leaseUntil: null }),
+      (job) => jobEvent(job, 'job.completed', now),
+    );
+  });
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
 export async function jobsFail(ctx: Ctx, p: { items: FailItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(
-    p.items,
-    async (i) => {
-      const now = ctx.now();
-      const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
+  return eachItem(p.items, async (i) => {
+    const now = ctx.now();
+    return fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({
         ...j,
         state: i.retryAt ? 'retrying' : 'failed',
         runAt: i.retryAt ?? j.runAt,
         finishedAt: i.retryAt ? null : new Date(now),
         leaseUntil: null,
         errors: [...j.errors, i.error],
-      }));
-      return job && jobEvent(job, EVENT_FOR_STATE[job.state]!, now, { error: i.error.message });
-    },
-    ctx,
-  );
+      }),
+      (job) => jobEvent(job, EVENT_FOR_STATE[job.state]!, now, { error: i.error.message }),
+    );
+  });
 }
 
 /** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
 export async function jobsRelease(ctx: Ctx, p: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(
-    p.items,
-    async (i) => {
-      const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
-        ...j,
-        state: 'queued',
-        attempts: j.attempts - 1,
-        workerId: null,
-        leaseUntil: null,
-        startedAt: null,
-      }));
-      return job && jobEvent(job, 'job.enqueued', ctx.now());
-    },
-    ctx,
+  return eachItem(p.items, async (i) =>
+    fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({ ...j, state: 'queued', attempts: j.attempts - 1, workerId: null, leaseUntil: null, startedAt: null }),
+      (job) => jobEvent(job, 'job.enqueued', ctx.now()),
+    ),
   );
 }
 
@@ -273,8 +269,13 @@ export async function jobProgress(
   ctx: Ctx,
   p: { id: string; workerId: string; progress: JobProgress },
 ): Promise<boolean> {
-  const job = await fenced(ctx, p.id, p.workerId, undefined, (j) => ({ ...j, progress: p.progress }));
-  if (!job) return false;
-  await publishEvents(ctx, [jobEvent(job, 'job.progress', ctx.now(), { progress: p.progress })]);
-  return true;
+  const job = await fenced(
+    ctx,
+    p.id,
+    p.workerId,
+    undefined,
+    (j) => ({ ...j, progress: p.progress }),
+    (j) => jobEvent(j, 'job.progress', ctx.now(), { progress: p.progress }),
+  );
+  return job !== null;
 }

@@ -103,7 +103,7 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   const events: GantryEvent[] = fresh
     .filter((j) => stored.has(j.id))
     .map((j) => jobEvent({ id: j.id, type: j.type, queue: j.queue, state: j.state, attempts: 0 }, 'job.enqueued', now));
-  await publishEvents(ctx, events);
+  publishEvents(ctx, events);
   const dropped = new Set<string>();
   for (const d of drop) if (await cancelJob(ctx, d.id, now)) dropped.add(d.id);
   return outcomes(ctx, p.jobs, new Map(fresh.map((j) => [j.id, j])), stored, dropped);

@@ -4,7 +4,17 @@
  */
 
 /** The KV buckets, by role. */
-export const BUCKETS = ['jobs', 'queues', 'unique', 'active', 'slots', 'workers', 'leases', 'schedules'] as const;
+export const BUCKETS = [
+  'jobs',
+  'blobs',
+  'queues',
+  'unique',
+  'active',
+  'slots',
+  'workers',
+  'leases',
+  'schedules',
+] as const;
 
 /** A KV bucket's role. */
 export type BucketRole = (typeof BUCKETS)[number];

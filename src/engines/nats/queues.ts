@@ -12,7 +12,7 @@ import {
   type QueueSettingsRecord,
 } from '../../core/queue-rules.js';
 import { mapError } from './connection.js';
-import { isCasConflict, publishEvents, type Ctx } from './context.js';
+import { isCasConflict, keysOf, publishEvents, type Ctx } from './context.js';
 import { jobsCount } from './jobs-query.js';
 
 /** A queue's settings with the revision a compare-and-set needs (0: none stored). */
@@ -48,9 +48,7 @@ export async function queueEnsure(ctx: Ctx, queue: string): Promise<void> {
 
 /** Names of every queue with settings. */
 export async function queueNames(ctx: Ctx): Promise<string[]> {
-  const out: string[] = [];
-  for await (const k of await ctx.kv.queues.keys().catch(mapError)) out.push(k);
-  return out.sort();
+  return (await keysOf(ctx.kv.queues)).sort();
 }
 
 /** Every queue that has jobs or settings, by name. */
@@ -74,7 +72,7 @@ export async function queueUpdate(ctx: Ctx, p: { queue: string; settings: QueueS
       return mapError(err);
     }
     ctx.knownQueues.add(p.queue);
-    await publishEvents(ctx, queueChangeEvents(p.queue, cur.settings, next, ctx.now()));
+    publishEvents(ctx, queueChangeEvents(p.queue, cur.settings, next, ctx.now()));
     return queueInfoOf(p.queue, next, (await jobsCount(ctx, { queues: [p.queue] }))[p.queue]);
   }
 }

@@ -6,7 +6,7 @@
  * worst a stale entry, which is checked against the record and cleared (docs/nats.md).
  */
 import { mapError } from './connection.js';
-import { isCasConflict, readJob, type Ctx } from './context.js';
+import { isCasConflict, keysOf, readJob, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 interface ActiveValue {
@@ -14,17 +14,15 @@ interface ActiveValue {
   attempt: number;
 }
 
-/** Records that job `id` is about to run attempt `attempt` in `queue`. */
-export async function activePut(ctx: Ctx, id: string, queue: string, attempt: number): Promise<void> {
+/** Records that job `id` is about to run attempt `attempt` in `queue`; the entry's revision. */
+export async function activePut(ctx: Ctx, id: string, queue: string, attempt: number): Promise<number> {
   const v: ActiveValue = { queue, attempt };
-  await ctx.kv.active.put(encodeKey(id), JSON.stringify(v)).catch(mapError);
+  return ctx.kv.active.put(encodeKey(id), JSON.stringify(v)).catch(mapError);
 }
 
-/** Removes the entry of `id` if it still names `attempt` (a later claim's entry stays). */
-export async function activeDelete(ctx: Ctx, id: string, attempt: number): Promise<void> {
-  const e = await ctx.kv.active.get(encodeKey(id)).catch(mapError);
-  if (!e || e.operation !== 'PUT' || e.json<ActiveValue>().attempt !== attempt) return;
-  await ctx.kv.active.delete(encodeKey(id), { previousSeq: e.revision }).catch((err: unknown) => {
+/** Removes the entry of `id` written at `rev` (a later claim's entry stays). */
+export async function activeDelete(ctx: Ctx, id: string, rev: number): Promise<void> {
+  await ctx.kv.active.delete(encodeKey(id), { previousSeq: rev }).catch((err: unknown) => {
     if (!isCasConflict(err)) mapError(err);
   });
 }
@@ -32,7 +30,7 @@ export async function activeDelete(ctx: Ctx, id: string, attempt: number): Promi
 /** Ids of the jobs with an active entry. */
 export async function activeIds(ctx: Ctx): Promise<{ key: string; rev: number }[]> {
   const out: { key: string; rev: number }[] = [];
-  for await (const k of await ctx.kv.active.keys().catch(mapError)) {
+  for (const k of await keysOf(ctx.kv.active)) {
     const e = await ctx.kv.active.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.push({ key: k, rev: e.revision });
   }
@@ -54,7 +52,7 @@ const slotKey = (queue: string, n: number): string => `${queue}.${n}`;
 /** The slots of `queue` taken now: number → the revision and holder. */
 async function slotsOf(ctx: Ctx, queue: string): Promise<Map<number, { rev: number; v: SlotValue }>> {
   const out = new Map<number, { rev: number; v: SlotValue }>();
-  for await (const k of await ctx.kv.slots.keys(`${queue}.*`).catch(mapError)) {
+  for (const k of await keysOf(ctx.kv.slots, `${queue}.*`)) {
     const e = await ctx.kv.slots.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.set(Number(k.slice(k.lastIndexOf('.') + 1)), { rev: e.revision, v: e.json() });
   }
@@ -82,34 +80,31 @@ export async function slotTake(
   cap: number,
   id: string,
   attempt: number,
-): Promise<number | null> {
+): Promise<{ n: number; rev: number } | null> {
   const held = await slotsOf(ctx, queue);
   const value = JSON.stringify({ id, attempt } satisfies SlotValue);
-  const tryCreate = async (n: number): Promise<boolean> => {
+  const tryCreate = async (n: number): Promise<{ n: number; rev: number } | null> => {
     try {
-      await ctx.kv.slots.create(slotKey(queue, n), value);
-      return true;
+      return { n, rev: await ctx.kv.slots.create(slotKey(queue, n), value) };
     } catch (err) {
-      if (isCasConflict(err)) return false;
+      if (isCasConflict(err)) return null;
       return mapError(err);
     }
   };
   for (let n = 0; n < cap && n < held.size + 1; n++) {
-    if (!held.has(n) && (await tryCreate(n))) return n;
+    const got = held.has(n) ? null : await tryCreate(n);
+    if (got) return got;
   }
   for (const [n, h] of held) {
     if (n >= cap || !(await slotStale(ctx, n, h.v))) continue;
     await ctx.kv.slots.delete(slotKey(queue, n), { previousSeq: h.rev }).catch(() => undefined);
-    if (await tryCreate(n)) return n;
+    const got = await tryCreate(n);
+    if (got) return got;
   }
   return null;
 }
 
-/** Frees slot `n` of `queue` if attempt `attempt` of job `id` still holds it. */
-export async function slotFree(ctx: Ctx, queue: string, n: number, id: string, attempt: number): Promise<void> {
-  const e = await ctx.kv.slots.get(slotKey(queue, n)).catch(mapError);
-  if (!e || e.operation !== 'PUT') return;
-  const v = e.json<SlotValue>();
-  if (v.id !== id || v.attempt !== attempt) return;
-  await ctx.kv.slots.delete(slotKey(queue, n), { previousSeq: e.revision }).catch(() => undefined);
+/** Frees slot `n` of `queue` taken at revision `rev` (if nobody took it since). */
+export async function slotFree(ctx: Ctx, queue: string, n: number, rev: number): Promise<void> {
+  await ctx.kv.slots.delete(slotKey(queue, n), { previousSeq: rev }).catch(() => undefined);
 }

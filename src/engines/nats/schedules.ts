@@ -1,7 +1,7 @@
 /** Stored schedules, one KV entry each; a fire is claimed by compare-and-set. */
 import type { ScheduleRecord } from '../../backend/backend.js';
 import { mapError } from './connection.js';
-import { isCasConflict, type Ctx } from './context.js';
+import { isCasConflict, keysOf, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 type Stored = Omit<ScheduleRecord, 'lastFireAt' | 'nextFireAt' | 'createdAt' | 'updatedAt'> & {
@@ -58,8 +58,7 @@ export async function scheduleUpsert(ctx: Ctx, { schedule }: { schedule: Schedul
 
 /** Every schedule, by name. */
 export async function schedulesList(ctx: Ctx): Promise<ScheduleRecord[]> {
-  const keys: string[] = [];
-  for await (const k of await ctx.kv.schedules.keys().catch(mapError)) keys.push(k);
+  const keys = await keysOf(ctx.kv.schedules);
   const all = await Promise.all(keys.map(async (k) => (await ctx.kv.schedules.get(k).catch(mapError)) ?? null));
   return all
     .flatMap((e) => (e && e.operation === 'PUT' ? [fromStored(e.json<Stored>())] : []))

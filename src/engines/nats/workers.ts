@@ -2,7 +2,7 @@
 import type { WorkerInfo } from '../../backend/backend.js';
 import type { GantryEvent } from '../../core/events.js';
 import { mapError } from './connection.js';
-import { isCasConflict, publishEvents, type Ctx } from './context.js';
+import { isCasConflict, keysOf, publishEvents, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 type StoredWorker = Omit<WorkerInfo, 'startedAt' | 'lastSeenAt'> & { startedAt: number; lastSeenAt: number };
@@ -33,7 +33,7 @@ export async function workerHeartbeat(ctx: Ctx, { worker }: { worker: WorkerInfo
       if (isCasConflict(err)) continue;
       return mapError(err);
     }
-    if (!known) await publishEvents(ctx, [{ type: 'worker.joined', at: ctx.now(), workerId: worker.id }]);
+    if (!known) publishEvents(ctx, [{ type: 'worker.joined', at: ctx.now(), workerId: worker.id }]);
     return;
   }
 }
@@ -43,13 +43,13 @@ export async function workerRemove(ctx: Ctx, { id }: { id: string }): Promise<vo
   const e = await ctx.kv.workers.get(encodeKey(id)).catch(mapError);
   if (!e || e.operation !== 'PUT') return;
   await ctx.kv.workers.delete(encodeKey(id)).catch(mapError);
-  await publishEvents(ctx, [{ type: 'worker.left', at: ctx.now(), workerId: id }]);
+  publishEvents(ctx, [{ type: 'worker.left', at: ctx.now(), workerId: id }]);
 }
 
 /** Every registered worker with its revision. */
 async function registered(ctx: Ctx): Promise<{ w: WorkerInfo; rev: number }[]> {
   const out: { w: WorkerInfo; rev: number }[] = [];
-  for await (const k of await ctx.kv.workers.keys().catch(mapError)) {
+  for (const k of await keysOf(ctx.kv.workers)) {
     const e = await ctx.kv.workers.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.push({ w: fromStored(e.json<StoredWorker>()), rev: e.revision });
   }
@@ -73,7 +73,7 @@ export async function workersPrune(ctx: Ctx, { before }: { before: Date }): Prom
     if (gone) ids.push(w.id);
   }
   const now = ctx.now();
-  await publishEvents(
+  publishEvents(
     ctx,
     ids.map((id): GantryEvent => ({ type: 'worker.left', at: now, workerId: id })),
   );
