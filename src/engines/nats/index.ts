@@ -12,6 +12,7 @@ import { EngineUnavailableError } from '../../core/errors.js';
 import { connectNats, mapError, parseNatsUrl } from './connection.js';
 import { backgroundSettled, type Ctx } from './context.js';
 import * as events from './events.js';
+import { startIntake, type Intake } from './intake.js';
 import { eventHub, wakeSubscription, type EventHub } from './events.js';
 import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
@@ -37,7 +38,7 @@ export const NATS_CAPABILITIES: Readonly<BackendCapabilities> = {
 };
 
 /** The engine's state: its context with the event hub, and whether it is closing. */
-type Engine = Ctx & { hub: EventHub; closing: Promise<void> | null };
+type Engine = Ctx & { hub: EventHub; closing: Promise<void> | null; intake: Promise<Intake | null> | null };
 
 /** Opening, health and closing. */
 const lifecycle = {
@@ -55,6 +56,9 @@ const lifecycle = {
   close: (e: Engine) => {
     e.closing ??= (async () => {
       e.hub.wakeSub?.unsubscribe();
+      const intake = await e.intake;
+      intake?.api.unsubscribe();
+      await intake?.messages.close().catch(() => undefined);
       await Promise.race([backgroundSettled(e), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await e.nc.close().catch(() => undefined);
     })();
@@ -69,6 +73,15 @@ const OPS: EngineOps<Engine> = {
   jobsEnqueue,
   ...query,
   ...claim,
+  // A process that claims also takes submissions from any NATS client (see intake.ts).
+  jobsClaim: (e: Engine, p) => {
+    e.intake ??= startIntake(e).catch((err: unknown) => {
+      e.intake = null;
+      e.onBackgroundError?.(err);
+      return null;
+    });
+    return claim.jobsClaim(e, p);
+  },
   ...admin,
   ...stats,
   queuesList,
@@ -102,6 +115,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,
+      intake: null,
     };
     wakeSubscription(engine);
     return backendOf({ name: 'nats', capabilities: NATS_CAPABILITIES, clock }, engine, OPS);
