@@ -38,11 +38,11 @@ function fileFilters(argv: string[]): string[] {
   return out;
 }
 
-/** Builds dist/ with tsc when it is stale and the run includes tests of the built CLI. */
+/** Builds dist/ with tsc when it is stale and the run includes tests of the built CLI (or of the examples, which import the built package). */
 export default function setup(): void {
   const filters = fileFilters(process.argv);
   // A run limited to other folders (an engineer's own tests) does not pay for a build.
-  if (filters.length > 0 && !filters.some((f) => /cli|reliability/.test(f))) return;
+  if (filters.length > 0 && !filters.some((f) => /cli|reliability|examples/.test(f))) return;
   const built = existsSync(MARKER) ? statSync(MARKER).mtimeMs : 0;
   if (built !== 0 && built >= Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'migrations')))) return;
   try {
