@@ -92,7 +92,7 @@ export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineF
 /** Deletes a job record if nobody wrote since `v` was read; false otherwise. */
 export async function casDeleteJob(ctx: Ctx, v: Versioned): Promise<boolean> {
   try {
-    await ctx.kv.jobs.delete(encodeKey(v.job.id), { previousSeq: v.rev });
+    if (!(await removeAt(ctx, 'jobs', v.rev))) return false;
     await dropDoc(ctx, v.stored);
     return true;
   } catch (err) {
@@ -158,18 +158,34 @@ export function publishEvents(ctx: Ctx, events: GantryEvent[]): void {
 }
 
 /**
- * The keys of a bucket (matching `filter`), each once: the client's listing can name a key
- * again when it is written while the listing runs.
+ * Removes the entry of bucket `role` written at revision `rev`, if it is still the key's current
+ * value: a compare-and-set delete that leaves no delete marker behind. The bucket keeps one
+ * value per key, so once the key is written again revision `rev` is gone and this answers false.
  */
-export async function keysOf(kv: KV, filter?: string): Promise<string[]> {
-  const keys = new Set<string>();
-  for await (const k of await kv.keys(filter).catch(mapError)) keys.add(k);
-  return [...keys];
+export async function removeAt(ctx: Ctx, role: BucketRole, rev: number): Promise<boolean> {
+  try {
+    return await ctx.jsm.streams.deleteMessage(`KV_${ctx.n.bucket(role)}`, rev, false);
+  } catch (err) {
+    if (/no message found|not found/i.test((err as Error).message)) return false;
+    return mapError(err);
+  }
+}
+
+/**
+ * The keys of bucket `role` (matching `filter`, a key pattern with `*` and `>`), from the
+ * subjects of its stream (one `STREAM.INFO`, answered by the stream's leader: no consumer to
+ * create). Entries are removed without markers (`removeAt`), so every subject is a live key.
+ */
+export async function keysOf(ctx: Ctx, role: BucketRole, filter = '>'): Promise<string[]> {
+  const bucket = ctx.n.bucket(role);
+  const head = `$KV.${bucket}.`;
+  const info = await ctx.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${head}${filter}` }).catch(mapError);
+  return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length));
 }
 
 /** Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md). */
 export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
-  const keys = await keysOf(ctx.kv.jobs);
+  const keys = await keysOf(ctx, 'jobs');
   const out: Versioned[] = [];
   for (let i = 0; i < keys.length; i += 256) {
     const batch = await Promise.all(

@@ -94,10 +94,11 @@ async function ensureBuckets(
   const out = {} as Record<BucketRole, KV>;
   for (const role of BUCKETS) {
     const name = n.bucket(role);
-    out[role] = await kvm.create(name, { replicas, history: 1 });
+    // Reads from the stream's leader, never a follower that may lag (a cluster's direct get).
+    out[role] = await kvm.create(name, { replicas, history: 1, allow_direct: false });
     const cfg = (await jsm.streams.info(`KV_${name}`)).config;
     const wrong = ignoredFields(
-      { num_replicas: replicas, max_msgs_per_subject: 1 },
+      { num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: false },
       cfg as unknown as Record<string, unknown>,
     );
     if (wrong.length > 0) {

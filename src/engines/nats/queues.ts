@@ -12,7 +12,7 @@ import {
   type QueueSettingsRecord,
 } from '../../core/queue-rules.js';
 import { mapError } from './connection.js';
-import { isCasConflict, keysOf, publishEvents, type Ctx } from './context.js';
+import { isCasConflict, keysOf, publishEvents, removeAt, type Ctx } from './context.js';
 import { jobsCount } from './jobs-query.js';
 
 /** A queue's settings with the revision a compare-and-set needs (0: none stored). */
@@ -48,7 +48,7 @@ export async function queueEnsure(ctx: Ctx, queue: string): Promise<void> {
 
 /** Names of every queue with settings. */
 export async function queueNames(ctx: Ctx): Promise<string[]> {
-  return (await keysOf(ctx.kv.queues)).sort();
+  return (await keysOf(ctx, 'queues')).sort();
 }
 
 /** Every queue that has jobs or settings, by name. */
@@ -84,7 +84,7 @@ export async function queueDelete(ctx: Ctx, p: { queue: string }): Promise<Queue
   if (jobs > 0) return { deleted: false, jobs };
   const cur = await settingsEntry(ctx, p.queue);
   if (!cur.exists) return { deleted: false, jobs: 0 };
-  await ctx.kv.queues.delete(p.queue, { previousSeq: cur.rev }).catch(mapError);
+  if (!(await removeAt(ctx, 'queues', cur.rev))) return queueDelete(ctx, p);
   ctx.knownQueues.delete(p.queue);
   return { deleted: true, jobs: 0 };
 }

@@ -6,7 +6,7 @@
  * worst a stale entry, which is checked against the record and cleared (docs/nats.md).
  */
 import { mapError } from './connection.js';
-import { isCasConflict, keysOf, readJob, type Ctx } from './context.js';
+import { isCasConflict, keysOf, readJob, removeAt, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 interface ActiveValue {
@@ -22,15 +22,13 @@ export async function activePut(ctx: Ctx, id: string, queue: string, attempt: nu
 
 /** Removes the entry of `id` written at `rev` (a later claim's entry stays). */
 export async function activeDelete(ctx: Ctx, id: string, rev: number): Promise<void> {
-  await ctx.kv.active.delete(encodeKey(id), { previousSeq: rev }).catch((err: unknown) => {
-    if (!isCasConflict(err)) mapError(err);
-  });
+  await removeAt(ctx, 'active', rev);
 }
 
 /** Ids of the jobs with an active entry. */
 export async function activeIds(ctx: Ctx): Promise<{ key: string; rev: number }[]> {
   const out: { key: string; rev: number }[] = [];
-  for (const k of await keysOf(ctx.kv.active)) {
+  for (const k of await keysOf(ctx, 'active')) {
     const e = await ctx.kv.active.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.push({ key: k, rev: e.revision });
   }
@@ -39,7 +37,7 @@ export async function activeIds(ctx: Ctx): Promise<{ key: string; rev: number }[
 
 /** Clears an active entry read at `rev` (only if nobody wrote it since). */
 export async function activeClear(ctx: Ctx, key: string, rev: number): Promise<void> {
-  await ctx.kv.active.delete(key, { previousSeq: rev }).catch(() => undefined);
+  await removeAt(ctx, 'active', rev);
 }
 
 interface SlotValue {
@@ -52,7 +50,7 @@ const slotKey = (queue: string, n: number): string => `${queue}.${n}`;
 /** The slots of `queue` taken now: number → the revision and holder. */
 async function slotsOf(ctx: Ctx, queue: string): Promise<Map<number, { rev: number; v: SlotValue }>> {
   const out = new Map<number, { rev: number; v: SlotValue }>();
-  for (const k of await keysOf(ctx.kv.slots, `${queue}.*`)) {
+  for (const k of await keysOf(ctx, 'slots', `${queue}.*`)) {
     const e = await ctx.kv.slots.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.set(Number(k.slice(k.lastIndexOf('.') + 1)), { rev: e.revision, v: e.json() });
   }
@@ -97,7 +95,7 @@ export async function slotTake(
   }
   for (const [n, h] of held) {
     if (n >= cap || !(await slotStale(ctx, n, h.v))) continue;
-    await ctx.kv.slots.delete(slotKey(queue, n), { previousSeq: h.rev }).catch(() => undefined);
+    await removeAt(ctx, 'slots', h.rev);
     const got = await tryCreate(n);
     if (got) return got;
   }
@@ -106,5 +104,5 @@ export async function slotTake(
 
 /** Frees slot `n` of `queue` taken at revision `rev` (if nobody took it since). */
 export async function slotFree(ctx: Ctx, queue: string, n: number, rev: number): Promise<void> {
-  await ctx.kv.slots.delete(slotKey(queue, n), { previousSeq: rev }).catch(() => undefined);
+  await removeAt(ctx, 'slots', rev);
 }

@@ -1,7 +1,7 @@
 /** Stored schedules, one KV entry each; a fire is claimed by compare-and-set. */
 import type { ScheduleRecord } from '../../backend/backend.js';
 import { mapError } from './connection.js';
-import { isCasConflict, keysOf, type Ctx } from './context.js';
+import { isCasConflict, keysOf, removeAt, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 type Stored = Omit<ScheduleRecord, 'lastFireAt' | 'nextFireAt' | 'createdAt' | 'updatedAt'> & {
@@ -58,7 +58,7 @@ export async function scheduleUpsert(ctx: Ctx, { schedule }: { schedule: Schedul
 
 /** Every schedule, by name. */
 export async function schedulesList(ctx: Ctx): Promise<ScheduleRecord[]> {
-  const keys = await keysOf(ctx.kv.schedules);
+  const keys = await keysOf(ctx, 'schedules');
   const all = await Promise.all(keys.map(async (k) => (await ctx.kv.schedules.get(k).catch(mapError)) ?? null));
   return all
     .flatMap((e) => (e && e.operation === 'PUT' ? [fromStored(e.json<Stored>())] : []))
@@ -69,8 +69,7 @@ export async function schedulesList(ctx: Ctx): Promise<ScheduleRecord[]> {
 export async function scheduleDelete(ctx: Ctx, { name }: { name: string }): Promise<boolean> {
   const cur = await entry(ctx, name);
   if (!cur) return false;
-  await ctx.kv.schedules.delete(encodeKey(name), { previousSeq: cur.rev }).catch(mapError);
-  return true;
+  return (await removeAt(ctx, 'schedules', cur.rev)) || scheduleDelete(ctx, { name });
 }
 
 /** Compare-and-set of a fire: applies only while `lastFireAt` is still `expectedLastFireAt`. */

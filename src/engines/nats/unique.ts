@@ -9,7 +9,7 @@ import { NATS_POINTER_GRACE_MS } from '../../core/constants.js';
 import { UniqueConflictError } from '../../core/errors.js';
 import { uniqueKeyHeld } from '../../core/job.js';
 import { mapError } from './connection.js';
-import { isCasConflict, readJob, type Ctx } from './context.js';
+import { isCasConflict, readJob, removeAt, type Ctx } from './context.js';
 
 /** A reservation this call made, to release if the call fails. */
 export interface Reservation {
@@ -58,7 +58,5 @@ export async function uniqueReserve(ctx: Ctx, uniqueKey: string, id: string, now
 
 /** Releases reservations of a call that failed (each only if nobody took it since). */
 export async function uniqueRelease(ctx: Ctx, reservations: Reservation[]): Promise<void> {
-  await Promise.all(
-    reservations.map((r) => ctx.kv.unique.delete(r.key, { previousSeq: r.rev }).catch(() => undefined)),
-  );
+  await Promise.all(reservations.map((r) => removeAt(ctx, 'unique', r.rev).catch(() => false)));
 }

@@ -2,7 +2,7 @@
 import type { WorkerInfo } from '../../backend/backend.js';
 import type { GantryEvent } from '../../core/events.js';
 import { mapError } from './connection.js';
-import { isCasConflict, keysOf, publishEvents, type Ctx } from './context.js';
+import { isCasConflict, keysOf, publishEvents, removeAt, type Ctx } from './context.js';
 import { encodeKey } from './names.js';
 
 type StoredWorker = Omit<WorkerInfo, 'startedAt' | 'lastSeenAt'> & { startedAt: number; lastSeenAt: number };
@@ -42,14 +42,14 @@ export async function workerHeartbeat(ctx: Ctx, { worker }: { worker: WorkerInfo
 export async function workerRemove(ctx: Ctx, { id }: { id: string }): Promise<void> {
   const e = await ctx.kv.workers.get(encodeKey(id)).catch(mapError);
   if (!e || e.operation !== 'PUT') return;
-  await ctx.kv.workers.delete(encodeKey(id)).catch(mapError);
+  if (!(await removeAt(ctx, 'workers', e.revision))) return workerRemove(ctx, { id });
   publishEvents(ctx, [{ type: 'worker.left', at: ctx.now(), workerId: id }]);
 }
 
 /** Every registered worker with its revision. */
 async function registered(ctx: Ctx): Promise<{ w: WorkerInfo; rev: number }[]> {
   const out: { w: WorkerInfo; rev: number }[] = [];
-  for (const k of await keysOf(ctx.kv.workers)) {
+  for (const k of await keysOf(ctx, 'workers')) {
     const e = await ctx.kv.workers.get(k).catch(mapError);
     if (e && e.operation === 'PUT') out.push({ w: fromStored(e.json<StoredWorker>()), rev: e.revision });
   }
@@ -66,10 +66,7 @@ export async function workersPrune(ctx: Ctx, { before }: { before: Date }): Prom
   const ids: string[] = [];
   for (const { w, rev } of await registered(ctx)) {
     if (w.lastSeenAt.getTime() >= before.getTime()) continue;
-    const gone = await ctx.kv.workers.delete(encodeKey(w.id), { previousSeq: rev }).then(
-      () => true,
-      () => false,
-    );
+    const gone = await removeAt(ctx, 'workers', rev);
     if (gone) ids.push(w.id);
   }
   const now = ctx.now();
@@ -108,5 +105,5 @@ export async function leaderResign(ctx: Ctx, p: { name: string; holder: string }
   const key = encodeKey(p.name);
   const e = await ctx.kv.leases.get(key).catch(mapError);
   if (!e || e.operation !== 'PUT' || e.json<Lease>().holder !== p.holder) return;
-  await ctx.kv.leases.delete(key, { previousSeq: e.revision }).catch(() => undefined);
+  await removeAt(ctx, 'leases', e.revision);
 }
