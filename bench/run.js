@@ -75,6 +75,8 @@ async function machine(opts) {
   };
   if (opts.engine === 'postgres')
     info.server = `PostgreSQL ${(await query(opts.pgUrl, 'SHOW server_version'))[0].server_version}`;
+  if (opts.engine === 'nats')
+    info.server = `nats-server ${await (await import('./lib/nats.js')).serverVersion(opts.natsUrl)}`;
   return info;
 }
 
@@ -89,7 +91,7 @@ async function main() {
   const systems = await Promise.all(names.map((n) => systemOf(opts.engine, n)));
   const tmpDir = mkdtempSync(join(os.tmpdir(), 'gantry-bench-'));
   tmpDirs.push(tmpDir);
-  const ctx = { pgUrl: opts.pgUrl, tmpDir };
+  const ctx = { pgUrl: opts.pgUrl, natsUrl: opts.natsUrl, tmpDir };
   const results = {
     engine: opts.engine,
     jobs: opts.jobs,

@@ -13,6 +13,11 @@ const MODULES = {
     ['graphile-worker', './graphile-worker.js', 'graphileWorker'],
     ['pg-boss', './pg-boss.js', 'pgBoss'],
   ],
+  nats: [
+    ['gantry', './gantry.js', 'gantryNats'],
+    ['gantry-delete', './gantry.js', 'gantryNatsDelete'],
+    ['jetstream', './jetstream.js', 'jetstreamRaw'],
+  ],
   sqlite: [
     ['gantry', './gantry.js', 'gantrySqlite'],
     ['gantry-delete', './gantry.js', 'gantrySqliteDelete'],
