@@ -31,6 +31,16 @@ function stubOf(stored: Uint8Array): Stub | null {
   return JSON.parse(new TextDecoder().decode(stored)) as Stub;
 }
 
+/** True when a stored value is the stub of a record stored in parts. */
+export function isStub(stored: Uint8Array): boolean {
+  return stubOf(stored) !== null;
+}
+
+/** True when `doc` is written as it is (it fits in one message). */
+export function fitsInline(ctx: Ctx, doc: Uint8Array): boolean {
+  return doc.length <= inlineLimit(ctx);
+}
+
 /** What to write to the `jobs` entry for `doc`: the document, or a stub after its parts. */
 export async function storeDoc(ctx: Ctx, doc: Uint8Array): Promise<Uint8Array> {
   const size = inlineLimit(ctx);

@@ -3,13 +3,13 @@
  * record operations every module uses: read a job with its revision, create one, and
  * compare-and-set one (every write of a job record is a CAS on its KV revision).
  */
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../core/clock.js';
 import type { GantryEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
-import { dropDoc, loadDoc, storeDoc } from './blobs.js';
+import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
 import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
 import { encodeKey, type BucketRole, type Names } from './names.js';
@@ -77,10 +77,12 @@ export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
 /** Writes `next` over `v` if nobody wrote since `v` was read; the new version, or null. */
 export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineFields): Promise<Versioned | null> {
   const fields = engine ?? v.engine;
-  const stored = await storeDoc(ctx, encodeJob(next, fields));
+  const doc = encodeJob(next, fields);
+  // Most records fit in one message: no await for them (a completion's path is short).
+  const stored = fitsInline(ctx, doc) ? doc : await storeDoc(ctx, doc);
   try {
     const rev = await ctx.kv.jobs.update(encodeKey(next.id), stored, v.rev);
-    if (stored !== v.stored) await dropDoc(ctx, v.stored);
+    if (isStub(v.stored)) await dropDoc(ctx, v.stored);
     return { job: next, engine: fields, rev, stored };
   } catch (err) {
     await dropDoc(ctx, stored);
@@ -183,8 +185,13 @@ export async function keysOf(ctx: Ctx, role: BucketRole, filter = '>'): Promise<
   return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length));
 }
 
-/** Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md). */
-export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
+/** Below this many records a scan reads them one by one (no consumer to create for a few). */
+const SCAN_BY_CONSUMER_FROM = 64;
+/** The longest a scan by consumer may go without a message before it falls back, ms. */
+const SCAN_IDLE_MS = 5_000;
+
+/** Every job record, one get per key. */
+async function allJobsByKey(ctx: Ctx): Promise<Versioned[]> {
   const keys = await keysOf(ctx, 'jobs');
   const out: Versioned[] = [];
   for (let i = 0; i < keys.length; i += 256) {
@@ -197,4 +204,48 @@ export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
     for (const v of batch) if (v) out.push(v);
   }
   return out;
+}
+
+/** Every job record, streamed by one ordered consumer over the bucket (one value per key). */
+async function allJobsByConsumer(ctx: Ctx, count: number): Promise<Versioned[]> {
+  const consumer = await ctx.js.consumers.get(`KV_${ctx.n.bucket('jobs')}`, {
+    filter_subjects: `$KV.${ctx.n.bucket('jobs')}.>`,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+  });
+  const stored: { value: Uint8Array; rev: number }[] = [];
+  const messages = await consumer.consume({ max_messages: 1000 });
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => void messages.close(), SCAN_IDLE_MS);
+  };
+  arm();
+  try {
+    for await (const m of messages) {
+      arm();
+      if (m.data.length > 0) stored.push({ value: m.data, rev: m.seq });
+      if (m.info.pending === 0 || stored.length >= count) break;
+    }
+  } finally {
+    clearTimeout(idle);
+    await messages.close().catch(() => undefined);
+  }
+  if (stored.length < count && stored.length === 0) throw new Error('scan by consumer read nothing');
+  return Promise.all(stored.map((e) => versionOf(ctx, e.value, e.rev)));
+}
+
+/**
+ * Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md):
+ * streamed by one consumer, or key by key when there are few or the consumer cannot be made.
+ */
+export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
+  const info = await ctx.jsm.streams.info(`KV_${ctx.n.bucket('jobs')}`).catch(mapError);
+  const count = info.state.messages;
+  if (count === 0) return [];
+  if (count < SCAN_BY_CONSUMER_FROM) return allJobsByKey(ctx);
+  try {
+    return await allJobsByConsumer(ctx, count);
+  } catch {
+    return allJobsByKey(ctx);
+  }
 }

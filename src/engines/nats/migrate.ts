@@ -94,11 +94,14 @@ async function ensureBuckets(
   const out = {} as Record<BucketRole, KV>;
   for (const role of BUCKETS) {
     const name = n.bucket(role);
-    // Reads from the stream's leader, never a follower that may lag (a cluster's direct get).
-    out[role] = await kvm.create(name, { replicas, history: 1, allow_direct: false });
+    // With replicas, reads go to the stream's leader, never to a follower that may lag (a direct
+    // get may be answered by any replica); one server has no follower, and its direct get is
+    // the cheaper read.
+    const direct = replicas === 1;
+    out[role] = await kvm.create(name, { replicas, history: 1, allow_direct: direct });
     const cfg = (await jsm.streams.info(`KV_${name}`)).config;
     const wrong = ignoredFields(
-      { num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: false },
+      { num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: direct },
       cfg as unknown as Record<string, unknown>,
     );
     if (wrong.length > 0) {
