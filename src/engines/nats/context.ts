@@ -27,6 +27,8 @@ export interface Ctx {
   consumers: Set<string>;
   /** Queues whose settings entry is known to exist. */
   knownQueues: Set<string>;
+  /** The last version this process wrote of each job it runs (saves a read on its next write). */
+  held: Map<string, Versioned>;
   /** Writes that follow a change and run on after the call returns (events, tidying up). */
   background: Set<Promise<unknown>>;
   /** Reports a failed background write (the engine's logger, or nothing). */

@@ -112,6 +112,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       consumers: new Set(),
       knownQueues: new Set(),
       background: new Set(),
+      held: new Map(),
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,

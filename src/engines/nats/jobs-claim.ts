@@ -67,6 +67,7 @@ async function takeOne(
     return (nak(ctx, m), 'skip');
   }
   ack(ctx, m);
+  remember(ctx, after);
   return { job: next };
 }
 
@@ -165,12 +166,28 @@ async function fenced(
   event?: (job: Job) => GantryEvent,
 ): Promise<Job | null> {
   const events = event && ((job: Job) => [event(job)]);
+  // The version this process wrote last saves a read; if another writer came since, the
+  // compare-and-set fails and the record is read.
+  let v: Versioned | null = ctx.held.get(id) ?? null;
+  ctx.held.delete(id);
   for (;;) {
-    const v = await readJob(ctx, id);
+    v ??= await readJob(ctx, id);
     if (!holds(v, workerId, attempt)) return null;
     const next = change(v.job);
-    if (await writeJob(ctx, v, next, { events })) return next;
+    const after = await writeJob(ctx, v, next, { events });
+    if (after) return (remember(ctx, after), next);
+    v = null;
   }
+}
+
+/** Most versions a process remembers of the jobs it runs (a bound, not a tuning knob). */
+const HELD_MAX = 50_000;
+
+/** Remembers the version of a job this process wrote, while it is running. */
+function remember(ctx: Ctx, v: Versioned): void {
+  if (v.job.state !== 'running') return void ctx.held.delete(v.job.id);
+  if (ctx.held.size >= HELD_MAX) ctx.held.clear();
+  ctx.held.set(v.job.id, v);
 }
 
 /** Runs `each` over the items at once; answers the ids it did not apply. */
@@ -196,10 +213,15 @@ export async function jobsLeaseRenew(
 
 /** Deletes a job completed with `delete`, fenced; its event carries the result. */
 async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<true | null> {
+  let v: Versioned | null = ctx.held.get(i.id) ?? null;
+  ctx.held.delete(i.id);
   for (;;) {
-    const v = await readJob(ctx, i.id);
+    v ??= await readJob(ctx, i.id);
     if (!holds(v, i.workerId, i.attempt)) return null;
-    if (!(await casDeleteJob(ctx, v))) continue;
+    if (!(await casDeleteJob(ctx, v))) {
+      v = null;
+      continue;
+    }
     const now = ctx.now();
     const e = jobEvent({ ...v.job, state: 'completed' }, 'job.completed', now);
     if (i.result !== null && i.result !== undefined) e.result = i.result;

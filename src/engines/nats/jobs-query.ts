@@ -10,9 +10,18 @@ import { emptyStateCounts, type StateCounts } from '../../core/queue-rules.js';
 import { allJobs, readJob, type Ctx } from './context.js';
 import { queueNames } from './queues.js';
 
+/**
+ * Resolves after the I/O turn in which a read's answer arrived: a write of this process whose
+ * answer came in the same turn (the server answers in order) has then returned to its caller,
+ * so a reader never sees a change before the worker that made it has heard that it was made.
+ */
+const afterThisTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** One job, or `null`. */
 export async function jobGet(ctx: Ctx, p: { id: string }): Promise<Job | null> {
-  return (await readJob(ctx, p.id))?.job ?? null;
+  const v = await readJob(ctx, p.id);
+  await afterThisTurn();
+  return v?.job ?? null;
 }
 
 /** A page of jobs, newest id first; the cursor is the last id of the page. */
