@@ -109,6 +109,10 @@ function goalsOf(results, self) {
         1.5 * med('drain', key, 'graphile-worker'),
       );
       check(`drain ${key} >= 3x pg-boss`, med('drain', key, self), 3 * med('drain', key, 'pg-boss'));
+    } else if (results.engine === 'nats') {
+      // One process at least 4,000 jobs/s; two processes more than one.
+      if (key.endsWith('x1 proc')) check(`drain ${key} >= 4,000 jobs/s`, med('drain', key, self), 4_000);
+      else check(`drain ${key} > one process`, med('drain', key, self), med('drain', key.replace('x2', 'x1'), self));
     } else {
       check(`drain ${key} >= 50,000 jobs/s`, med('drain', key, self), 50_000);
     }
@@ -124,6 +128,7 @@ function goalsOf(results, self) {
       check(`enqueue ${key} >= graphile-worker`, med('enqueue', key, self), med('enqueue', key, 'graphile-worker'));
     }
   }
+  if (results.engine === 'nats') check('latency p50 < 3 ms', results.latency?.[self]?.p50, 3, false);
   const mem = results.memory?.[self];
   if (mem) {
     check('worker peak RSS < 150 MiB', mem.peakMiB, 150, false);

@@ -13,7 +13,7 @@ import { ValidationError } from '../../core/errors.js';
 import { globals, parseIntFlag } from '../context.js';
 
 interface BenchFlags {
-  engine?: 'postgres' | 'sqlite';
+  engine?: 'postgres' | 'sqlite' | 'nats';
   jobs?: number;
   repeat?: number;
   quick?: boolean;
@@ -30,11 +30,12 @@ export function harnessPath(): string {
 
 /**
  * The harness arguments for the flags. The engine defaults to the one the global `--url`
- * names (SQLite otherwise); a `postgres://` global URL is also the database benchmarked.
+ * names (SQLite otherwise); a `postgres://` global URL is also the database benchmarked, a
+ * `nats://` one the server (its first, without the options).
  */
 export function harnessArgs(flags: BenchFlags, url: string, json: boolean): string[] {
   const urlEngine = engineOf(url);
-  const engine = flags.engine ?? (urlEngine === 'postgres' ? 'postgres' : 'sqlite');
+  const engine = flags.engine ?? (urlEngine === 'postgres' || urlEngine === 'nats' ? urlEngine : 'sqlite');
   const args = ['--engine', engine];
   if (flags.jobs !== undefined) args.push('--jobs', String(flags.jobs));
   if (flags.repeat !== undefined) args.push('--repeat', String(flags.repeat));
@@ -43,6 +44,7 @@ export function harnessArgs(flags: BenchFlags, url: string, json: boolean): stri
   if (flags.skip) args.push('--skip', flags.skip);
   const pgUrl = flags.pgUrl ?? (engine === 'postgres' && urlEngine === 'postgres' ? url : undefined);
   if (pgUrl) args.push('--pg-url', pgUrl);
+  if (engine === 'nats' && urlEngine === 'nats') args.push('--nats-url', url.split('?')[0]!.split(',')[0]!);
   if (json) args.push('--json');
   else if (flags.out) args.push('--json', flags.out);
   return args;
@@ -52,11 +54,14 @@ export function harnessArgs(flags: BenchFlags, url: string, json: boolean): stri
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('measure Gantry against graphile-worker and pg-boss (PostgreSQL) or plainjob (SQLite) on this machine')
+    .description(
+      'measure Gantry against graphile-worker and pg-boss (PostgreSQL), plainjob (SQLite) or raw JetStream (NATS) on this machine',
+    )
     .addOption(
       new Option('--engine <engine>', 'engine to measure (default: the one --url names)').choices([
         'postgres',
         'sqlite',
+        'nats',
       ]),
     )
     .option('--jobs <n>', 'jobs per drain and batch-enqueue run (default 20000)', parseIntFlag('--jobs', 100))
