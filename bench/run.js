@@ -77,6 +77,8 @@ async function machine(opts) {
   if (opts.engine === 'postgres')
     info.server = `PostgreSQL ${(await query(opts.pgUrl, 'SHOW server_version'))[0].server_version}`;
   if (opts.engine === 'redis') info.server = `Redis ${await redisVersion(opts.redisUrl)}`;
+  if (opts.engine === 'nats')
+    info.server = `nats-server ${await (await import('./lib/nats.js')).serverVersion(opts.natsUrl)}`;
   return info;
 }
 
@@ -93,7 +95,7 @@ async function main() {
   tmpDirs.push(tmpDir);
   // On Redis, the server's command counters give the commands and scripts each job cost.
   const counters = opts.engine === 'redis' ? () => commandCounts(opts.redisUrl) : null;
-  const ctx = { pgUrl: opts.pgUrl, redisUrl: opts.redisUrl, tmpDir, counters };
+  const ctx = { pgUrl: opts.pgUrl, redisUrl: opts.redisUrl, natsUrl: opts.natsUrl, tmpDir, counters };
   const results = {
     engine: opts.engine,
     jobs: opts.jobs,

@@ -38,7 +38,7 @@ function fileFilters(argv: string[]): string[] {
   return out;
 }
 
-/** Builds dist/ with tsc when it is stale and the run includes tests of the built CLI. */
+/** Builds dist/ with tsc when it is stale and the run includes tests of the built CLI (or of the examples, which import the built package). */
 export default function setup(): void {
   const filters = fileFilters(process.argv);
   // A run limited to other folders (an engineer's own tests) does not pay for a build.

@@ -3,7 +3,7 @@
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-  --engine <postgres|redis|sqlite>  engine to measure, Gantry against its peers (default postgres)
+  --engine <postgres|redis|sqlite|nats>  engine to measure, Gantry against its peers (default postgres)
   --jobs <n>                   jobs per drain and batch-enqueue run (default 20000)
   --repeat <n>                 runs of each measurement; the median is printed (default 3)
   --quick                      a short smoke run: 2000 jobs, 1 repeat, 200 latency samples, 20000-job memory drain
@@ -13,6 +13,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --latency-budget <s>         most seconds one latency run may take; a polling peer stops early (default 30)
   --memory-jobs <n>            jobs of the memory drain (default 100000)
   --memory-all                 measure the peers' worker memory too (default Gantry only)
+  --nats-url <url>             NATS server to use (default $BENCH_NATS_URL or nats://127.0.0.1:4222)
   --pg-url <url>               PostgreSQL server and database to use (default $BENCH_PG_URL or
                                postgres://postgres@127.0.0.1:5432/gantry_bench; created if missing)
   --redis-url <url>            Redis server to use (default $BENCH_REDIS_URL or redis://127.0.0.1:6379/0)
@@ -52,6 +53,7 @@ export function parseOptions(argv) {
     memoryAll: false,
     pgUrl: process.env.BENCH_PG_URL || DEFAULT_PG_URL,
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0',
+    natsUrl: process.env.BENCH_NATS_URL || 'nats://127.0.0.1:4222',
     json: null,
     build: true,
     help: false,
@@ -99,6 +101,9 @@ export function parseOptions(argv) {
       case '--memory-all':
         o.memoryAll = true;
         break;
+      case '--nats-url':
+        o.natsUrl = value();
+        break;
       case '--pg-url':
         o.pgUrl = value();
         break;
@@ -119,8 +124,8 @@ export function parseOptions(argv) {
         throw new Error(`unknown option ${raw}\n\n${USAGE}`);
     }
   }
-  if (!['postgres', 'redis', 'sqlite'].includes(o.engine))
-    throw new Error(`--engine must be postgres, redis or sqlite, got ${o.engine}`);
+  if (!['postgres', 'redis', 'sqlite', 'nats'].includes(o.engine))
+    throw new Error(`--engine must be postgres, redis, sqlite or nats, got ${o.engine}`);
   for (const s of o.skip) {
     if (!['enqueue', 'drain', 'latency', 'memory'].includes(s))
       throw new Error(`--skip takes enqueue,drain,latency,memory; got ${s}`);

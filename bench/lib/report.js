@@ -121,6 +121,10 @@ function goalsOf(results, self) {
       check(`drain ${key} >= 3x pg-boss`, med('drain', key, self), 3 * med('drain', key, 'pg-boss'));
     } else if (results.engine === 'redis') {
       check(`drain ${key} >= 2x bullmq`, med('drain', key, self), 2 * med('drain', key, 'bullmq'));
+    } else if (results.engine === 'nats') {
+      // One process at least 4,000 jobs/s; two processes more than one.
+      if (key.endsWith('x1 proc')) check(`drain ${key} >= 4,000 jobs/s`, med('drain', key, self), 4_000);
+      else check(`drain ${key} > one process`, med('drain', key, self), med('drain', key.replace('x2', 'x1'), self));
     } else {
       check(`drain ${key} >= 50,000 jobs/s`, med('drain', key, self), 50_000);
     }
@@ -142,6 +146,7 @@ function goalsOf(results, self) {
       check(`enqueue ${key} >= 2x bullmq addBulk`, med('enqueue', key, self), 2 * med('enqueue', key, 'bullmq'));
     }
   }
+  if (results.engine === 'nats') check('latency p50 < 3 ms', results.latency?.[self]?.p50, 3, false);
   const mem = results.memory?.[self];
   if (mem) {
     check('worker peak RSS < 150 MiB', mem.peakMiB, 150, false);

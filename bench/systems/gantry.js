@@ -1,4 +1,4 @@
-// Gantry itself, on PostgreSQL, Redis or SQLite, through the public API built in dist/: `Client` to
+// Gantry itself, on PostgreSQL, Redis, SQLite or NATS JetStream, through the public API built in dist/: `Client` to
 // enqueue and `Worker` to run no-op handlers. Nothing is tuned: the worker's defaults are kept,
 // only its concurrency is set by the scenario. `pg` is loaded only for PostgreSQL, so a SQLite
 // worker process holds no more than Gantry on SQLite does.
@@ -35,6 +35,14 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
         const { freshPrefix } = await import('../lib/redis.js');
         return { url: ctx.redisUrl, namespace: freshPrefix('gantry'), redisUrl: ctx.redisUrl };
       }
+      if (engine === 'nats') {
+        const { freshPrefix } = await import('../lib/nats.js');
+        const prefix = freshPrefix('gantry');
+        const spec = { url: `${ctx.natsUrl}?prefix=${prefix}`, natsUrl: ctx.natsUrl, prefix };
+        const { Client } = await gantry();
+        await (await Client.connect({ url: spec.url })).close();
+        return spec;
+      }
       if (engine === 'sqlite') {
         const dir = mkdtempSync(join(ctx.tmpDir ?? tmpdir(), 'gantry-'));
         return { url: `sqlite:${join(dir, 'gantry.db')}`, dir };
@@ -49,6 +57,7 @@ function makeSystem(engine, { deleteOnComplete = false } = {}) {
 
     async destroy(spec) {
       if (spec.dir) rmSync(spec.dir, { recursive: true, force: true });
+      else if (spec.prefix) await (await import('../lib/nats.js')).dropPrefix(spec.natsUrl, spec.prefix);
       else if (spec.redisUrl)
         await (await import('../lib/redis.js')).deleteKeys(spec.redisUrl, `{${spec.namespace}}:*`);
       else await (await import('../lib/pg.js')).dropSchema(spec.pgUrl, spec.namespace);
@@ -107,6 +116,10 @@ export const gantryPostgresDelete = makeSystem('postgres', { deleteOnComplete: t
 export const gantryRedis = makeSystem('redis');
 /** The same, every job deleted when it completes. */
 export const gantryRedisDelete = makeSystem('redis', { deleteOnComplete: true });
+/** Gantry on NATS JetStream: one fresh prefix (streams and buckets) per run. */
+export const gantryNats = makeSystem('nats');
+/** The same, every job deleted when it completes. */
+export const gantryNatsDelete = makeSystem('nats', { deleteOnComplete: true });
 /** Gantry on SQLite: one fresh file per run. */
 export const gantrySqlite = makeSystem('sqlite');
 /** The same, every job deleted when it completes. */

@@ -18,6 +18,11 @@ const MODULES = {
     ['gantry-delete', './gantry.js', 'gantryRedisDelete'],
     ['bullmq', './bullmq.js', 'bullmq'],
   ],
+  nats: [
+    ['gantry', './gantry.js', 'gantryNats'],
+    ['gantry-delete', './gantry.js', 'gantryNatsDelete'],
+    ['jetstream', './jetstream.js', 'jetstreamRaw'],
+  ],
   sqlite: [
     ['gantry', './gantry.js', 'gantrySqlite'],
     ['gantry-delete', './gantry.js', 'gantrySqliteDelete'],

@@ -36,10 +36,10 @@ export async function openBackend(options: Partial<BackendOptions> = {}): Promis
       return (await import('../engines/sqlite/index.js')).openSqliteBackend(opts);
     case 'postgres':
       return (await import('../engines/postgres/index.js')).openPostgresBackend(opts);
+    case 'nats':
+      return (await import('../engines/nats/index.js')).openNatsBackend(opts);
     case 'redis':
       return (await import('../engines/redis/index.js')).openRedisBackend(opts);
-    case 'nats':
-      throw new UnsupportedUrlError(url, `the ${engineOf(url)} engine is planned but not in this version of Gantry`);
     default:
       throw new UnsupportedUrlError(url);
   }

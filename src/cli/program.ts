@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .description('Distributed background jobs: run workers, enqueue and inspect jobs, operate queues.')
     .version(CLI_VERSION)
     .addOption(
-      new Option('--url <url>', 'engine URL: sqlite:<file>, postgres://… or redis://… (nats is planned)')
+      new Option('--url <url>', 'engine URL: sqlite:<file>, postgres://…, redis://… or nats://host:4222')
         .env('GANTRY_URL')
         .default(DEFAULT_URL),
     )

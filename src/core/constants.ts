@@ -256,3 +256,9 @@ export const REDIS_CLAIM_PROMOTE_MAX = 1_000;
 
 /** Redis: jobs one list page looks at before it answers with a short page and a cursor. */
 export const REDIS_LIST_SCAN_BUDGET = 5_000;
+
+/**
+ * NATS engine: how long (by the engine's clock) a pointer or delay entry may wait for the job
+ * record its change announces before it is dropped as left by a crash (docs/nats.md).
+ */
+export const NATS_POINTER_GRACE_MS = 60_000;

@@ -183,8 +183,9 @@ export function backendLifecycleGroup(factory: ConformanceFactory): void {
     });
 
     it('cancels a queued job, and a running one whose worker then loses it', async () => {
-      const q = await enqueue(ctx, { id: 'b-queued' });
+      // Enqueued in the order of their ids, so either claim order takes 'a-running' first.
       const r = await enqueue(ctx, { id: 'a-running' });
+      const q = await enqueue(ctx, { id: 'b-queued' });
       expect((await claimOne(ctx)).id).toBe(r.id);
       const cq = await ctx.backend.jobCancel({ id: q.id });
       expect(cq.state).toBe('cancelled');

@@ -13,7 +13,7 @@ import { ValidationError } from '../../core/errors.js';
 import { globals, parseIntFlag } from '../context.js';
 
 interface BenchFlags {
-  engine?: 'postgres' | 'redis' | 'sqlite';
+  engine?: 'postgres' | 'redis' | 'sqlite' | 'nats';
   jobs?: number;
   repeat?: number;
   quick?: boolean;
@@ -31,11 +31,11 @@ export function harnessPath(): string {
 /**
  * The harness arguments for the flags. The engine defaults to the one the global `--url`
  * names (SQLite otherwise); a `postgres://` or `redis://` global URL is also the server
- * benchmarked.
+ * benchmarked, a `nats://` one too (its first server, without the options).
  */
 export function harnessArgs(flags: BenchFlags, url: string, json: boolean): string[] {
   const urlEngine = engineOf(url);
-  const engine = flags.engine ?? (urlEngine === 'postgres' || urlEngine === 'redis' ? urlEngine : 'sqlite');
+  const engine = flags.engine ?? (urlEngine === 'sqlite' || urlEngine === null ? 'sqlite' : urlEngine);
   const args = ['--engine', engine];
   if (flags.jobs !== undefined) args.push('--jobs', String(flags.jobs));
   if (flags.repeat !== undefined) args.push('--repeat', String(flags.repeat));
@@ -45,6 +45,7 @@ export function harnessArgs(flags: BenchFlags, url: string, json: boolean): stri
   const pgUrl = flags.pgUrl ?? (engine === 'postgres' && urlEngine === 'postgres' ? url : undefined);
   if (pgUrl) args.push('--pg-url', pgUrl);
   if (engine === 'redis' && urlEngine === 'redis') args.push('--redis-url', url);
+  if (engine === 'nats' && urlEngine === 'nats') args.push('--nats-url', url.split('?')[0]!.split(',')[0]!);
   if (json) args.push('--json');
   else if (flags.out) args.push('--json', flags.out);
   return args;
@@ -55,13 +56,14 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description(
-      'measure Gantry against graphile-worker and pg-boss (PostgreSQL), BullMQ (Redis) or plainjob (SQLite) on this machine',
+      'measure Gantry against graphile-worker and pg-boss (PostgreSQL), plainjob (SQLite), BullMQ (Redis) or raw JetStream (NATS) on this machine',
     )
     .addOption(
       new Option('--engine <engine>', 'engine to measure (default: the one --url names)').choices([
         'postgres',
         'redis',
         'sqlite',
+        'nats',
       ]),
     )
     .option('--jobs <n>', 'jobs per drain and batch-enqueue run (default 20000)', parseIntFlag('--jobs', 100))

@@ -1,0 +1,253 @@
+/**
+ * The engine's context: its connection, JetStream handles, buckets, names and clock, and the
+ * record operations every module uses: read a job with its revision, create one, and
+ * compare-and-set one (every write of a job record is a CAS on its KV revision).
+ */
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Clock } from '../../core/clock.js';
+import type { GantryEvent } from '../../core/events.js';
+import type { Job } from '../../core/job.js';
+import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
+import { mapError } from './connection.js';
+import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
+import { encodeKey, type BucketRole, type Names } from './names.js';
+
+/** What every operation of the engine works on. */
+export interface Ctx {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  kv: Record<BucketRole, KV>;
+  n: Names;
+  clock: Clock;
+  replicas: number;
+  /** Work consumers known to exist, by name. */
+  consumers: Set<string>;
+  /** Queues whose settings entry is known to exist. */
+  knownQueues: Set<string>;
+  /** The last version this process wrote of each job it runs (saves a read on its next write). */
+  held: Map<string, Versioned>;
+  /** Writes that follow a change and run on after the call returns (events, tidying up). */
+  background: Set<Promise<unknown>>;
+  /** Reports a failed background write (the engine's logger, or nothing). */
+  onBackgroundError?: (err: unknown) => void;
+  now(): number;
+}
+
+/** A job as read, with the revision a compare-and-set needs. */
+export interface Versioned {
+  job: Job;
+  engine: EngineFields;
+  rev: number;
+  /** The entry as stored (a document or the stub of a large one, see `blobs.ts`). */
+  stored: Uint8Array;
+}
+
+/** True when a KV write failed because the revision moved (someone else wrote first). */
+export function isCasConflict(err: unknown): boolean {
+  const e = err as { code?: number; message?: string };
+  return e?.code === 10071 || /wrong last sequence|key exists/i.test(e?.message ?? '');
+}
+
+/** A stored entry read into a version. */
+async function versionOf(ctx: Ctx, stored: Uint8Array, rev: number): Promise<Versioned> {
+  return { ...decodeJob(await loadDoc(ctx, stored)), rev, stored };
+}
+
+/** One job with its revision, or null. */
+export async function readJob(ctx: Ctx, id: string): Promise<Versioned | null> {
+  const e = await ctx.kv.jobs.get(encodeKey(id)).catch(mapError);
+  if (!e || e.operation !== 'PUT') return null;
+  return versionOf(ctx, e.value, e.revision);
+}
+
+/** Creates a job record; false when one exists already. */
+export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
+  const stored = await storeDoc(ctx, encodeJob(job, IDLE));
+  try {
+    await ctx.kv.jobs.create(encodeKey(job.id), stored);
+    return true;
+  } catch (err) {
+    await dropDoc(ctx, stored);
+    if (isCasConflict(err)) return false;
+    return mapError(err);
+  }
+}
+
+/** Writes `next` over `v` if nobody wrote since `v` was read; the new version, or null. */
+export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineFields): Promise<Versioned | null> {
+  const fields = engine ?? v.engine;
+  const doc = encodeJob(next, fields);
+  // Most records fit in one message: no await for them (a completion's path is short).
+  const stored = fitsInline(ctx, doc) ? doc : await storeDoc(ctx, doc);
+  try {
+    const rev = await ctx.kv.jobs.update(encodeKey(next.id), stored, v.rev);
+    if (isStub(v.stored)) await dropDoc(ctx, v.stored);
+    return { job: next, engine: fields, rev, stored };
+  } catch (err) {
+    await dropDoc(ctx, stored);
+    if (isCasConflict(err)) return null;
+    return mapError(err);
+  }
+}
+
+/** Deletes a job record if nobody wrote since `v` was read; false otherwise. */
+export async function casDeleteJob(ctx: Ctx, v: Versioned): Promise<boolean> {
+  try {
+    if (!(await removeAt(ctx, 'jobs', v.rev))) return false;
+    await dropDoc(ctx, v.stored);
+    return true;
+  } catch (err) {
+    if (isCasConflict(err)) return false;
+    return mapError(err);
+  }
+}
+
+/**
+ * Reads a job and applies `change` with a compare-and-set, reading again when another writer
+ * came first. `change` answers the next job (or null to leave it); the answer is the written
+ * version, or null when `change` declined or the job is gone.
+ */
+export async function updateJob(
+  ctx: Ctx,
+  id: string,
+  change: (v: Versioned) => { job: Job; engine?: EngineFields } | null,
+): Promise<{ before: Versioned; after: Versioned } | null> {
+  for (;;) {
+    const v = await readJob(ctx, id);
+    if (!v) return null;
+    const next = change(v);
+    if (!next) return null;
+    const after = await casJob(ctx, v, next.job, next.engine);
+    if (after) return { before: v, after };
+  }
+}
+
+/**
+ * The message of an event. An event carrying a result too large for one message (a job deleted
+ * on completion) goes without it: the result is on the results subject.
+ */
+function eventBody(ctx: Ctx, e: GantryEvent): string {
+  const body = JSON.stringify(e);
+  if (e.result === undefined || body.length < (ctx.nc.info?.max_payload ?? 1024 * 1024) / 4) return body;
+  if (Buffer.byteLength(body) <= (ctx.nc.info?.max_payload ?? 1024 * 1024) - 1024) return body;
+  const { result: _dropped, ...rest } = e;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Runs `work` after the call that started it returns; `eventsFlush` and `close` wait for it. A
+ * failure is reported, not thrown: what it leaves is cleared later (see the callers).
+ */
+export function inBackground(ctx: Ctx, work: Promise<unknown>): void {
+  const p = work.catch((err: unknown) => ctx.onBackgroundError?.(err)).finally(() => ctx.background.delete(p));
+  ctx.background.add(p);
+}
+
+/** Resolves once every background write started so far has settled. */
+export async function backgroundSettled(ctx: Ctx): Promise<void> {
+  while (ctx.background.size > 0) await Promise.all([...ctx.background]);
+}
+
+/**
+ * Publishes events to the event stream, in order; each gets its stream sequence as `seq`. The
+ * caller does not wait for the stream's acknowledgement (the change is written already, and a
+ * worker's next step should not wait a round trip for its events); `eventsFlush` does.
+ */
+export function publishEvents(ctx: Ctx, events: GantryEvent[]): void {
+  if (events.length === 0) return;
+  for (const e of events) inBackground(ctx, ctx.js.publish(ctx.n.event(e.type), eventBody(ctx, e)));
+}
+
+/**
+ * Removes the entry of bucket `role` written at revision `rev`, if it is still the key's current
+ * value: a compare-and-set delete that leaves no delete marker behind. The bucket keeps one
+ * value per key, so once the key is written again revision `rev` is gone and this answers false.
+ */
+export async function removeAt(ctx: Ctx, role: BucketRole, rev: number): Promise<boolean> {
+  try {
+    return await ctx.jsm.streams.deleteMessage(`KV_${ctx.n.bucket(role)}`, rev, false);
+  } catch (err) {
+    if (/no message found|not found/i.test((err as Error).message)) return false;
+    return mapError(err);
+  }
+}
+
+/**
+ * The keys of bucket `role` (matching `filter`, a key pattern with `*` and `>`), from the
+ * subjects of its stream (one `STREAM.INFO`, answered by the stream's leader: no consumer to
+ * create). Entries are removed without markers (`removeAt`), so every subject is a live key.
+ */
+export async function keysOf(ctx: Ctx, role: BucketRole, filter = '>'): Promise<string[]> {
+  const bucket = ctx.n.bucket(role);
+  const head = `$KV.${bucket}.`;
+  const info = await ctx.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${head}${filter}` }).catch(mapError);
+  return Object.keys(info.state.subjects ?? {}).map((s) => s.slice(head.length));
+}
+
+/** Below this many records a scan reads them one by one (no consumer to create for a few). */
+const SCAN_BY_CONSUMER_FROM = 64;
+/** The longest a scan by consumer may go without a message before it falls back, ms. */
+const SCAN_IDLE_MS = 5_000;
+
+/** Every job record, one get per key. */
+async function allJobsByKey(ctx: Ctx): Promise<Versioned[]> {
+  const keys = await keysOf(ctx, 'jobs');
+  const out: Versioned[] = [];
+  for (let i = 0; i < keys.length; i += 256) {
+    const batch = await Promise.all(
+      keys.slice(i, i + 256).map(async (k) => {
+        const e = await ctx.kv.jobs.get(k).catch(mapError);
+        return e && e.operation === 'PUT' ? versionOf(ctx, e.value, e.revision) : null;
+      }),
+    );
+    for (const v of batch) if (v) out.push(v);
+  }
+  return out;
+}
+
+/** Every job record, streamed by one ordered consumer over the bucket (one value per key). */
+async function allJobsByConsumer(ctx: Ctx, count: number): Promise<Versioned[]> {
+  const consumer = await ctx.js.consumers.get(`KV_${ctx.n.bucket('jobs')}`, {
+    filter_subjects: `$KV.${ctx.n.bucket('jobs')}.>`,
+    deliver_policy: DeliverPolicy.LastPerSubject,
+  });
+  const stored: { value: Uint8Array; rev: number }[] = [];
+  const messages = await consumer.consume({ max_messages: 1000 });
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => void messages.close(), SCAN_IDLE_MS);
+  };
+  arm();
+  try {
+    for await (const m of messages) {
+      arm();
+      if (m.data.length > 0) stored.push({ value: m.data, rev: m.seq });
+      if (m.info.pending === 0 || stored.length >= count) break;
+    }
+  } finally {
+    clearTimeout(idle);
+    await messages.close().catch(() => undefined);
+  }
+  if (stored.length < count && stored.length === 0) throw new Error('scan by consumer read nothing');
+  return Promise.all(stored.map((e) => versionOf(ctx, e.value, e.rev)));
+}
+
+/**
+ * Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md):
+ * streamed by one consumer, or key by key when there are few or the consumer cannot be made.
+ */
+export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
+  const info = await ctx.jsm.streams.info(`KV_${ctx.n.bucket('jobs')}`).catch(mapError);
+  const count = info.state.messages;
+  if (count === 0) return [];
+  if (count < SCAN_BY_CONSUMER_FROM) return allJobsByKey(ctx);
+  try {
+    return await allJobsByConsumer(ctx, count);
+  } catch {
+    return allJobsByKey(ctx);
+  }
+}

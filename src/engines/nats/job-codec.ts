@@ -1,0 +1,78 @@
+/**
+ * The job record as the engine stores it in its `jobs` KV bucket: one JSON document per job,
+ * built from the job record's description (`src/core/job-record.ts`), times as ms since the
+ * epoch. Nothing here names a job field: a new field of the record needs no change. The
+ * document also carries what only the engine reads (`_slot`: the concurrency slot a running job
+ * of a capped queue holds).
+ */
+import { jobReader, type Decoders } from '../../backend/job-reader.js';
+import { JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
+import type { Job } from '../../core/job.js';
+
+/** Engine fields kept beside the job's own. */
+export interface EngineFields {
+  /** The concurrency slot of a capped queue this running job holds, or null. */
+  _slot: number | null;
+  /** The revision of that slot's entry (its release is a compare-and-set delete). */
+  _slotRev?: number | null;
+  /** The revision of this running job's entry in the `active` bucket. */
+  _activeRev?: number | null;
+}
+
+/** The engine fields of a job that is not running. */
+export const IDLE: EngineFields = { _slot: null, _slotRev: null, _activeRev: null };
+
+type Encoder = (v: unknown) => unknown;
+const same = (v: unknown): unknown => v;
+const ms = (v: unknown): unknown => (v === null ? null : (v as Date).getTime());
+const entriesMs = (v: unknown): unknown => (v as { at: Date }[]).map((e) => ({ ...e, at: e.at.getTime() }));
+
+const ENCODERS: Record<JobFieldKind, Encoder> = {
+  text: same,
+  state: same,
+  int: same,
+  bool: same,
+  time: ms,
+  json: same,
+  tags: same,
+  entries: entriesMs,
+};
+
+const DECODERS: Decoders = {
+  text: same,
+  state: same,
+  int: same,
+  bool: same,
+  time: (v) => (v === null || v === undefined ? null : new Date(v as number)),
+  json: (v) => (v === undefined ? null : v),
+  tags: same,
+  entries: (v) => (v as { at: number }[]).map((e) => ({ ...e, at: new Date(e.at) })),
+};
+
+const readByName = jobReader(JOB_FIELD_NAMES, DECODERS, true);
+const COLUMN_OF = JOB_FIELD_NAMES.map((f) => [f, JOB_FIELDS[f].column] as const);
+
+/** The stored document of `job`. */
+export function encodeJob(job: Job, engine: EngineFields): Uint8Array {
+  const doc: Record<string, unknown> = {
+    _slot: engine._slot,
+    _slotRev: engine._slotRev ?? null,
+    _activeRev: engine._activeRev ?? null,
+  };
+  for (const [f, column] of COLUMN_OF) {
+    const v = job[f];
+    // `undefined` (a handler that returned nothing) is stored as null, as on every engine.
+    doc[column] = v === null || v === undefined ? null : ENCODERS[JOB_FIELDS[f].kind](v);
+  }
+  return new TextEncoder().encode(JSON.stringify(doc));
+}
+
+/** The job and engine fields of a stored document. */
+export function decodeJob(bytes: Uint8Array): { job: Job; engine: EngineFields } {
+  const doc = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    job: readByName(doc),
+    engine: { _slot: num(doc._slot), _slotRev: num(doc._slotRev), _activeRev: num(doc._activeRev) },
+  };
+}

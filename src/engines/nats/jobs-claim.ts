@@ -1,0 +1,303 @@
+/**
+ * The worker's path: claim, renew, complete, fail, release, progress. A claim reads pointers
+ * from the work stream, priority by priority, and sets each job's record running with a
+ * compare-and-set before acknowledging its pointer; every later write is fenced on the record's
+ * state, worker and attempt (docs/nats.md).
+ */
+import type { Msg } from '@nats-io/transport-node';
+import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
+import { EVENT_FOR_STATE, jobEvent, type GantryEvent } from '../../core/events.js';
+import { completedJob, type Job, type JobProgress } from '../../core/job.js';
+import { claimRoom, type QueueSettingsRecord } from '../../core/queue-rules.js';
+import { casDeleteJob, casJob, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
+import { ack, judgeHint, nak, prioritiesWaiting, pull, workConsumer, type Hint } from './dispatch.js';
+import { afterWrite, publishResult, writeJob } from './moves.js';
+import { promoteDue } from './promote.js';
+import { queueSettings } from './queues.js';
+import { activePut, slotFree, slotTake, slotsHeld } from './running.js';
+
+/** How long a pointer whose record is not yet written waits before it is offered again, ms. */
+const PENDING_RETRY_MS = 50;
+
+/** What claiming one pointer came to. */
+type Take = { job: Job } | 'drop' | 'skip' | 'full';
+
+/** True when `job` may be claimed from `queue` at `now`. */
+function claimable(job: Job, queue: string, now: number): boolean {
+  if (job.queue !== queue) return false;
+  if (job.deadline !== null && job.deadline.getTime() < now) return false;
+  if (job.state === 'queued') return true;
+  return (job.state === 'scheduled' || job.state === 'retrying') && job.runAt.getTime() <= now;
+}
+
+/** Claims the job one pointer names, or says why not; acks or naks the pointer accordingly. */
+async function takeOne(
+  ctx: Ctx,
+  m: Msg,
+  p: ClaimParams,
+  queue: string,
+  cap: number | null,
+  now: number,
+): Promise<Take> {
+  const hint = m.json<Hint>();
+  const v = await readJob(ctx, hint.id);
+  const verdict = judgeHint(ctx, hint, v);
+  if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'skip');
+  if (verdict === 'stale' || !v || !claimable(v.job, queue, now)) return (ack(ctx, m), 'drop');
+  if (p.types?.length && !p.types.includes(v.job.type)) return (nak(ctx, m), 'skip');
+  const attempt = v.job.attempts + 1;
+  const slot = cap === null ? null : await slotTake(ctx, queue, cap, v.job.id, attempt);
+  if (cap !== null && slot === null) return (nak(ctx, m), 'full');
+  const activeRev = await activePut(ctx, v.job.id, queue, attempt);
+  const next: Job = {
+    ...v.job,
+    state: 'running',
+    attempts: attempt,
+    workerId: p.workerId,
+    leaseUntil: new Date(now + p.leaseMs),
+    startedAt: new Date(now),
+  };
+  const after = await casJob(ctx, v, next, {
+    _slot: slot?.n ?? null,
+    _slotRev: slot?.rev ?? null,
+    _activeRev: activeRev,
+  });
+  if (!after) {
+    if (slot !== null) await slotFree(ctx, queue, slot.n, slot.rev);
+    return (nak(ctx, m), 'skip');
+  }
+  ack(ctx, m);
+  remember(ctx, after);
+  return { job: next };
+}
+
+/** Takes up to `want` jobs from `queue`, highest priority first. */
+async function takeFromQueue(
+  ctx: Ctx,
+  p: ClaimParams,
+  queue: string,
+  want: number,
+  cap: number | null,
+  now: number,
+): Promise<Job[]> {
+  const out: Job[] = [];
+  for (const priority of await prioritiesWaiting(ctx, queue)) {
+    const consumer = await workConsumer(ctx, queue, priority);
+    let full = false;
+    while (out.length < want && !full) {
+      const msgs = await pull(ctx, ctx.n.workStream, consumer, want - out.length);
+      if (msgs.length === 0) break;
+      // A capped queue takes its slots one by one; otherwise the batch's records are read at once.
+      const takes: Take[] = [];
+      if (cap === null) takes.push(...(await Promise.all(msgs.map((m) => takeOne(ctx, m, p, queue, cap, now)))));
+      else for (const m of msgs) takes.push(full ? (nak(ctx, m), 'skip') : await takeOne(ctx, m, p, queue, cap, now));
+      for (const t of takes) {
+        if (typeof t === 'object') out.push(t.job);
+        else if (t === 'full') full = true;
+      }
+      // Only skipped pointers (other types, records not yet written): the rest of this priority can wait.
+      if (takes.every((t) => t === 'skip' || t === 'full')) break;
+    }
+    if (full || out.length >= want) break;
+  }
+  return out;
+}
+
+/** One queue's part of a claim: room, due delayed jobs promoted, then pointers taken. */
+async function claimQueue(
+  ctx: Ctx,
+  p: ClaimParams,
+  queue: string,
+  settings: QueueSettingsRecord,
+  room: { taken: number; takenCapped: number; prefetch: number },
+  promoted: GantryEvent[],
+): Promise<Job[]> {
+  const now = ctx.now();
+  const cap = settings.concurrency;
+  const running = cap === null ? 0 : await slotsHeld(ctx, queue);
+  const take = claimRoom({ limit: p.limit, ...room, concurrency: cap, running });
+  if (take <= 0) return [];
+  promoted.push(...(await promoteDue(ctx, queue, now, 10_000)));
+  return takeFromQueue(ctx, p, queue, take, cap, now);
+}
+
+/**
+ * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
+ * order given, as much from each as the core's `claimRoom` allows.
+ */
+export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
+  const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
+  if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
+  const jobs: Job[] = [];
+  const promoted: GantryEvent[] = [];
+  let takenCapped = 0;
+  for (const queue of p.queues) {
+    const settings = await queueSettings(ctx, queue);
+    if (settings.paused) continue;
+    const batch = await claimQueue(ctx, p, queue, settings, { taken: jobs.length, takenCapped, prefetch }, promoted);
+    if (settings.concurrency !== null) takenCapped += batch.length;
+    jobs.push(...batch);
+  }
+  const now = ctx.now();
+  const took = new Set(jobs.map((j) => j.id));
+  const events = promoted.filter((e) => !took.has(e.jobId!));
+  for (const j of jobs) events.push(jobEvent(j, 'job.started', now));
+  publishEvents(ctx, events);
+  return jobs;
+}
+
+/** True while `v` is attempt `attempt` of `workerId`, running. */
+const holds = (v: Versioned | null, workerId: string, attempt?: number): v is Versioned =>
+  v !== null &&
+  v.job.state === 'running' &&
+  v.job.workerId === workerId &&
+  (attempt === undefined || v.job.attempts === attempt);
+
+/**
+ * Applies a fenced change to one job, reading again when another writer came first, and
+ * publishes its event once written; answers the written job, or null when the fence does not hold.
+ */
+async function fenced(
+  ctx: Ctx,
+  id: string,
+  workerId: string,
+  attempt: number | undefined,
+  change: (job: Job) => Job,
+  event?: (job: Job) => GantryEvent,
+): Promise<Job | null> {
+  const events = event && ((job: Job) => [event(job)]);
+  // The version this process wrote last saves a read; if another writer came since, the
+  // compare-and-set fails and the record is read.
+  let v: Versioned | null = ctx.held.get(id) ?? null;
+  ctx.held.delete(id);
+  for (;;) {
+    v ??= await readJob(ctx, id);
+    if (!holds(v, workerId, attempt)) return null;
+    const next = change(v.job);
+    const after = await writeJob(ctx, v, next, { events });
+    if (after) return (remember(ctx, after), next);
+    v = null;
+  }
+}
+
+/** Most versions a process remembers of the jobs it runs (a bound, not a tuning knob). */
+const HELD_MAX = 50_000;
+
+/** Remembers the version of a job this process wrote, while it is running. */
+function remember(ctx: Ctx, v: Versioned): void {
+  if (v.job.state !== 'running') return void ctx.held.delete(v.job.id);
+  if (ctx.held.size >= HELD_MAX) ctx.held.clear();
+  ctx.held.set(v.job.id, v);
+}
+
+/** Runs `each` over the items at once; answers the ids it did not apply. */
+async function eachItem<I extends { id: string }>(
+  items: I[],
+  each: (i: I) => Promise<unknown>,
+): Promise<{ lost: string[] }> {
+  const results = await Promise.all(items.map((i) => each(i)));
+  return { lost: items.filter((_, k) => results[k] === null).map((i) => i.id) };
+}
+
+/** Extends the leases `workerId` still holds; returns the ids it lost. */
+export async function jobsLeaseRenew(
+  ctx: Ctx,
+  p: { workerId: string; ids: string[]; leaseMs: number },
+): Promise<{ lost: string[] }> {
+  const until = new Date(ctx.now() + p.leaseMs);
+  const done = await Promise.all(
+    p.ids.map((id) => fenced(ctx, id, p.workerId, undefined, (j) => ({ ...j, leaseUntil: until }))),
+  );
+  return { lost: p.ids.filter((_, k) => done[k] === null) };
+}
+
+/** Deletes a job completed with `delete`, fenced; its event carries the result. */
+async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<true | null> {
+  let v: Versioned | null = ctx.held.get(i.id) ?? null;
+  ctx.held.delete(i.id);
+  for (;;) {
+    v ??= await readJob(ctx, i.id);
+    if (!holds(v, i.workerId, i.attempt)) return null;
+    if (!(await casDeleteJob(ctx, v))) {
+      v = null;
+      continue;
+    }
+    const now = ctx.now();
+    const e = jobEvent({ ...v.job, state: 'completed' }, 'job.completed', now);
+    if (i.result !== null && i.result !== undefined) e.result = i.result;
+    await Promise.all([
+      afterWrite(ctx, v, null),
+      publishResult(ctx, completedJob(v.job, i.result, new Date(now))),
+      publishEvents(ctx, [e]),
+    ]);
+    return true;
+  }
+}
+
+/** Fenced batch completion; returns the ids not applied. */
+export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
+  return eachItem(p.items, async (i) => {
+    if (i.delete) return completeDelete(ctx, i);
+    const now = ctx.now();
+    return fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({ ...j, state: 'completed', result: i.result ?? null, finishedAt: new Date(now), leaseUntil: null }),
+      (job) => jobEvent(job, 'job.completed', now),
+    );
+  });
+}
+
+/** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
+export async function jobsFail(ctx: Ctx, p: { items: FailItem[] }): Promise<{ lost: string[] }> {
+  return eachItem(p.items, async (i) => {
+    const now = ctx.now();
+    return fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({
+        ...j,
+        state: i.retryAt ? 'retrying' : 'failed',
+        runAt: i.retryAt ?? j.runAt,
+        finishedAt: i.retryAt ? null : new Date(now),
+        leaseUntil: null,
+        errors: [...j.errors, i.error],
+      }),
+      (job) => jobEvent(job, EVENT_FOR_STATE[job.state]!, now, { error: i.error.message }),
+    );
+  });
+}
+
+/** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
+export async function jobsRelease(ctx: Ctx, p: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
+  return eachItem(p.items, async (i) =>
+    fenced(
+      ctx,
+      i.id,
+      i.workerId,
+      i.attempt,
+      (j) => ({ ...j, state: 'queued', attempts: j.attempts - 1, workerId: null, leaseUntil: null, startedAt: null }),
+      (job) => jobEvent(job, 'job.enqueued', ctx.now()),
+    ),
+  );
+}
+
+/** Records progress while `workerId` holds the job. */
+export async function jobProgress(
+  ctx: Ctx,
+  p: { id: string; workerId: string; progress: JobProgress },
+): Promise<boolean> {
+  const job = await fenced(
+    ctx,
+    p.id,
+    p.workerId,
+    undefined,
+    (j) => ({ ...j, progress: p.progress }),
+    (j) => jobEvent(j, 'job.progress', ctx.now(), { progress: p.progress }),
+  );
+  return job !== null;
+}
