@@ -6,7 +6,7 @@
  */
 import type { Msg } from '@nats-io/transport-node';
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import { EVENT_FOR_STATE, jobEvent, type GantryEvent } from '../../core/events.js';
+import { EVENT_FOR_STATE, completedResult, jobEvent, type GantryEvent } from '../../core/events.js';
 import { completedJob, type Job, type JobProgress } from '../../core/job.js';
 import { claimRoom, type QueueSettingsRecord } from '../../core/queue-rules.js';
 import { casDeleteJob, casJob, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
@@ -245,7 +245,7 @@ export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Prom
       i.workerId,
       i.attempt,
       (j) => ({ ...j, state: 'completed', result: i.result ?? null, finishedAt: new Date(now), leaseUntil: null }),
-      (job) => jobEvent(job, 'job.completed', now),
+      (job) => jobEvent(job, 'job.completed', now, completedResult(i.result)),
     );
   });
 }

@@ -8,7 +8,13 @@
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import { storedJob, WAITING_STATES, type Job, type NewJob } from '../../core/job.js';
-import { sizeCapOverflow } from '../../core/queue-rules.js';
+import {
+  hasJobDefaults,
+  queuesTakingDefaults,
+  sizeCapOverflow,
+  withQueueDefaults,
+  type QueueJobDefaults,
+} from '../../core/queue-rules.js';
 import { allJobs, createJob, publishEvents, readJob, type Ctx } from './context.js';
 import { announce } from './dispatch.js';
 import { cancelJob } from './jobs-admin.js';
@@ -76,13 +82,26 @@ async function sizeCaps(ctx: Ctx, fresh: NewJob[]): Promise<Job[]> {
   return drop;
 }
 
+/** The jobs with their queues' defaults (the core's `withQueueDefaults`), read from the queues' settings. */
+async function withDefaults(ctx: Ctx, jobs: NewJob[]): Promise<NewJob[]> {
+  const queues = queuesTakingDefaults(jobs);
+  if (queues.length === 0) return jobs;
+  const defaults = new Map<string, QueueJobDefaults>();
+  for (const q of queues) {
+    const s = await queueSettings(ctx, q);
+    if (hasJobDefaults(s)) defaults.set(q, s);
+  }
+  return withQueueDefaults(jobs, defaults);
+}
+
 /** Stores `jobs` all or none; answers each job's outcome in order. */
 export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown }): Promise<EnqueueOutcome[]> {
   if (p.jobs.length === 0) return [];
+  const jobs = await withDefaults(ctx, p.jobs);
   const now = ctx.now();
-  const known = await knownJobs(ctx, p.jobs);
+  const known = await knownJobs(ctx, jobs);
   const seen = new Set<string>();
-  const fresh = p.jobs.filter((j) => !known.has(j.id) && !seen.has(j.id) && seen.add(j.id));
+  const fresh = jobs.filter((j) => !known.has(j.id) && !seen.has(j.id) && seen.add(j.id));
   const reservations = await reserveKeys(ctx, fresh, now);
   let drop: Job[];
   try {
@@ -106,7 +125,7 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   publishEvents(ctx, events);
   const dropped = new Set<string>();
   for (const d of drop) if (await cancelJob(ctx, d.id, now)) dropped.add(d.id);
-  return outcomes(ctx, p.jobs, new Map(fresh.map((j) => [j.id, j])), stored, dropped);
+  return outcomes(ctx, jobs, new Map(fresh.map((j) => [j.id, j])), stored, dropped);
 }
 
 /** Each job's outcome in order: created once per new id, the stored job otherwise. */
