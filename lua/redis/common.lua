@@ -116,8 +116,16 @@ local function flush(at)
     local last = redis.call('INCRBY', P .. 'seq', n)
     local types = ','
     for t in pairs(TYPES) do types = types .. t .. ',' end
-    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. string.format('%.0f', last),
-      'f', string.format('%.0f', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+    local id = string.format('%.0f', last)
+    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. id, 'f', string.format('%.0f', last - n + 1),
+      'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+    -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
+    -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
+    local minute = string.format('%.0f', math.floor(tonumber(at) / 60000) * 60000)
+    if redis.call('GET', P .. 'events:minute') ~= minute then
+      redis.call('SET', P .. 'events:minute', minute)
+      redis.call('ZADD', P .. 'events:marks', minute, id)
+    end
   end
   local w = {}
   for q in pairs(WAKE) do w[#w + 1] = q end
