@@ -7,10 +7,18 @@
 -- Times are ms since the epoch, always passed in by the engine (never Redis TIME).
 
 local P = KEYS[1]
-local COLUMNS = __JOB_COLUMNS__
--- The columns a claim returns: those it neither sets itself nor finds empty (the record's
--- CLAIM_READ_FIELDS); the engine adds the claim's own values.
-local CLAIM_COLUMNS = __CLAIM_COLUMNS__
+-- The record's columns, and those a claim returns (the fields it neither sets itself nor finds
+-- empty, CLAIM_READ_FIELDS): lists made on first use, since this part runs on every call of
+-- every script and most never read a whole record.
+local COLUMNS, CLAIM_COLUMNS
+local function columns()
+  COLUMNS = COLUMNS or __JOB_COLUMNS__
+  return COLUMNS
+end
+local function claim_columns()
+  CLAIM_COLUMNS = CLAIM_COLUMNS or __CLAIM_COLUMNS__
+  return CLAIM_COLUMNS
+end
 local LIVE = __LIVE_STATES__
 local WAKING = __WAKING_STATES__
 local EVENT_FOR_STATE = __EVENT_FOR_STATE__
@@ -18,9 +26,6 @@ local EVENTS_MAXLEN = __EVENTS_MAXLEN__
 -- runAt + this is never negative (the earliest time the core accepts is year 1), so the ready
 -- set's members, `<runAt + offset, 16 digits>|<id>`, sort by runAt, then id.
 local RUN_AT_OFFSET = __RUN_AT_OFFSET__
-
-local COL = {}
-for i, c in ipairs(COLUMNS) do COL[c] = i end
 
 local function jkey(id) return P .. 'job:' .. id end
 local function qkey(q) return P .. 'q:' .. q end
@@ -111,8 +116,16 @@ local function flush(at)
     local last = redis.call('INCRBY', P .. 'seq', n)
     local types = ','
     for t in pairs(TYPES) do types = types .. t .. ',' end
-    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. string.format('%.0f', last),
-      'f', string.format('%.0f', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+    local id = string.format('%.0f', last)
+    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. id, 'f', string.format('%.0f', last - n + 1),
+      'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+    -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
+    -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
+    local minute = string.format('%.0f', math.floor(tonumber(at) / 60000) * 60000)
+    if redis.call('GET', P .. 'events:minute') ~= minute then
+      redis.call('SET', P .. 'events:minute', minute)
+      redis.call('ZADD', P .. 'events:marks', minute, id)
+    end
   end
   local w = {}
   for q in pairs(WAKE) do w[#w + 1] = q end
@@ -120,7 +133,7 @@ local function flush(at)
 end
 
 local function hmget_job(id)
-  return redis.call('HMGET', jkey(id), unpack(COLUMNS))
+  return redis.call('HMGET', jkey(id), unpack(columns()))
 end
 
 -- True while `holder` keeps its unique key at `now` (the core's uniqueKeyHeld).

@@ -13,8 +13,9 @@ local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
 local types = nil
 if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
 local budget, promote_max = tonumber(ARGV[7]), tonumber(ARGV[8])
+local CLAIMED = claim_columns()
 local CC = {}
-for i, c in ipairs(CLAIM_COLUMNS) do CC[c] = i end
+for i, c in ipairs(CLAIMED) do CC[c] = i end
 local C_ATT, C_TYPE, C_DEADLINE = CC.attempts, CC.type, CC.deadline
 
 local out = {}
@@ -47,7 +48,7 @@ local function take(q, want)
     if #chunk == 0 then break end
     for _, m in ipairs(chunk) do
       local id = member_id(m)
-      local rec = redis.call('HMGET', jkey(id), unpack(CLAIM_COLUMNS))
+      local rec = redis.call('HMGET', jkey(id), unpack(CLAIMED))
       local ok = (not types or types[rec[C_TYPE]]) and (not rec[C_DEADLINE] or tonumber(rec[C_DEADLINE]) >= now)
       if ok then
         local attempts = tonumber(rec[C_ATT]) + 1

@@ -68,6 +68,28 @@ describe.skipIf(!available)('redis engine specifics', () => {
     expect(job?.startedAt?.getTime()).toBe(Date.UTC(2031, 0, 2));
   });
 
+  it('trims the event stream by age, by whole minutes of its clock', async () => {
+    const clock = new ManualClock(Date.UTC(2031, 0, 2, 10, 0, 30));
+    const b = await open(clock);
+    const fire = (schedule: string): Promise<void> =>
+      b.eventsPublish({ events: [{ type: 'schedule.fired', at: clock.now(), schedule }] });
+    await fire('a');
+    await clock.advance(60_000);
+    await fire('b');
+    await clock.advance(60_000);
+    await fire('c');
+    const replayed = async (): Promise<string[]> => {
+      const seen: string[] = [];
+      const stop = await b.eventsSubscribe({ afterSeq: '0', onEvent: (e) => seen.push(e.schedule!) });
+      await stop();
+      return seen;
+    };
+    expect(await replayed()).toEqual(['a', 'b', 'c']);
+    // Before 10:02:10: the minutes 10:00 and 10:01 ended before it; 10:02 did not.
+    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(Date.UTC(2031, 0, 2, 10, 2, 10)) });
+    expect(await replayed()).toEqual(['c']);
+  });
+
   it('reads prefix, database, cluster seeds and timeout from the URL, the password from the environment or a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gantry-redis-pw-'));
     try {

@@ -78,13 +78,15 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
   return recs.map((r) => readJob(r));
 }
 
-/** Retention: finished jobs by age and by count per queue and state. */
+/** Retention: finished jobs by age and by count per queue and state; events by age (whole minutes). */
 export function jobsPrune(ctx: Ctx, p: PruneParams): Promise<number> {
-  const args: string[] = [p.maxPerQueueState === undefined ? '' : String(p.maxPerQueueState)];
+  const args: string[] = [
+    p.maxPerQueueState === undefined ? '' : String(p.maxPerQueueState),
+    p.eventsBefore ? String(p.eventsBefore.getTime()) : '',
+  ];
   for (const state of FINAL_STATES) {
     const before = p.finishedBefore[state];
     args.push(state, before ? String(before.getTime()) : '');
   }
-  // The event stream is trimmed by length as it is written (docs/redis.md), not by age here.
   return run<number>(ctx, 'jobs-prune', args);
 }
