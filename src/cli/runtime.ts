@@ -4,6 +4,7 @@
  * gracefully on SIGINT/SIGTERM, forced on a second signal.
  */
 import type { Backend } from '../backend/backend.js';
+import { DEFAULT_HEARTBEAT_MS, HEARTBEATS_PER_WORKER_TTL } from '../core/constants.js';
 import { Maintenance, type RetentionOptions } from '../maintenance/maintenance.js';
 import { Scheduler } from '../scheduler/index.js';
 import { Worker } from '../worker/worker.js';
@@ -24,7 +25,7 @@ export interface RuntimeOptions {
   leaseMs?: number;
   shutdownTimeoutMs?: number;
   pollMs?: number;
-  /** Maintenance tick interval, leader lease and worker TTL, ms. */
+  /** Maintenance tick interval, leader lease and worker TTL, ms (the TTL also sets the heartbeat: `heartbeatFor`). */
   maintenanceIntervalMs?: number;
   maintenanceLeaseMs?: number;
   workerTtlMs?: number;
@@ -53,6 +54,14 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/**
+ * The heartbeat interval of a worker run with worker TTL `ttlMs`: `HEARTBEATS_PER_WORKER_TTL`
+ * heartbeats within it, at most `DEFAULT_HEARTBEAT_MS` apart.
+ */
+export function heartbeatFor(ttlMs: number): number {
+  return Math.max(1, Math.min(DEFAULT_HEARTBEAT_MS, Math.floor(ttlMs / HEARTBEATS_PER_WORKER_TTL)));
+}
+
 /** Starts worker, maintenance and scheduler on `options.backend`. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { backend, logger } = options;
@@ -67,6 +76,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    ...(options.workerTtlMs === undefined ? {} : { heartbeatMs: heartbeatFor(options.workerTtlMs) }),
   });
   const guard = guardOutages(worker, logger, backend.clock, options.outageLimitMs ?? 0);
   const stopJobLog = options.jobLog ? logJobs(worker, logger, options.jobLog) : () => {};

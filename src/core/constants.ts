@@ -65,6 +65,13 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** A worker whose last heartbeat is older than this is forgotten, in ms (3 missed heartbeats). */
 export const DEFAULT_WORKER_TTL_MS = 15_000;
 
+/**
+ * Heartbeats a worker sends within the worker TTL it is run with (`--worker-ttl`): a shorter TTL
+ * makes its heartbeat more frequent (never less frequent than `DEFAULT_HEARTBEAT_MS`), so a live
+ * worker that misses one or two is not forgotten.
+ */
+export const HEARTBEATS_PER_WORKER_TTL = 3;
+
 /** Fallback poll interval when no wake-up arrives, in ms. */
 export const DEFAULT_POLL_MS = 1_000;
 

@@ -87,7 +87,12 @@ const DURATION_FLAGS: [string, string, string, number][] = [
     'GANTRY_MAINTENANCE_LEASE',
     DEFAULT_MAINTENANCE_LEASE_MS,
   ],
-  ['--worker-ttl <duration>', 'workers silent this long are forgotten', 'GANTRY_WORKER_TTL', DEFAULT_WORKER_TTL_MS],
+  [
+    '--worker-ttl <duration>',
+    'workers silent this long are forgotten (this one heartbeats every third of it)',
+    'GANTRY_WORKER_TTL',
+    DEFAULT_WORKER_TTL_MS,
+  ],
   [
     '--retain-completed <duration>',
     'retention: completed jobs are deleted this long after they finished',
