@@ -90,6 +90,20 @@ describe('gantry server --handlers', { timeout: 60_000 }, () => {
     });
   });
 
+  it('stops, exiting non-zero, when its worker cannot start: a node that runs no job is not healthy', async () => {
+    const node = spawnGantry(
+      ['--url', db.url, 'server', '--port', '0', '--handlers', fixture('basic-handlers.mjs')].concat([
+        '--lease',
+        '10ms',
+      ]),
+    );
+    children.push(node);
+    const exit = await node.exited;
+    expect(exit.code).toBe(2);
+    expect(exit.stderr).toMatch(/the worker could not start: stopping/);
+    expect(exit.stderr).toMatch(/leaseMs must be an integer from 30/);
+  });
+
   it('refuses a handlers module that does not exist before listening', async () => {
     const node = spawnGantry(['--url', db.url, 'server', '--port', '0', '--handlers', 'no-such-handlers.js']);
     children.push(node);

@@ -39,11 +39,13 @@ export function queueDefaultsGroup(factory: ConformanceFactory): void {
     it('gives a job that names no timeout or max attempts its queue’s, at enqueue', async () => {
       await ctx.backend.queueUpdate({ queue: 'TEST', settings: { timeoutMs: HOUR, maxAttempts: 100 } });
       await ctx.backend.queueUpdate({ queue: 'half', settings: { maxAttempts: 3 } });
-      const [none, own, other, half] = await enqueueMany(ctx, [
+      const [none, own, other, half, named] = await enqueueMany(ctx, [
         { queue: 'TEST' },
         { queue: 'TEST', maxAttempts: 2, timeout: 5000 },
         { queue: 'default' },
         { queue: 'half', timeout: 700 },
+        // Naming Gantry's own default is naming it: the queue's is not taken.
+        { queue: 'TEST', maxAttempts: DEFAULT_MAX_ATTEMPTS },
       ]);
       // As enqueue answers, and as stored.
       expect(none).toMatchObject({ timeoutMs: HOUR, maxAttempts: 100 });
@@ -51,6 +53,12 @@ export function queueDefaultsGroup(factory: ConformanceFactory): void {
       expect(await mustGet(ctx, own!.id)).toMatchObject({ timeoutMs: 5000, maxAttempts: 2 });
       expect(await mustGet(ctx, other!.id)).toMatchObject({ timeoutMs: null, maxAttempts: DEFAULT_MAX_ATTEMPTS });
       expect(await mustGet(ctx, half!.id)).toMatchObject({ timeoutMs: 700, maxAttempts: 3 });
+      expect(named).toMatchObject({ timeoutMs: HOUR, maxAttempts: DEFAULT_MAX_ATTEMPTS });
+      expect(await mustGet(ctx, named!.id)).toMatchObject({ timeoutMs: HOUR, maxAttempts: DEFAULT_MAX_ATTEMPTS });
+      // A job with a unique key (a different path on some engines) takes them too.
+      const keyed = await enqueue(ctx, { queue: 'TEST', uniqueKey: 'queue-defaults-key' });
+      expect(keyed).toMatchObject({ timeoutMs: HOUR, maxAttempts: 100 });
+      expect(await mustGet(ctx, keyed.id)).toMatchObject({ timeoutMs: HOUR, maxAttempts: 100 });
       // A change applies to later enqueues; stored jobs keep what they got.
       await ctx.backend.queueUpdate({ queue: 'TEST', settings: { timeoutMs: null, maxAttempts: 7 } });
       const later = await enqueue(ctx, { queue: 'TEST' });

@@ -77,13 +77,15 @@ function startLoops(
 
 /**
  * With `--handlers`: a worker with maintenance and the scheduler (as `gantry worker` runs them)
- * once the engine is open; returns what stops it gracefully.
+ * once the engine is open; returns what stops it gracefully. A worker that cannot start calls
+ * `fail`: a node that serves the API but runs no job must not look healthy to a supervisor.
  */
 function startNode(
   backend: Backend,
   flags: ServerFlags,
   handlers: Handlers,
   logger: Awaited<ReturnType<typeof makeLogger>>,
+  fail: (err: Error) => void,
 ): () => Promise<void> {
   const started: Promise<Runtime | null> = import('../runtime.js')
     .then(({ startRuntime }) =>
@@ -99,7 +101,8 @@ function startNode(
       return runtime;
     })
     .catch((err: unknown) => {
-      logger.error({ err }, 'the worker could not start');
+      logger.error({ err }, 'the worker could not start: stopping');
+      fail(err instanceof Error ? err : new Error(String(err)));
       return null;
     });
   return async () => {
@@ -127,13 +130,15 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
     ...(flags.allowedHosts ? { allowedHosts: splitList(flags.allowedHosts) ?? [] } : {}),
   });
   let stopLoops: (() => Promise<void>) | null = null;
+  let fail: (err: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
   let eventFile: Promise<() => Promise<void>> = Promise.resolve(async () => {});
   server.onBackend((backend) => {
     eventFile = maybeEventFile(backend, flags.eventLog).catch((err: unknown) => {
       logger.error({ err }, '--event-log: cannot write the event log');
       return async () => {};
     });
-    stopLoops = handlers ? startNode(backend, flags, handlers, logger) : startLoops(backend, flags, logger);
+    stopLoops = handlers ? startNode(backend, flags, handlers, logger, fail) : startLoops(backend, flags, logger);
   });
   println(`gantry server on ${server.url} (engine ${redactUrl(url)})`);
   println(`  API ${server.url}/api/v1   docs ${server.url}/docs   metrics ${server.url}/metrics`);
@@ -141,7 +146,7 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
     const queues = Object.keys(flags.queues).join(', ');
     println(`  worker: ${Object.keys(handlers).length} handlers, queues ${queues}, concurrency ${flags.concurrency}`);
   }
-  await trap.received;
+  const gaveUp = await Promise.race([trap.received.then(() => null), failed]);
   // The worker and loops stop first (running jobs may finish): closing the server closes the
   // engine they use.
   await (stopLoops as (() => Promise<void>) | null)?.();
@@ -150,6 +155,7 @@ async function runServer(flags: ServerFlags, cmd: Command): Promise<void> {
   )();
   await server.close();
   trap.release();
+  if (gaveUp) throw gaveUp;
 }
 
 /** Registers `server`. */

@@ -131,8 +131,18 @@ export function insertParamSql(name: string): string {
   return `$${i + 1}::${INSERT_COLUMNS[i]!.type}[]`;
 }
 
-/** `unnest($1::text[], …) AS u(id, …)` over the column parameters. */
-export function insertUnnestSql(): string {
-  const arrays = INSERT_COLUMNS.map((c) => insertParamSql(c.name)).join(', ');
-  return `unnest(${arrays}) AS u(${INSERT_COLUMNS.map((c) => c.name).join(', ')})`;
+/** A batch column an insert takes besides the job's own: its parameter, element type and name in `u`. */
+export interface ExtraColumn {
+  param: number;
+  type: string;
+  name: string;
+}
+
+/** `unnest($1::text[], …) AS u(id, …)` over the column parameters, then any `extra` ones. */
+export function insertUnnestSql(extra: readonly ExtraColumn[] = []): string {
+  const arrays = [
+    ...INSERT_COLUMNS.map((c) => insertParamSql(c.name)),
+    ...extra.map((e) => `$${e.param}::${e.type}[]`),
+  ].join(', ');
+  return `unnest(${arrays}) AS u(${[...INSERT_COLUMNS.map((c) => c.name), ...extra.map((e) => e.name)].join(', ')})`;
 }

@@ -5,9 +5,10 @@
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { UniqueConflictError, ValidationError } from '../../core/errors.js';
 import { storedJob, type Job, type NewJob } from '../../core/job.js';
-import { queuesTakingDefaults, sizeCapOverflow, withQueueDefaults, type SizePolicy } from '../../core/queue-rules.js';
+import { sizeCapOverflow, withQueueDefaults, type SizePolicy } from '../../core/queue-rules.js';
 import { isUniqueViolation, run, withTx, type Queryable } from './connection.js';
 import { now, type Ctx } from './context.js';
+import { batchColumn } from './batch-columns.js';
 import { insertParams, readJob } from './job-columns.js';
 
 /** The unique keys given twice in one batch, or held by another job, fail the batch. */
@@ -71,8 +72,27 @@ async function applySizeCaps(
   return dropped;
 }
 
-/** What the insert did: the ids it inserted (`null`: all), and whether a size cap stopped it. */
-type Inserted = { ids: string[] | null; capped: boolean };
+/**
+ * What the insert did: the ids it inserted (`null`: all), whether a size cap stopped it, and
+ * the defaults of the batch's queues that have any (`[name, timeoutMs, maxAttempts]`).
+ */
+type Inserted = {
+  ids: string[] | null;
+  capped: boolean;
+  defaults: [string, number | string | null, number | null][] | null;
+};
+
+/** The jobs as the insert stored them: with their queues' defaults (the core's `withQueueDefaults`). */
+function asStored(jobs: NewJob[], inserted: Inserted): NewJob[] {
+  if (inserted.defaults === null) return jobs;
+  const defaults = new Map(
+    inserted.defaults.map(([name, timeoutMs, maxAttempts]) => [
+      name,
+      { timeoutMs: timeoutMs === null ? null : Number(timeoutMs), maxAttempts },
+    ]),
+  );
+  return withQueueDefaults(jobs, defaults);
+}
 
 /** The insert statement; with `guard` it inserts nothing (`capped`) when a queue has a size cap. */
 async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolean): Promise<Inserted> {
@@ -86,6 +106,7 @@ async function insertRows(ctx: Ctx, db: Queryable, jobs: NewJob[], guard: boolea
       t,
       ctx.channels.events,
       ctx.channels.wake,
+      batchColumn(jobs, (j) => j.defaulted?.includes('maxAttempts') === true),
     ]);
     return row!;
   } catch (err) {
@@ -132,7 +153,10 @@ async function insertAll(ctx: Ctx, jobs: NewJob[], tx?: Queryable): Promise<Enqu
   const db = tx ?? ctx.pool;
   if (!jobs.some((j) => j.uniqueKey !== null)) {
     const inserted = await insertRows(ctx, db, jobs, true);
-    if (!inserted.capped) return outcomes(ctx, db, jobs, createdJobs(jobs, inserted), new Set());
+    if (!inserted.capped) {
+      const stored = asStored(jobs, inserted);
+      return outcomes(ctx, db, stored, createdJobs(stored, inserted), new Set());
+    }
   }
   return withTx(
     ctx.pool,
@@ -140,11 +164,13 @@ async function insertAll(ctx: Ctx, jobs: NewJob[], tx?: Queryable): Promise<Enqu
       const queues = [...new Set(jobs.map((j) => j.queue))];
       const capped = await run<SizeCapRow>(conn, ctx.jobs.lockCapped, [queues]);
       await checkUnique(ctx, conn, jobs);
-      const created = createdJobs(jobs, await insertRows(ctx, conn, jobs, false));
+      const inserted = await insertRows(ctx, conn, jobs, false);
+      const stored = asStored(jobs, inserted);
+      const created = createdJobs(stored, inserted);
       const added = new Map<string, number>();
       for (const j of created) added.set(j.queue, (added.get(j.queue) ?? 0) + 1);
       const dropped = await applySizeCaps(ctx, conn, capped, added);
-      return outcomes(ctx, conn, jobs, created, dropped);
+      return outcomes(ctx, conn, stored, created, dropped);
     },
     tx,
   );
@@ -173,19 +199,5 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   if (tx !== undefined && (tx === null || typeof (tx as Queryable).query !== 'function')) {
     throw new ValidationError('tx must be your pg Client or PoolClient, inside your open transaction');
   }
-  const db = (tx as Queryable | undefined) ?? ctx.pool;
-  return insertAll(ctx, await withDefaults(ctx, db, p.jobs), tx as Queryable | undefined);
-}
-
-/** The jobs with their queues' defaults (the core's `withQueueDefaults`). */
-async function withDefaults(ctx: Ctx, db: Queryable, jobs: NewJob[]): Promise<NewJob[]> {
-  const queues = queuesTakingDefaults(jobs);
-  if (queues.length === 0) return jobs;
-  const rows = await run<{ name: string; timeout_ms: number | null; max_attempts: number | null }>(
-    db,
-    ctx.admin.queueJobDefaults,
-    [queues],
-  );
-  const defaults = new Map(rows.map((r) => [r.name, { timeoutMs: r.timeout_ms, maxAttempts: r.max_attempts }]));
-  return withQueueDefaults(jobs, defaults);
+  return insertAll(ctx, p.jobs, tx as Queryable | undefined);
 }

@@ -127,12 +127,7 @@ export function adminStatements(s: string, p: string) {
        ON CONFLICT (name) DO UPDATE SET paused = $2, concurrency = $3, size_cap = $4, size_policy = $5,
          timeout_ms = $6, max_attempts = $7, weight = $8`,
     ),
-    /** The job defaults of those queues among $1 that have any. */
-    queueJobDefaults: st(
-      'queue_job_defaults',
-      `SELECT name, timeout_ms::float8 AS timeout_ms, max_attempts FROM ${s}.queues
-       WHERE name = ANY($1::text[]) AND (timeout_ms IS NOT NULL OR max_attempts IS NOT NULL)`,
-    ),
+
     workerUpsert: st(
       'worker_upsert',
       `INSERT INTO ${s}.workers AS w (id, host, pid, queues, concurrency, running, kind, started_at, last_seen_at)

@@ -3,6 +3,7 @@
  * parameter; state lists come from the core's constants (inlined so the partial indexes apply).
  */
 import { WAKING_STATES } from '../../core/events.js';
+import { JOB_FIELDS as JOB_RECORD } from '../../core/job-record.js';
 import { FINAL_STATES, LIVE_STATES, WAITING_STATES, statesInto, type JobState } from '../../core/job.js';
 import { batchKeySql, batchValueSql } from './batch-columns.js';
 import type { Statement } from './connection.js';
@@ -45,30 +46,53 @@ const IDS_UNLESS_ALL = `CASE WHEN (SELECT count(*) FROM changed) = cardinality($
   ELSE ARRAY(SELECT c.id FROM changed c) END`;
 
 /**
+ * The value stored in column `name` of a row `v` of the insert: the job's own, except for the
+ * fields it left to the defaults, which take its queue's from CTE `qd` when the queue has one
+ * (the core's `applyQueueDefaults`: a timeout left to the defaults is the only null one;
+ * attempts left to them say so in `v.attempts_defaulted`).
+ */
+function insertedValueSql(name: string): string {
+  const fromQueue = (column: string) => `(SELECT q.${column} FROM qd q WHERE q.name = v.queue)`;
+  if (name === JOB_RECORD.timeoutMs.column) return `coalesce(v.${name}, ${fromQueue(name)})`;
+  if (name === JOB_RECORD.maxAttempts.column) {
+    return `CASE WHEN v.attempts_defaulted THEN coalesce(${fromQueue(name)}, v.${name}) ELSE v.${name} END`;
+  }
+  return `v.${name}`;
+}
+
+/**
  * Inserts jobs with their events and returns one row: `ids`, the ids inserted as an array, or
  * NULL when every row was (the usual case: the caller has the rest, and one array is cheaper to
- * send and read than a row per job). Values come as `job-columns.ts` sends them; tags as
- * JSON, most jobs having none. With the guard it inserts nothing when a queue has a size cap
- * (`capped`). `conflicts`: skip ids already stored, instead of failing on them.
+ * send and read than a row per job), and `defaults`, the defaults of the batch's queues that
+ * have any (`[name, timeout_ms, max_attempts]`, NULL when none has), which the rows took.
+ * Values come as `job-columns.ts` sends them; tags as JSON, most jobs having none; after them
+ * the guard, time, channels and whether each job left its attempts to the defaults. With the
+ * guard it inserts nothing when a queue has a size cap (`capped`). `conflicts`: skip ids
+ * already stored, instead of failing on them.
  */
 function insertSql(s: string, { conflicts }: { conflicts: boolean }): string {
   const n = AFTER_COLUMNS;
   const [guard, at, channel, wake] = [n, n + 1, n + 2, n + 3].map((i) => `$${i}`);
+  const defaulted = { param: n + 4, type: 'boolean', name: 'attempts_defaulted' };
   const enqueued = changedEventsSql(s, { at: at!, channel: channel!, type: eventTypeFor('queued') });
   const names = INSERT_COLUMNS.map((c) => c.name);
-  const values = names.map((name) => `v.${name}`);
   return `WITH capped AS (
       SELECT EXISTS (SELECT 1 FROM ${s}.queues WHERE name = ANY(${insertParamSql('queue')}) AND size_cap IS NOT NULL) AS yes
+    ), qd AS (
+      SELECT name, timeout_ms, max_attempts FROM ${s}.queues
+      WHERE name = ANY(${insertParamSql('queue')}) AND (timeout_ms IS NOT NULL OR max_attempts IS NOT NULL)
     ), changed AS (
       INSERT INTO ${s}.jobs AS j (${names.join(', ')})
-      SELECT ${values.join(', ')}
-      FROM (SELECT ${names.map((name, i) => `${insertValueSql(i)} AS ${name}`).join(', ')}
-        FROM ${insertUnnestSql()}) v
+      SELECT ${names.map(insertedValueSql).join(', ')}
+      FROM (SELECT ${names.map((name, i) => `${insertValueSql(i)} AS ${name}`).join(', ')},
+          ${batchValueSql(defaulted.param, defaulted.type, defaulted.name)} AS ${defaulted.name}
+        FROM ${insertUnnestSql([defaulted])}) v
       WHERE NOT (${guard}::boolean AND (SELECT yes FROM capped))
       ${conflicts ? 'ON CONFLICT (id) DO NOTHING' : ''}
       RETURNING ${EVENT_COLS}
     ), ${enqueued.store}
     SELECT f.yes AS capped, ${IDS_UNLESS_ALL} AS ids,
+      (SELECT json_agg(json_build_array(q.name, q.timeout_ms, q.max_attempts)) FROM qd q) AS defaults,
       ${enqueued.notify} AS notified,
       ${wakeSql(wake!)} AS woken
     FROM capped f`;
