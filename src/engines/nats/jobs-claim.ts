@@ -20,7 +20,7 @@ import { activePut, slotFree, slotTake, slotsHeld } from './running.js';
 const PENDING_RETRY_MS = 50;
 
 /** What claiming one pointer came to. */
-type Take = { job: Job } | 'drop' | 'skip' | 'other' | 'full';
+type Take = { job: Job } | 'drop' | 'skip' | 'pending' | 'other' | 'full';
 
 /** True when `job` may be claimed from `queue` at `now`. */
 function claimable(job: Job, queue: string, now: number): boolean {
@@ -42,7 +42,7 @@ async function takeOne(
   const hint = m.json<Hint>();
   const v = await readJob(ctx, hint.id);
   const verdict = judgeHint(ctx, hint, v);
-  if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'skip');
+  if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'pending');
   if (verdict === 'stale' || !v || !claimable(v.job, queue, now)) return (ack(ctx, m), 'drop');
   if (p.types?.length && !p.types.includes(v.job.type)) return (nak(ctx, m), 'other');
   const attempt = v.job.attempts + 1;
@@ -83,6 +83,7 @@ async function takeFromQueue(
 ): Promise<Job[]> {
   const out: Job[] = [];
   let handedOver = false;
+  let pending = false;
   for (const priority of priorities) {
     const consumer = await workConsumer(ctx, queue, priority);
     let full = false;
@@ -99,12 +100,16 @@ async function takeFromQueue(
       }
       // Only skipped pointers (other types, records not yet written): the rest of this priority can wait.
       if (takes.includes('other')) handedOver = true;
-      if (takes.every((t) => t === 'skip' || t === 'other' || t === 'full')) break;
+      if (takes.includes('pending')) pending = true;
+      if (takes.every((t) => typeof t === 'string' && t !== 'drop')) break;
     }
     if (full || out.length >= want) break;
   }
   // Jobs of types this worker does not handle went back: wake the queue's other workers.
   if (handedOver) handOver(ctx, queue);
+  // A pointer whose record was still being written comes back after its delay: look again then
+  // (its record's event may have come already, while this claim ran).
+  if (pending) setTimeout(() => ctx.wakeLocal?.(queue), PENDING_RETRY_MS).unref();
   return out;
 }
 
