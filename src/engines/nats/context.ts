@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../core/clock.js';
 import type { GantryEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
+import type { QueueSettingsRecord } from '../../core/queue-rules.js';
 import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
 import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
@@ -25,6 +26,8 @@ export interface Ctx {
   replicas: number;
   /** Work consumers known to exist, by name. */
   consumers: Set<string>;
+  /** Queue settings this process read lately (see `queueSettings`). */
+  settings: Map<string, { settings: QueueSettingsRecord; at: number }>;
   /** Queues whose settings entry is known to exist. */
   knownQueues: Set<string>;
   /** This backend's own id: it ignores its own hand-over wake-ups. */

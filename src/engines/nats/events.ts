@@ -135,7 +135,11 @@ export function wakeSubscription(ctx: EventCtx): void {
       } catch {
         return;
       }
-      for (const e of events) if (wakesWorkers(e) && e.queue) wakeQueue(ctx, e.queue);
+      for (const e of events) {
+        // A change of a queue's settings, made by any process: read them again.
+        if (e.type.startsWith('queue.') && e.queue) ctx.settings.delete(e.queue);
+        if (wakesWorkers(e) && e.queue) wakeQueue(ctx, e.queue);
+      }
     },
   });
   ctx.hub.wakeSub = sub;

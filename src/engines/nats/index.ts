@@ -115,6 +115,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       replicas: target.replicas,
       consumers: new Set(),
       knownQueues: new Set(),
+      settings: new Map(),
       background: new Set(),
       held: new Map(),
       origin: nuid.next(),
