@@ -177,3 +177,31 @@ export async function workAwait(
     p.signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** The time of the first event of message `seq` of the event stream, or null when it is gone. */
+async function messageTime(ctx: Ctx, seq: number): Promise<number | null> {
+  const m = await ctx.jsm.streams.getMessage(ctx.n.eventStream, { seq }).catch(() => null);
+  if (!m) return null;
+  return eventsOf(m.json<GantryEvent | GantryEvent[]>())[0]?.at ?? null;
+}
+
+/**
+ * Deletes the events before `before` (the engine clock's times they carry): finds the first
+ * message at or after it by a binary search over sequences (messages are stored in the order
+ * their changes were made), then purges every message below it. An unfiltered purge up to a
+ * sequence: the event stream has no durable consumer, and no purge is ever filtered by subject.
+ */
+export async function eventsPrune(ctx: Ctx, before: Date): Promise<void> {
+  const state = (await ctx.jsm.streams.info(ctx.n.eventStream).catch(mapError)).state;
+  let lo = state.first_seq;
+  let hi = state.last_seq; // never the newest message: the stream keeps its sequence going
+  if (state.messages === 0 || lo >= hi) return;
+  const limit = before.getTime();
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const at = await messageTime(ctx, mid);
+    if (at !== null && at < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > state.first_seq) await ctx.jsm.streams.purge(ctx.n.eventStream, { seq: lo }).catch(mapError);
+}
