@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../core/clock.js';
 import type { GantryEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
+import type { QueueSettingsRecord } from '../../core/queue-rules.js';
 import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
 import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
@@ -25,8 +26,18 @@ export interface Ctx {
   replicas: number;
   /** Work consumers known to exist, by name. */
   consumers: Set<string>;
+  /** Queue settings this process read lately (see `queueSettings`). */
+  settings: Map<string, { settings: QueueSettingsRecord; at: number }>;
   /** Queues whose settings entry is known to exist. */
   knownQueues: Set<string>;
+  /** This backend's own id: it ignores its own hand-over wake-ups. */
+  origin: string;
+  /** Wakes this process's workers of a queue (set by the event hub). */
+  wakeLocal?: (queue: string) => void;
+  /** When this backend last handed pointers of a queue over to other workers (monotonic ms). */
+  handedOverAt: Map<string, number>;
+  /** Queues whose next hand-over wake-up waits for its interval. */
+  handOverDue: Set<string>;
   /** The last version this process wrote of each job it runs (saves a read on its next write). */
   held: Map<string, Versioned>;
   /** Writes that follow a change and run on after the call returns (events, tidying up). */
@@ -126,16 +137,50 @@ export async function updateJob(
 }
 
 /**
- * The message of an event. An event carrying a result too large for one message (a job deleted
- * on completion) goes without it: the result is on the results subject.
+ * An event as it goes into a message. One carrying a result too large for a message (a job
+ * deleted on completion) goes without it: the result is on the results subject.
  */
-function eventBody(ctx: Ctx, e: GantryEvent): string {
+function eventText(ctx: Ctx, e: GantryEvent): string {
   const body = JSON.stringify(e);
-  if (e.result === undefined || body.length < (ctx.nc.info?.max_payload ?? 1024 * 1024) / 4) return body;
-  if (Buffer.byteLength(body) <= (ctx.nc.info?.max_payload ?? 1024 * 1024) - 1024) return body;
+  const max = ctx.nc.info?.max_payload ?? 1024 * 1024;
+  if (e.result === undefined || Buffer.byteLength(body) <= max / 4) return body;
   const { result: _dropped, ...rest } = e;
   return JSON.stringify(rest);
 }
+
+/** Most bytes of events packed into one message (well under any server's `max_payload`). */
+const EVENTS_PER_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * The messages of a change's events: each a JSON array of events, as many as fit, on
+ * `<prefix>.ev.<type>` when they share a type, else `<prefix>.ev.mixed`.
+ */
+function eventMessages(ctx: Ctx, events: GantryEvent[]): { subject: string; body: string }[] {
+  const out: { subject: string; body: string }[] = [];
+  let texts: string[] = [];
+  let types = new Set<string>();
+  let bytes = 0;
+  const flush = (): void => {
+    if (texts.length === 0) return;
+    const subject = types.size === 1 ? ctx.n.event([...types][0]!) : ctx.n.event('mixed');
+    out.push({ subject, body: `[${texts.join(',')}]` });
+    texts = [];
+    types = new Set();
+    bytes = 0;
+  };
+  for (const e of events) {
+    const t = eventText(ctx, e);
+    if (bytes + t.length > EVENTS_PER_MESSAGE_BYTES || texts.length >= EVENTS_PER_MESSAGE_MAX) flush();
+    texts.push(t);
+    types.add(e.type);
+    bytes += t.length;
+  }
+  flush();
+  return out;
+}
+
+/** Most events in one message: an event's `seq` is its message's sequence times this plus its index. */
+export const EVENTS_PER_MESSAGE_MAX = 10_000;
 
 /**
  * Runs `work` after the call that started it returns; `eventsFlush` and `close` wait for it. A
@@ -152,13 +197,14 @@ export async function backgroundSettled(ctx: Ctx): Promise<void> {
 }
 
 /**
- * Publishes events to the event stream, in order; each gets its stream sequence as `seq`. The
- * caller does not wait for the stream's acknowledgement (the change is written already, and a
- * worker's next step should not wait a round trip for its events); `eventsFlush` does.
+ * Publishes the events of one change to the event stream, packed into as few messages as fit
+ * (one per change as a rule: a claim of 500 jobs is one message, not 500). The caller does not
+ * wait for the stream's acknowledgement (the change is written already, and a worker's next
+ * step should not wait a round trip for its events); `eventsFlush` does.
  */
 export function publishEvents(ctx: Ctx, events: GantryEvent[]): void {
   if (events.length === 0) return;
-  for (const e of events) inBackground(ctx, ctx.js.publish(ctx.n.event(e.type), eventBody(ctx, e)));
+  for (const m of eventMessages(ctx, events)) inBackground(ctx, ctx.js.publish(m.subject, m.body));
 }
 
 /**

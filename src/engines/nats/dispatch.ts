@@ -114,6 +114,30 @@ export function nak(ctx: Ctx, m: Msg, delayMs = 0): void {
   ctx.nc.publish(m.reply, delayMs > 0 ? `-NAK ${JSON.stringify({ delay: delayMs * 1_000_000 })}` : '-NAK');
 }
 
+/** Least time between two hand-over wake-ups of one queue from one process, ms (monotonic time). */
+const HAND_OVER_EVERY_MS = 100;
+
+/**
+ * Wakes the other workers of `queue`, in this process and in others (`<prefix>.wake.<queue>`,
+ * core NATS): this process handed back pointers of job types it does not handle. At most every
+ * `HAND_OVER_EVERY_MS` (a later one waits for the interval), so workers that lack a type do
+ * not wake each other in a tight loop.
+ */
+export function handOver(ctx: Ctx, queue: string): void {
+  if (ctx.handOverDue.has(queue)) return; // one is on its way
+  const wait = (ctx.handedOverAt.get(queue) ?? -Infinity) + HAND_OVER_EVERY_MS - performance.now();
+  const send = (): void => {
+    ctx.handOverDue.delete(queue);
+    ctx.handedOverAt.set(queue, performance.now());
+    ctx.wakeLocal?.(queue);
+    if (!ctx.nc.isClosed()) ctx.nc.publish(`${ctx.n.prefix}.wake.${queue}`, ctx.origin);
+  };
+  if (wait <= 0) return send();
+  // Too soon after the last: sent once the interval is over, never dropped.
+  ctx.handOverDue.add(queue);
+  setTimeout(send, wait).unref();
+}
+
 /** A delay entry as read from the stream. */
 export interface DelayEntry {
   seq: number;

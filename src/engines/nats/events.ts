@@ -8,7 +8,7 @@ import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 import { eventMatches, wakesWorkers, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { mapError } from './connection.js';
-import { backgroundSettled, publishEvents, type Ctx } from './context.js';
+import { backgroundSettled, EVENTS_PER_MESSAGE_MAX, publishEvents, type Ctx } from './context.js';
 
 /** A local subscriber: how far it has read, and who waits for it to read further. */
 interface Reader {
@@ -28,11 +28,18 @@ export interface EventHub {
   readers: Set<Reader>;
   waiters: Set<Waiter>;
   wakeSub: Subscription | null;
+  /** The subscription of hand-over wake-ups (`<prefix>.wake.<queue>`). */
+  handOverSub: Subscription | null;
+  /**
+   * Queues woken while no worker of this process waited for them (it was claiming): the next
+   * wait for one of them returns at once, so a wake-up is never lost between a claim and a wait.
+   */
+  missed: Set<string>;
 }
 
 /** A new, empty hub. */
 export function eventHub(): EventHub {
-  return { readers: new Set(), waiters: new Set(), wakeSub: null };
+  return { readers: new Set(), waiters: new Set(), wakeSub: null, handOverSub: null, missed: new Set() };
 }
 
 /** The hub of an engine context. */
@@ -44,6 +51,9 @@ export async function eventsPublish(ctx: EventCtx, p: { events: GantryEvent[] })
   await backgroundSettled(ctx);
 }
 
+/** The events of one message: an array, or one event (as a plain client may publish). */
+const eventsOf = (body: GantryEvent | GantryEvent[]): GantryEvent[] => (Array.isArray(body) ? body : [body]);
+
 /** The last sequence of the event stream. */
 async function lastSeq(ctx: Ctx): Promise<number> {
   return (await ctx.jsm.streams.info(ctx.n.eventStream).catch(mapError)).state.last_seq;
@@ -54,22 +64,28 @@ export async function eventsSubscribe(
   ctx: EventCtx,
   p: { filter?: EventFilter; afterSeq?: string; onEvent: (e: GantryEvent) => void },
 ): Promise<() => Promise<void>> {
-  const after = p.afterSeq !== undefined && /^\d+$/.test(p.afterSeq) ? Number(p.afterSeq) : await lastSeq(ctx);
-  const reader: Reader = { seq: after, closed: false, waiters: [] };
+  // A seq is the message's stream sequence times EVENTS_PER_MESSAGE_MAX plus the event's index.
+  const given = p.afterSeq !== undefined && /^\d+$/.test(p.afterSeq) ? Number(p.afterSeq) : null;
+  const after = given === null ? (await lastSeq(ctx)) + 1 : Math.floor(given / EVENTS_PER_MESSAGE_MAX);
+  const skipThrough = given === null ? -1 : given;
+  const reader: Reader = { seq: after - 1, closed: false, waiters: [] };
   const consumer = await ctx.js.consumers
     .get(ctx.n.eventStream, {
       filter_subjects: `${ctx.n.prefix}.ev.>`,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: after + 1,
+      opt_start_seq: Math.max(1, after),
     })
     .catch(mapError);
   const messages: ConsumerMessages = await consumer
     .consume({
       callback: (m) => {
-        const e = m.json<GantryEvent>();
-        e.seq = String(m.seq);
         reader.seq = m.seq;
-        if (eventMatches(e, p.filter)) p.onEvent(e);
+        for (const [i, e] of eventsOf(m.json<GantryEvent | GantryEvent[]>()).entries()) {
+          const seq = m.seq * EVENTS_PER_MESSAGE_MAX + i;
+          if (seq <= skipThrough) continue;
+          e.seq = String(seq);
+          if (eventMatches(e, p.filter)) p.onEvent(e);
+        }
         reader.waiters = reader.waiters.filter((w) => (w.seq <= reader.seq ? (w.resolve(), false) : true));
       },
     })
@@ -97,23 +113,43 @@ export async function eventsFlush(ctx: EventCtx): Promise<void> {
   );
 }
 
+/** Wakes this process's workers of `queue`, or remembers the wake-up for the next wait. */
+function wakeQueue(ctx: EventCtx, queue: string): void {
+  let woke = false;
+  for (const w of ctx.hub.waiters) {
+    if (!w.queues.includes(queue)) continue;
+    w.wake();
+    woke = true;
+  }
+  if (!woke) ctx.hub.missed.add(queue);
+}
+
 /** Starts the wake-up subscription of this backend (at open, so no wake-up is missed). */
 export function wakeSubscription(ctx: EventCtx): void {
   if (ctx.hub.wakeSub) return;
   const sub = ctx.nc.subscribe(`${ctx.n.prefix}.ev.>`, {
     callback: (_err, m) => {
-      if (ctx.hub.waiters.size === 0) return;
-      let e: GantryEvent;
+      let events: GantryEvent[];
       try {
-        e = m.json<GantryEvent>();
+        events = eventsOf(m.json<GantryEvent | GantryEvent[]>());
       } catch {
         return;
       }
-      if (!wakesWorkers(e) || !e.queue) return;
-      for (const w of ctx.hub.waiters) if (w.queues.includes(e.queue)) w.wake();
+      for (const e of events) {
+        // A change of a queue's settings, made by any process: read them again.
+        if (e.type.startsWith('queue.') && e.queue) ctx.settings.delete(e.queue);
+        if (wakesWorkers(e) && e.queue) wakeQueue(ctx, e.queue);
+      }
     },
   });
   ctx.hub.wakeSub = sub;
+  ctx.wakeLocal = (queue) => wakeQueue(ctx, queue);
+  const head = `${ctx.n.prefix}.wake.`;
+  ctx.hub.handOverSub = ctx.nc.subscribe(`${head}*`, {
+    callback: (_err, m) => {
+      if (m.string() !== ctx.origin) wakeQueue(ctx, m.subject.slice(head.length));
+    },
+  });
 }
 
 /** Resolves on a wake-up for one of `queues`, the timeout or the signal. */
@@ -123,6 +159,11 @@ export async function workAwait(
 ): Promise<void> {
   wakeSubscription(ctx);
   if (p.signal?.aborted) return;
+  const missed = p.queues.filter((q) => ctx.hub.missed.has(q));
+  if (missed.length > 0) {
+    for (const q of missed) ctx.hub.missed.delete(q);
+    return;
+  }
   await new Promise<void>((resolve) => {
     const done = (): void => {
       cancel();
@@ -135,4 +176,32 @@ export async function workAwait(
     ctx.hub.waiters.add(waiter);
     p.signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The time of the first event of message `seq` of the event stream, or null when it is gone. */
+async function messageTime(ctx: Ctx, seq: number): Promise<number | null> {
+  const m = await ctx.jsm.streams.getMessage(ctx.n.eventStream, { seq }).catch(() => null);
+  if (!m) return null;
+  return eventsOf(m.json<GantryEvent | GantryEvent[]>())[0]?.at ?? null;
+}
+
+/**
+ * Deletes the events before `before` (the engine clock's times they carry): finds the first
+ * message at or after it by a binary search over sequences (messages are stored in the order
+ * their changes were made), then purges every message below it. An unfiltered purge up to a
+ * sequence: the event stream has no durable consumer, and no purge is ever filtered by subject.
+ */
+export async function eventsPrune(ctx: Ctx, before: Date): Promise<void> {
+  const state = (await ctx.jsm.streams.info(ctx.n.eventStream).catch(mapError)).state;
+  let lo = state.first_seq;
+  let hi = state.last_seq; // never the newest message: the stream keeps its sequence going
+  if (state.messages === 0 || lo >= hi) return;
+  const limit = before.getTime();
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const at = await messageTime(ctx, mid);
+    if (at !== null && at < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > state.first_seq) await ctx.jsm.streams.purge(ctx.n.eventStream, { seq: lo }).catch(mapError);
 }

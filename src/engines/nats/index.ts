@@ -5,6 +5,7 @@
  * (docs/nats.md). Works on nats-server 2.9 and uses nothing newer.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { nuid } from '@nats-io/transport-node';
 import type { Backend, BackendCapabilities, BackendOptions } from '../../backend/backend.js';
 import { backendOf, type EngineOps } from '../../backend/engine-ops.js';
 import { systemClock } from '../../core/clock.js';
@@ -56,6 +57,7 @@ const lifecycle = {
   close: (e: Engine) => {
     e.closing ??= (async () => {
       e.hub.wakeSub?.unsubscribe();
+      e.hub.handOverSub?.unsubscribe();
       const intake = await e.intake;
       intake?.api.unsubscribe();
       await intake?.messages.close().catch(() => undefined);
@@ -74,12 +76,14 @@ const OPS: EngineOps<Engine> = {
   ...query,
   ...claim,
   // A process that claims also takes submissions from any NATS client (see intake.ts).
-  jobsClaim: (e: Engine, p) => {
+  // Its first claim returns once the intake answers, so a claiming process is a responder.
+  jobsClaim: async (e: Engine, p) => {
     e.intake ??= startIntake(e).catch((err: unknown) => {
       e.intake = null;
       e.onBackgroundError?.(err);
       return null;
     });
+    await e.intake;
     return claim.jobsClaim(e, p);
   },
   ...admin,
@@ -111,8 +115,12 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       replicas: target.replicas,
       consumers: new Set(),
       knownQueues: new Set(),
+      settings: new Map(),
       background: new Set(),
       held: new Map(),
+      origin: nuid.next(),
+      handedOverAt: new Map(),
+      handOverDue: new Set(),
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,

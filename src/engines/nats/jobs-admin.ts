@@ -16,6 +16,7 @@ import {
 } from '../../core/job.js';
 import { assertPromotable } from '../../core/promote.js';
 import { allJobs, casDeleteJob, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
+import { eventsPrune } from './events.js';
 import { afterWrite, writeJob } from './moves.js';
 import { promoteDue } from './promote.js';
 import { activeClear, activeIds } from './running.js';
@@ -165,8 +166,9 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
   return out;
 }
 
-/** Retention: finished jobs by age and by count per queue and state. */
+/** Retention: finished jobs by age and by count per queue and state, old events. */
 export async function jobsPrune(ctx: Ctx, p: PruneParams): Promise<number> {
+  if (p.eventsBefore) await eventsPrune(ctx, p.eventsBefore);
   const finished = (await allJobs(ctx)).filter((v) => FINAL_STATES.includes(v.job.state) && v.job.finishedAt);
   const gone: Versioned[] = [];
   const groups = new Map<string, Versioned[]>();

@@ -9,8 +9,8 @@ import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../bac
 import { EVENT_FOR_STATE, completedResult, jobEvent, type GantryEvent } from '../../core/events.js';
 import { completedJob, type Job, type JobProgress } from '../../core/job.js';
 import { claimRoom, type QueueSettingsRecord } from '../../core/queue-rules.js';
-import { casDeleteJob, casJob, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
-import { ack, judgeHint, nak, prioritiesWaiting, pull, workConsumer, type Hint } from './dispatch.js';
+import { casDeleteJob, casJob, inBackground, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
+import { ack, handOver, judgeHint, nak, prioritiesWaiting, pull, workConsumer, type Hint } from './dispatch.js';
 import { afterWrite, publishResult, writeJob } from './moves.js';
 import { promoteDue } from './promote.js';
 import { queueSettings } from './queues.js';
@@ -20,7 +20,7 @@ import { activePut, slotFree, slotTake, slotsHeld } from './running.js';
 const PENDING_RETRY_MS = 50;
 
 /** What claiming one pointer came to. */
-type Take = { job: Job } | 'drop' | 'skip' | 'full';
+type Take = { job: Job } | 'drop' | 'skip' | 'pending' | 'other' | 'full';
 
 /** True when `job` may be claimed from `queue` at `now`. */
 function claimable(job: Job, queue: string, now: number): boolean {
@@ -42,9 +42,9 @@ async function takeOne(
   const hint = m.json<Hint>();
   const v = await readJob(ctx, hint.id);
   const verdict = judgeHint(ctx, hint, v);
-  if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'skip');
+  if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'pending');
   if (verdict === 'stale' || !v || !claimable(v.job, queue, now)) return (ack(ctx, m), 'drop');
-  if (p.types?.length && !p.types.includes(v.job.type)) return (nak(ctx, m), 'skip');
+  if (p.types?.length && !p.types.includes(v.job.type)) return (nak(ctx, m), 'other');
   const attempt = v.job.attempts + 1;
   const slot = cap === null ? null : await slotTake(ctx, queue, cap, v.job.id, attempt);
   if (cap !== null && slot === null) return (nak(ctx, m), 'full');
@@ -79,9 +79,12 @@ async function takeFromQueue(
   want: number,
   cap: number | null,
   now: number,
+  priorities: number[],
 ): Promise<Job[]> {
   const out: Job[] = [];
-  for (const priority of await prioritiesWaiting(ctx, queue)) {
+  let handedOver = false;
+  let pending = false;
+  for (const priority of priorities) {
     const consumer = await workConsumer(ctx, queue, priority);
     let full = false;
     while (out.length < want && !full) {
@@ -96,10 +99,17 @@ async function takeFromQueue(
         else if (t === 'full') full = true;
       }
       // Only skipped pointers (other types, records not yet written): the rest of this priority can wait.
-      if (takes.every((t) => t === 'skip' || t === 'full')) break;
+      if (takes.includes('other')) handedOver = true;
+      if (takes.includes('pending')) pending = true;
+      if (takes.every((t) => typeof t === 'string' && t !== 'drop')) break;
     }
     if (full || out.length >= want) break;
   }
+  // Jobs of types this worker does not handle went back: wake the queue's other workers.
+  if (handedOver) handOver(ctx, queue);
+  // A pointer whose record was still being written comes back after its delay: look again then
+  // (its record's event may have come already, while this claim ran).
+  if (pending) setTimeout(() => ctx.wakeLocal?.(queue), PENDING_RETRY_MS).unref();
   return out;
 }
 
@@ -117,8 +127,12 @@ async function claimQueue(
   const running = cap === null ? 0 : await slotsHeld(ctx, queue);
   const take = claimRoom({ limit: p.limit, ...room, concurrency: cap, running });
   if (take <= 0) return [];
-  promoted.push(...(await promoteDue(ctx, queue, now, 10_000)));
-  return takeFromQueue(ctx, p, queue, take, cap, now);
+  // Both at once (two round trips in one): the priorities are listed again only when a due
+  // delayed job was just promoted.
+  const [due, waiting] = await Promise.all([promoteDue(ctx, queue, now, 10_000), prioritiesWaiting(ctx, queue)]);
+  promoted.push(...due);
+  const priorities = due.length > 0 ? await prioritiesWaiting(ctx, queue) : waiting;
+  return takeFromQueue(ctx, p, queue, take, cap, now, priorities);
 }
 
 /**
@@ -154,8 +168,8 @@ const holds = (v: Versioned | null, workerId: string, attempt?: number): v is Ve
   (attempt === undefined || v.job.attempts === attempt);
 
 /**
- * Applies a fenced change to one job, reading again when another writer came first, and
- * publishes its event once written; answers the written job, or null when the fence does not hold.
+ * Applies a fenced change to one job, reading again when another writer came first; answers
+ * the written job, or null when the fence does not hold.
  */
 async function fenced(
   ctx: Ctx,
@@ -163,9 +177,7 @@ async function fenced(
   workerId: string,
   attempt: number | undefined,
   change: (job: Job) => Job,
-  event?: (job: Job) => GantryEvent,
 ): Promise<Job | null> {
-  const events = event && ((job: Job) => [event(job)]);
   // The version this process wrote last saves a read; if another writer came since, the
   // compare-and-set fails and the record is read.
   let v: Versioned | null = ctx.held.get(id) ?? null;
@@ -174,7 +186,7 @@ async function fenced(
     v ??= await readJob(ctx, id);
     if (!holds(v, workerId, attempt)) return null;
     const next = change(v.job);
-    const after = await writeJob(ctx, v, next, { events });
+    const after = await writeJob(ctx, v, next);
     if (after) return (remember(ctx, after), next);
     v = null;
   }
@@ -190,12 +202,20 @@ function remember(ctx: Ctx, v: Versioned): void {
   ctx.held.set(v.job.id, v);
 }
 
-/** Runs `each` over the items at once; answers the ids it did not apply. */
+/**
+ * Runs `each` over the items at once (each answers its change's event, or null when the fence
+ * did not hold), publishes the events together; answers the ids not applied.
+ */
 async function eachItem<I extends { id: string }>(
+  ctx: Ctx,
   items: I[],
-  each: (i: I) => Promise<unknown>,
+  each: (i: I) => Promise<GantryEvent | null>,
 ): Promise<{ lost: string[] }> {
   const results = await Promise.all(items.map((i) => each(i)));
+  publishEvents(
+    ctx,
+    results.filter((e): e is GantryEvent => e !== null),
+  );
   return { lost: items.filter((_, k) => results[k] === null).map((i) => i.id) };
 }
 
@@ -212,7 +232,7 @@ export async function jobsLeaseRenew(
 }
 
 /** Deletes a job completed with `delete`, fenced; its event carries the result. */
-async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<true | null> {
+async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<GantryEvent | null> {
   let v: Versioned | null = ctx.held.get(i.id) ?? null;
   ctx.held.delete(i.id);
   for (;;) {
@@ -225,65 +245,57 @@ async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<true | null> {
     const now = ctx.now();
     const e = jobEvent({ ...v.job, state: 'completed' }, 'job.completed', now);
     if (i.result !== null && i.result !== undefined) e.result = i.result;
-    await Promise.all([
-      afterWrite(ctx, v, null),
-      publishResult(ctx, completedJob(v.job, i.result, new Date(now))),
-      publishEvents(ctx, [e]),
-    ]);
-    return true;
+    afterWrite(ctx, v, null);
+    inBackground(ctx, publishResult(ctx, completedJob(v.job, i.result, new Date(now))));
+    return e;
   }
 }
 
 /** Fenced batch completion; returns the ids not applied. */
 export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(p.items, async (i) => {
+  return eachItem(ctx, p.items, async (i) => {
     if (i.delete) return completeDelete(ctx, i);
     const now = ctx.now();
-    return fenced(
-      ctx,
-      i.id,
-      i.workerId,
-      i.attempt,
-      (j) => ({ ...j, state: 'completed', result: i.result ?? null, finishedAt: new Date(now), leaseUntil: null }),
-      (job) => jobEvent(job, 'job.completed', now, completedResult(i.result)),
-    );
+    const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
+      ...j,
+      state: 'completed',
+      result: i.result ?? null,
+      finishedAt: new Date(now),
+      leaseUntil: null,
+    }));
+    return job && jobEvent(job, 'job.completed', now, completedResult(i.result));
   });
 }
 
 /** Fenced batch failure: `retryAt` → retrying at that time, `null` → failed. */
 export async function jobsFail(ctx: Ctx, p: { items: FailItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(p.items, async (i) => {
+  return eachItem(ctx, p.items, async (i) => {
     const now = ctx.now();
-    return fenced(
-      ctx,
-      i.id,
-      i.workerId,
-      i.attempt,
-      (j) => ({
-        ...j,
-        state: i.retryAt ? 'retrying' : 'failed',
-        runAt: i.retryAt ?? j.runAt,
-        finishedAt: i.retryAt ? null : new Date(now),
-        leaseUntil: null,
-        errors: [...j.errors, i.error],
-      }),
-      (job) => jobEvent(job, EVENT_FOR_STATE[job.state]!, now, { error: i.error.message }),
-    );
+    const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
+      ...j,
+      state: i.retryAt ? 'retrying' : 'failed',
+      runAt: i.retryAt ?? j.runAt,
+      finishedAt: i.retryAt ? null : new Date(now),
+      leaseUntil: null,
+      errors: [...j.errors, i.error],
+    }));
+    return job && jobEvent(job, EVENT_FOR_STATE[job.state]!, now, { error: i.error.message });
   });
 }
 
 /** Fenced hand-back of never-started claims: `running` → `queued`, the attempt undone. */
 export async function jobsRelease(ctx: Ctx, p: { items: ReleaseItem[] }): Promise<{ lost: string[] }> {
-  return eachItem(p.items, async (i) =>
-    fenced(
-      ctx,
-      i.id,
-      i.workerId,
-      i.attempt,
-      (j) => ({ ...j, state: 'queued', attempts: j.attempts - 1, workerId: null, leaseUntil: null, startedAt: null }),
-      (job) => jobEvent(job, 'job.enqueued', ctx.now()),
-    ),
-  );
+  return eachItem(ctx, p.items, async (i) => {
+    const job = await fenced(ctx, i.id, i.workerId, i.attempt, (j) => ({
+      ...j,
+      state: 'queued',
+      attempts: j.attempts - 1,
+      workerId: null,
+      leaseUntil: null,
+      startedAt: null,
+    }));
+    return job && jobEvent(job, 'job.enqueued', ctx.now());
+  });
 }
 
 /** Records progress while `workerId` holds the job. */
@@ -291,13 +303,7 @@ export async function jobProgress(
   ctx: Ctx,
   p: { id: string; workerId: string; progress: JobProgress },
 ): Promise<boolean> {
-  const job = await fenced(
-    ctx,
-    p.id,
-    p.workerId,
-    undefined,
-    (j) => ({ ...j, progress: p.progress }),
-    (j) => jobEvent(j, 'job.progress', ctx.now(), { progress: p.progress }),
-  );
+  const job = await fenced(ctx, p.id, p.workerId, undefined, (j) => ({ ...j, progress: p.progress }));
+  if (job) publishEvents(ctx, [jobEvent(job, 'job.progress', ctx.now(), { progress: p.progress })]);
   return job !== null;
 }

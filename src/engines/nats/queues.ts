@@ -30,9 +30,20 @@ async function settingsEntry(
   };
 }
 
-/** A queue's settings (the defaults when none are stored). */
+/**
+ * How long a process uses a queue's settings it read without reading them again, ms of
+ * monotonic time: a backstop, since every change of settings (a `queue.*` event, seen by
+ * this process's wake-up subscription, or a change made here) drops the copy at once.
+ */
+const SETTINGS_KEPT_MS = 1_000;
+
+/** A queue's settings (the defaults when none are stored), as this process read them last. */
 export async function queueSettings(ctx: Ctx, queue: string): Promise<QueueSettingsRecord> {
-  return (await settingsEntry(ctx, queue)).settings;
+  const kept = ctx.settings.get(queue);
+  if (kept && performance.now() - kept.at < SETTINGS_KEPT_MS) return kept.settings;
+  const settings = (await settingsEntry(ctx, queue)).settings;
+  ctx.settings.set(queue, { settings, at: performance.now() });
+  return settings;
 }
 
 /** Makes sure a queue that receives jobs is known (with default settings), once per process. */
@@ -72,6 +83,7 @@ export async function queueUpdate(ctx: Ctx, p: { queue: string; settings: QueueS
       return mapError(err);
     }
     ctx.knownQueues.add(p.queue);
+    ctx.settings.delete(p.queue);
     publishEvents(ctx, queueChangeEvents(p.queue, cur.settings, next, ctx.now()));
     return queueInfoOf(p.queue, next, (await jobsCount(ctx, { queues: [p.queue] }))[p.queue]);
   }
@@ -86,5 +98,6 @@ export async function queueDelete(ctx: Ctx, p: { queue: string }): Promise<Queue
   if (!cur.exists) return { deleted: false, jobs: 0 };
   if (!(await removeAt(ctx, 'queues', cur.rev))) return queueDelete(ctx, p);
   ctx.knownQueues.delete(p.queue);
+  ctx.settings.delete(p.queue);
   return { deleted: true, jobs: 0 };
 }
