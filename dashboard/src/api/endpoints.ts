@@ -1,6 +1,6 @@
 /**
  * Every API call the dashboard makes, one function each, so the paths of the public contract
- * (issue 5) are written once.
+ * (docs/http-api.md) are written once.
  */
 import { api, query } from './http.js';
 import type {
