@@ -8,6 +8,7 @@
 import pg from 'pg';
 import type { Clock } from '../../core/clock.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { WakeBoard } from '../../backend/wake-board.js';
 import { ident, mapError, run } from './connection.js';
 import type { Ctx } from './context.js';
 import {
@@ -19,11 +20,6 @@ import {
   rowOfSeq,
   type EventBatch,
 } from './event-batch.js';
-
-interface Waiter {
-  queues: string[];
-  done: () => void;
-}
 
 interface Subscriber {
   filter: EventFilter | undefined;
@@ -38,8 +34,6 @@ const RECONNECT_MAX_MS = 2_000;
 /** Events read per replay query; seqs remembered to drop duplicates after a replay. */
 const REPLAY_PAGE = 1000;
 const RECENT_SEQS = 2000;
-/** Wake-ups remembered for queues nobody waited on at the moment (bounded). */
-const MAX_PENDING = 1000;
 
 /** The listening connection of one backend. */
 export class Listener {
@@ -47,10 +41,8 @@ export class Listener {
   private closed = false;
   private delay = RECONNECT_MIN_MS;
   private cancelRetry: (() => void) | null = null;
-  private readonly waiters = new Set<Waiter>();
+  private readonly wakes: WakeBoard;
   private readonly subscribers = new Set<Subscriber>();
-  /** Queues woken while nobody waited: the next wait on them returns at once (no lost wake-up). */
-  private readonly pending = new Set<string>();
   private readonly recent: string[] = [];
   private readonly recentSet = new Set<string>();
   private lastSeq = '0';
@@ -61,7 +53,9 @@ export class Listener {
     private readonly ctx: Ctx,
     private readonly connectionString: string,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.wakes = new WakeBoard(clock);
+  }
 
   /** Opens the connection (the first time; later ones reconnect by themselves). */
   async start(): Promise<void> {
@@ -111,13 +105,13 @@ export class Listener {
 
   /** After a reconnect: wake every waiter and let subscribers catch up from the table. */
   private recovered(): void {
-    for (const w of [...this.waiters]) w.done();
+    this.wakes.wakeAll();
     if (this.subscribers.size > 0)
       void this.replayInto([...this.subscribers], this.lastSeq, true).catch(() => undefined);
   }
 
   private onNotification(channel: string, payload: string): void {
-    if (channel === this.ctx.channels.wake) return this.wake(payload);
+    if (channel === this.ctx.channels.wake) return this.wakes.wake(payload);
     if (channel !== this.ctx.channels.events) return;
     const batch = parseBatch(payload);
     if (!batch) return;
@@ -166,39 +160,9 @@ export class Listener {
     return true;
   }
 
-  private wake(queue: string): void {
-    let woke = false;
-    for (const w of [...this.waiters]) {
-      if (w.queues.includes(queue)) {
-        w.done();
-        woke = true;
-      }
-    }
-    if (!woke && this.pending.size < MAX_PENDING) this.pending.add(queue);
-  }
-
   /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
   await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted || this.closed) return Promise.resolve();
-    const hit = queues.filter((q) => this.pending.has(q));
-    if (hit.length > 0) {
-      for (const q of hit) this.pending.delete(q);
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const w: Waiter = {
-        queues,
-        done: () => {
-          this.waiters.delete(w);
-          cancel();
-          signal?.removeEventListener('abort', w.done);
-          resolve();
-        },
-      };
-      const cancel = this.clock.setTimeout(w.done, timeoutMs);
-      signal?.addEventListener('abort', w.done, { once: true });
-      this.waiters.add(w);
-    });
+    return this.wakes.await(queues, timeoutMs, signal);
   }
 
   /** Resolves once the event batches of changes committed before the call are dispatched. */
@@ -285,7 +249,7 @@ export class Listener {
     this.closed = true;
     this.cancelRetry?.();
     this.cancelRetry = null;
-    for (const w of [...this.waiters]) w.done();
+    this.wakes.close();
     this.subscribers.clear();
     const c = this.client;
     this.client = null;

@@ -9,12 +9,8 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.js';
 import { REDIS_EVENTS_BLOCK_MS } from '../../core/constants.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
+import { WakeBoard } from '../../backend/wake-board.js';
 import { entryEvents, entryMayMatch, entryOf, type StreamEntry } from './event-codec.js';
-
-interface Waiter {
-  queues: string[];
-  done: () => void;
-}
 
 interface Subscriber {
   filter: EventFilter | undefined;
@@ -27,15 +23,12 @@ interface Subscriber {
 
 type RawEntry = [string, string[]];
 
-/** Wake-ups remembered for queues nobody waited on at the moment (bounded). */
-const MAX_PENDING = 1000;
 /** Entries read per request of a replay or of the live reader. */
 const REPLAY_PAGE = 1000;
 
 /** The event stream reader and wake-up subscriber of one backend. */
 export class EventHub {
-  private readonly waiters = new Set<Waiter>();
-  private readonly pending = new Set<string>();
+  private readonly wakes: WakeBoard;
   private readonly subscribers = new Set<Subscriber>();
   private readonly flushes: { target: number; resolve: () => void }[] = [];
   /** The seq of the last entry read. */
@@ -55,55 +48,23 @@ export class EventHub {
     private readonly top: () => Promise<number>,
     /** The main connection, for replays. */
     private readonly main: Redis | Cluster,
-  ) {}
+  ) {
+    this.wakes = new WakeBoard(clock);
+  }
 
   /** Subscribes to the wake channel. */
   async start(): Promise<void> {
     this.sub.on('message', (_channel: string, message: string) => {
-      for (const q of message.split(',')) this.wake(q);
+      for (const q of message.split(',')) this.wakes.wake(q);
     });
     // Wake-ups published while the connection was down are lost: wake everyone to look.
-    this.sub.on('ready', () => this.wakeAll());
+    this.sub.on('ready', () => this.wakes.wakeAll());
     await this.sub.subscribe(this.wakeChannel);
-  }
-
-  private wake(queue: string): void {
-    let woke = false;
-    for (const w of [...this.waiters]) {
-      if (w.queues.includes(queue)) {
-        w.done();
-        woke = true;
-      }
-    }
-    if (!woke && this.pending.size < MAX_PENDING) this.pending.add(queue);
-  }
-
-  private wakeAll(): void {
-    for (const w of [...this.waiters]) w.done();
   }
 
   /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
   await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted || this.closed) return Promise.resolve();
-    const hit = queues.filter((q) => this.pending.has(q));
-    if (hit.length > 0) {
-      for (const q of hit) this.pending.delete(q);
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const w: Waiter = {
-        queues,
-        done: () => {
-          this.waiters.delete(w);
-          cancel();
-          signal?.removeEventListener('abort', w.done);
-          resolve();
-        },
-      };
-      const cancel = this.clock.setTimeout(w.done, timeoutMs);
-      signal?.addEventListener('abort', w.done, { once: true });
-      this.waiters.add(w);
-    });
+    return this.wakes.await(queues, timeoutMs, signal);
   }
 
   /** Delivers events to `onEvent` (after replaying those past `afterSeq`) until unsubscribed. */
@@ -237,7 +198,7 @@ export class EventHub {
   /** Stops reading and listening; wakes every waiter. */
   close(): void {
     this.closed = true;
-    this.wakeAll();
+    this.wakes.close();
     this.subscribers.clear();
     this.settleFlushes(true);
     this.sub.disconnect();
