@@ -1,5 +1,6 @@
 /** Queue settings: pause, cluster-wide concurrency cap, size cap and policy. */
 import type { QueueDeleteOutcome, QueueInfo, QueueSettings } from '../../backend/backend.js';
+import { queueSettingsOfRow, type QueueRow as QueueRowOf } from '../../backend/queue-row.js';
 import {
   DEFAULT_QUEUE_SETTINGS,
   queueChangeEvents,
@@ -11,33 +12,11 @@ import { run, withTx } from './connection.js';
 import { emit, type Ctx } from './context.js';
 import { jobsCount } from './jobs-query.js';
 
-interface QueueRow {
-  name: string;
-  paused: boolean;
-  concurrency: number | null;
-  size_cap: number | null;
-  size_policy: QueueSettingsRecord['sizePolicy'];
-  timeout_ms: number | string | null;
-  max_attempts: number | null;
-  weight: number | null;
-}
+type QueueRow = QueueRowOf<boolean>;
 
 function settingsOf(r: QueueRow | undefined): QueueSettingsRecord {
   if (!r) return { ...DEFAULT_QUEUE_SETTINGS };
-  return { paused: r.paused, ...settingsRest(r) };
-}
-
-/** The settings of a row but its pause flag (stored as each engine stores booleans). */
-function settingsRest(r: QueueRow): Omit<QueueSettingsRecord, 'paused'> {
-  return {
-    concurrency: r.concurrency,
-    sizeCap: r.size_cap,
-    sizePolicy: r.size_policy,
-    // A bigint column comes back as text.
-    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
-    maxAttempts: r.max_attempts,
-    weight: r.weight,
-  };
+  return queueSettingsOfRow(r, r.paused);
 }
 
 /** Every queue that has jobs or settings, by name. */

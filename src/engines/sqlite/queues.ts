@@ -1,5 +1,6 @@
 /** Queue settings (pause, concurrency cap, size cap) with their counts. */
 import type { QueueDeleteOutcome, QueueInfo, QueueSettings } from '../../backend/backend.js';
+import { queueSettingsOfRow, type QueueRow as QueueRowOf } from '../../backend/queue-row.js';
 import {
   queueChangeEvents,
   queueInfoOf,
@@ -9,32 +10,10 @@ import {
 import { jobsCount } from './jobs-query.js';
 import type { Store } from './store.js';
 
-interface QueueRow {
-  name: string;
-  paused: number;
-  concurrency: number | null;
-  size_cap: number | null;
-  size_policy: QueueSettingsRecord['sizePolicy'];
-  timeout_ms: number | string | null;
-  max_attempts: number | null;
-  weight: number | null;
-}
+type QueueRow = QueueRowOf<number>;
 
 function settingsOf(r: QueueRow): QueueSettingsRecord {
-  return { paused: r.paused === 1, ...settingsRest(r) };
-}
-
-/** The settings of a row but its pause flag (stored as each engine stores booleans). */
-function settingsRest(r: QueueRow): Omit<QueueSettingsRecord, 'paused'> {
-  return {
-    concurrency: r.concurrency,
-    sizeCap: r.size_cap,
-    sizePolicy: r.size_policy,
-    // A bigint column comes back as text.
-    timeoutMs: r.timeout_ms === null ? null : Number(r.timeout_ms),
-    maxAttempts: r.max_attempts,
-    weight: r.weight,
-  };
+  return queueSettingsOfRow(r, r.paused === 1);
 }
 
 /** Every queue that has jobs or settings, by name. */
