@@ -330,8 +330,12 @@ export interface Backend {
    */
   jobsFindOldestDue(params: FindOldestDueParams): Promise<Record<string, Date | null>>;
 
-  /** Every queue that has jobs or settings. */
-  queuesList(): Promise<QueueInfo[]>;
+  /**
+   * Every queue that has jobs or settings. With `counts: false` (a worker reading weights) an
+   * engine need not count jobs, and the counts may read zero: on an engine without an index of
+   * states, counting reads every record.
+   */
+  queuesList(params?: { counts?: boolean }): Promise<QueueInfo[]>;
   /**
    * Changes a queue's settings (creating the queue). Emits the events and wakes the workers the
    * core's `queueChange` says (a resume or a raised cap lets waiting jobs run).

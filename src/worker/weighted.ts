@@ -71,7 +71,7 @@ export async function engineQueueWeights(
   queues: QueueWeight[],
 ): Promise<{ name: string; weight: number }[]> {
   if (queues.every((q) => q.weight !== null)) return resolveQueueWeights(queues, new Map());
-  const settings = new Map((await backend.queuesList()).map((q) => [q.name, q.weight]));
+  const settings = new Map((await backend.queuesList({ counts: false })).map((q) => [q.name, q.weight]));
   return resolveQueueWeights(queues, settings);
 }
 

@@ -148,6 +148,10 @@ export function backendRegistryGroup(factory: ConformanceFactory): void {
       });
       expect(queues.find((q) => q.name === 'a')).toMatchObject({ paused: false, concurrency: null, sizeCap: null });
       expect(queues.find((q) => q.name === 'a')!.counts.running).toBe(1);
+      // Without counts (what a worker reads for its weights): the same queues and settings.
+      const bare = await ctx.backend.queuesList({ counts: false });
+      const settingsOnly = (list: typeof queues): unknown[] => list.map(({ counts: _counts, ...q }) => q);
+      expect(settingsOnly(bare)).toEqual(settingsOnly(queues));
       // Unset settings stay as they were; null clears a cap.
       const c = await ctx.backend.queueUpdate({ queue: 'c', settings: { paused: true, concurrency: null } });
       expect(c).toMatchObject({ paused: true, concurrency: null, sizeCap: 10, sizePolicy: 'drop-oldest' });

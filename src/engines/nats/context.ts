@@ -14,6 +14,8 @@ import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
 import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
 import { encodeKey, type BucketRole, type Names } from './names.js';
+import type { WaitingBoard } from './waiting.js';
+import { wireGet, wirePublish, wirePut, type Wire } from './wire.js';
 
 /** What every operation of the engine works on. */
 export interface Ctx {
@@ -21,6 +23,10 @@ export interface Ctx {
   js: JetStreamClient;
   jsm: JetStreamManager;
   kv: Record<BucketRole, KV>;
+  /** Request-reply for the frequent calls (see `wire.ts`). */
+  wire: Wire;
+  /** Where jobs wait, as this process knows it (see `waiting.ts`). */
+  waiting: WaitingBoard;
   n: Names;
   clock: Clock;
   replicas: number;
@@ -40,6 +46,12 @@ export interface Ctx {
   handOverDue: Set<string>;
   /** The last version this process wrote of each job it runs (saves a read on its next write). */
   held: Map<string, Versioned>;
+  /** Claims this process made so far (names its `active` entries). */
+  claimSeq: number;
+  /** The `active` entry (its revision) of each job this process runs. */
+  claimOf: Map<string, number>;
+  /** How many of this process's jobs each `active` entry still names as running. */
+  claimLeft: Map<number, number>;
   /** Writes that follow a change and run on after the call returns (events, tidying up). */
   background: Set<Promise<unknown>>;
   /** Reports a failed background write (the engine's logger, or nothing). */
@@ -69,7 +81,7 @@ async function versionOf(ctx: Ctx, stored: Uint8Array, rev: number): Promise<Ver
 
 /** One job with its revision, or null. */
 export async function readJob(ctx: Ctx, id: string): Promise<Versioned | null> {
-  const e = await ctx.kv.jobs.get(encodeKey(id)).catch(mapError);
+  const e = await wireGet(ctx.wire, ctx.n.bucket('jobs'), encodeKey(id), ctx.replicas === 1).catch(mapError);
   if (!e || e.operation !== 'PUT') return null;
   return versionOf(ctx, e.value, e.revision);
 }
@@ -78,7 +90,12 @@ export async function readJob(ctx: Ctx, id: string): Promise<Versioned | null> {
 export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
   const stored = await storeDoc(ctx, encodeJob(job, IDLE));
   try {
-    await ctx.kv.jobs.create(encodeKey(job.id), stored);
+    // A write expecting no revision at all; the client library's create, which also writes over
+    // a delete marker, is tried only when that fails (the engine leaves no markers itself).
+    await wirePut(ctx.wire, ctx.n.bucket('jobs'), encodeKey(job.id), stored, 0).catch(async (err: unknown) => {
+      if (!isCasConflict(err)) throw err;
+      await ctx.kv.jobs.create(encodeKey(job.id), stored);
+    });
     return true;
   } catch (err) {
     await dropDoc(ctx, stored);
@@ -94,7 +111,7 @@ export async function casJob(ctx: Ctx, v: Versioned, next: Job, engine?: EngineF
   // Most records fit in one message: no await for them (a completion's path is short).
   const stored = fitsInline(ctx, doc) ? doc : await storeDoc(ctx, doc);
   try {
-    const rev = await ctx.kv.jobs.update(encodeKey(next.id), stored, v.rev);
+    const rev = await wirePut(ctx.wire, ctx.n.bucket('jobs'), encodeKey(next.id), stored, v.rev);
     if (isStub(v.stored)) await dropDoc(ctx, v.stored);
     return { job: next, engine: fields, rev, stored };
   } catch (err) {
@@ -204,7 +221,7 @@ export async function backgroundSettled(ctx: Ctx): Promise<void> {
  */
 export function publishEvents(ctx: Ctx, events: GantryEvent[]): void {
   if (events.length === 0) return;
-  for (const m of eventMessages(ctx, events)) inBackground(ctx, ctx.js.publish(m.subject, m.body));
+  for (const m of eventMessages(ctx, events)) inBackground(ctx, wirePublish(ctx.wire, m.subject, m.body));
 }
 
 /**

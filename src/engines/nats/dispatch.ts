@@ -11,6 +11,7 @@ import { NATS_POINTER_GRACE_MS } from '../../core/constants.js';
 import type { Job } from '../../core/job.js';
 import { mapError } from './connection.js';
 import type { Ctx, Versioned } from './context.js';
+import { wirePublish } from './wire.js';
 
 /**
  * What a pointer or a delay entry carries: the job, the record revision its change follows
@@ -30,7 +31,7 @@ export async function announce(ctx: Ctx, job: Job, after: number): Promise<void>
     job.state === 'queued'
       ? ctx.n.work(job.queue, job.priority)
       : ctx.n.delay(job.queue, Math.floor(job.runAt.getTime() / 1000));
-  await ctx.js.publish(subject, JSON.stringify(hint)).catch(mapError);
+  await wirePublish(ctx.wire, subject, JSON.stringify(hint)).catch(mapError);
 }
 
 /** True when a job in `v` may need `announce`: a waiting state. */
@@ -148,21 +149,23 @@ export interface DelayEntry {
 
 /**
  * The delay entries of the buckets due at `now` (their second has begun), oldest bucket first:
- * of one queue, or of every queue. At most `limit` entries.
+ * of one queue, or of every queue. At most `limit` entries; `later` is the first second of the
+ * buckets not yet due (Infinity when there are none).
  */
 export async function dueDelayEntries(
   ctx: Ctx,
   queue: string | null,
   now: number,
   limit: number,
-): Promise<DelayEntry[]> {
+): Promise<{ entries: DelayEntry[]; later: number }> {
   const filter = queue === null ? `${ctx.n.prefix}.delay.>` : ctx.n.delay(queue);
   const info = await ctx.jsm.streams.info(ctx.n.delayStream, { subjects_filter: filter }).catch(mapError);
   const second = Math.floor(now / 1000);
-  const due = Object.entries(info.state.subjects ?? {})
+  const buckets = Object.entries(info.state.subjects ?? {})
     .map(([s, count]) => ({ s, count, t: Number(s.slice(s.lastIndexOf('.') + 1)) }))
-    .filter((b) => b.count > 0 && b.t <= second)
-    .sort((a, b) => a.t - b.t);
+    .filter((b) => b.count > 0);
+  const due = buckets.filter((b) => b.t <= second).sort((a, b) => a.t - b.t);
+  const later = Math.min(Infinity, ...buckets.filter((b) => b.t > second).map((b) => b.t));
   const out: DelayEntry[] = [];
   for (const b of due) {
     let seq = 0;
@@ -174,7 +177,7 @@ export async function dueDelayEntries(
     }
     if (out.length >= limit) break;
   }
-  return out;
+  return { entries: out, later };
 }
 
 /** Forgets one delay entry (by sequence: never a filtered purge, see docs/nats.md). */

@@ -22,6 +22,8 @@ import * as query from './jobs-query.js';
 import * as stats from './jobs-stats.js';
 import { ensureLayout, NATS_SCHEMA_VERSION } from './migrate.js';
 import { namesOf } from './names.js';
+import { waitingBoard, waitingClose } from './waiting.js';
+import { Wire } from './wire.js';
 import { queuesList, queueUpdate, queueDelete } from './queues.js';
 import * as schedules from './schedules.js';
 import * as workers from './workers.js';
@@ -62,6 +64,8 @@ const lifecycle = {
       intake?.api.unsubscribe();
       await intake?.messages.close().catch(() => undefined);
       await Promise.race([backgroundSettled(e), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      waitingClose(e);
+      e.wire.close();
       await e.nc.close().catch(() => undefined);
     })();
     return e.closing;
@@ -110,6 +114,8 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       js,
       jsm,
       kv,
+      wire: new Wire(nc),
+      waiting: waitingBoard(),
       n,
       clock,
       replicas: target.replicas,
@@ -118,6 +124,9 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       settings: new Map(),
       background: new Set(),
       held: new Map(),
+      claimSeq: 0,
+      claimOf: new Map(),
+      claimLeft: new Map(),
       origin: nuid.next(),
       handedOverAt: new Map(),
       handOverDue: new Set(),

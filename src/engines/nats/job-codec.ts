@@ -38,38 +38,49 @@ const ENCODERS: Record<JobFieldKind, Encoder> = {
   entries: entriesMs,
 };
 
+/** A field the document leaves out is null (`encodeJob` writes no nulls). */
+const orNull = (v: unknown): unknown => (v === undefined ? null : v);
+
 const DECODERS: Decoders = {
-  text: same,
-  state: same,
-  int: same,
-  bool: same,
+  text: orNull,
+  state: orNull,
+  int: orNull,
+  bool: orNull,
   time: (v) => (v === null || v === undefined ? null : new Date(v as number)),
   json: (v) => (v === undefined ? null : v),
-  tags: same,
-  entries: (v) => (v as { at: number }[]).map((e) => ({ ...e, at: new Date(e.at) })),
+  tags: (v) => (v === undefined ? [] : v),
+  entries: (v) => (v === undefined ? [] : (v as { at: number }[]).map((e) => ({ ...e, at: new Date(e.at) }))),
 };
 
 const readByName = jobReader(JOB_FIELD_NAMES, DECODERS, true);
 const COLUMN_OF = JOB_FIELD_NAMES.map((f) => [f, JOB_FIELDS[f].column] as const);
 
-/** The stored document of `job`. */
+/** Fields that are lists (tags, entries): left out when empty, read back as `[]`. */
+const LISTS = new Set(JOB_FIELD_NAMES.filter((f) => JOB_FIELDS[f].kind === 'tags' || JOB_FIELDS[f].kind === 'entries'));
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The stored document of `job`. Null fields and empty lists are left out: a record is written twice or more
+ * per run of a job, and its size is most of what goes over the wire.
+ */
 export function encodeJob(job: Job, engine: EngineFields): Uint8Array {
-  const doc: Record<string, unknown> = {
-    _slot: engine._slot,
-    _slotRev: engine._slotRev ?? null,
-    _activeRev: engine._activeRev ?? null,
-  };
+  const doc: Record<string, unknown> = {};
+  if (engine._slot !== null) doc._slot = engine._slot;
+  if (engine._slotRev != null) doc._slotRev = engine._slotRev;
+  if (engine._activeRev != null) doc._activeRev = engine._activeRev;
   for (const [f, column] of COLUMN_OF) {
     const v = job[f];
     // `undefined` (a handler that returned nothing) is stored as null, as on every engine.
-    doc[column] = v === null || v === undefined ? null : ENCODERS[JOB_FIELDS[f].kind](v);
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0 && LISTS.has(f))) continue;
+    doc[column] = ENCODERS[JOB_FIELDS[f].kind](v);
   }
-  return new TextEncoder().encode(JSON.stringify(doc));
+  return encoder.encode(JSON.stringify(doc));
 }
 
 /** The job and engine fields of a stored document. */
 export function decodeJob(bytes: Uint8Array): { job: Job; engine: EngineFields } {
-  const doc = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  const doc = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
   const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
   return {
     job: readByName(doc),

@@ -9,6 +9,7 @@ import { jobEvent, type GantryEvent } from '../../core/events.js';
 import {
   EXPIRABLE_STATES,
   FINAL_STATES,
+  WAITING_STATES,
   assertDeletable,
   assertTransition,
   canTransition,
@@ -19,9 +20,8 @@ import { allJobs, casDeleteJob, publishEvents, readJob, type Ctx, type Versioned
 import { eventsPrune } from './events.js';
 import { afterWrite, writeJob } from './moves.js';
 import { promoteDue } from './promote.js';
-import { activeClear, activeIds } from './running.js';
+import { activeClear, activeEntries } from './running.js';
 import { uniqueRelease, uniqueReserve } from './unique.js';
-import { decodeKey } from './names.js';
 
 async function mustRead(ctx: Ctx, id: string): Promise<Versioned> {
   const v = await readJob(ctx, id);
@@ -151,19 +151,28 @@ export async function jobsExpire(ctx: Ctx, p: { limit: number }): Promise<number
   return events.length;
 }
 
-/** Running jobs whose lease ended before now, from the active entries; stale entries are cleared. */
+/**
+ * Running jobs whose lease ended before now, from the `active` entries (one per claim); an entry
+ * none of whose jobs runs for its worker or still waits is cleared.
+ */
 export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Promise<Job[]> {
   const now = ctx.now();
-  const out: Job[] = [];
-  for (const { key, rev } of await activeIds(ctx)) {
-    if (out.length >= p.limit) break;
-    const v = await readJob(ctx, decodeKey(key));
-    const state = v?.job.state;
-    if (state === 'running') {
-      if (v!.job.leaseUntil !== null && v!.job.leaseUntil.getTime() < now) out.push(v!.job);
-    } else if (state !== 'queued') await activeClear(ctx, key, rev);
+  const out = new Map<string, Job>();
+  for (const entry of await activeEntries(ctx)) {
+    if (out.size >= p.limit) break;
+    let live = false;
+    const records = await Promise.all(entry.ids.map((id) => readJob(ctx, id)));
+    for (const v of records) {
+      const job = v?.job;
+      if (!job) continue;
+      if (job.state === 'running' && (entry.worker === null || job.workerId === entry.worker)) {
+        live = true;
+        if (job.leaseUntil !== null && job.leaseUntil.getTime() < now && out.size < p.limit) out.set(job.id, job);
+      } else if (WAITING_STATES.includes(job.state)) live = true; // a claim may be under way
+    }
+    if (!live) await activeClear(ctx, entry.rev);
   }
-  return out;
+  return [...out.values()];
 }
 
 /** Retention: finished jobs by age and by count per queue and state, old events. */

@@ -12,15 +12,22 @@ import { claimRoom, type QueueSettingsRecord } from '../../core/queue-rules.js';
 import { casDeleteJob, casJob, inBackground, publishEvents, readJob, type Ctx, type Versioned } from './context.js';
 import { ack, handOver, judgeHint, nak, prioritiesWaiting, pull, workConsumer, type Hint } from './dispatch.js';
 import { afterWrite, publishResult, writeJob } from './moves.js';
-import { promoteDue } from './promote.js';
+import { promoteQueue } from './promote.js';
 import { queueSettings } from './queues.js';
-import { activePut, slotFree, slotTake, slotsHeld } from './running.js';
+import { knownPriorities, noDelaysDue, prioritiesRead, priorityEmpty, waitingGen, waitingListen } from './waiting.js';
+import { activeHold, activePut, activeSettle, slotFree, slotTake, slotsHeld } from './running.js';
 
 /** How long a pointer whose record is not yet written waits before it is offered again, ms. */
 const PENDING_RETRY_MS = 50;
 
 /** What claiming one pointer came to. */
 type Take = { job: Job } | 'drop' | 'skip' | 'pending' | 'other' | 'full';
+
+/** A pulled pointer with its record, ready to claim. */
+interface Ready {
+  m: Msg;
+  v: Versioned;
+}
 
 /** True when `job` may be claimed from `queue` at `now`. */
 function claimable(job: Job, queue: string, now: number): boolean {
@@ -30,45 +37,116 @@ function claimable(job: Job, queue: string, now: number): boolean {
   return (job.state === 'scheduled' || job.state === 'retrying') && job.runAt.getTime() <= now;
 }
 
-/** Claims the job one pointer names, or says why not; acks or naks the pointer accordingly. */
-async function takeOne(
+/** Reads the record one pointer (`hint`) names: ready to claim, or why not (the pointer acked or naked). */
+async function judgeOne(
   ctx: Ctx,
   m: Msg,
+  hint: Hint,
   p: ClaimParams,
   queue: string,
-  cap: number | null,
   now: number,
-): Promise<Take> {
-  const hint = m.json<Hint>();
+): Promise<Ready | Take> {
   const v = await readJob(ctx, hint.id);
   const verdict = judgeHint(ctx, hint, v);
   if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'pending');
   if (verdict === 'stale' || !v || !claimable(v.job, queue, now)) return (ack(ctx, m), 'drop');
   if (p.types?.length && !p.types.includes(v.job.type)) return (nak(ctx, m), 'other');
-  const attempt = v.job.attempts + 1;
-  const slot = cap === null ? null : await slotTake(ctx, queue, cap, v.job.id, attempt);
-  if (cap !== null && slot === null) return (nak(ctx, m), 'full');
-  const activeRev = await activePut(ctx, v.job.id, queue, attempt);
+  return { m, v };
+}
+
+const isReady = (r: Ready | Take): r is Ready => typeof r === 'object' && 'm' in r;
+
+/** Sets one ready record running (compare-and-set), then acks its pointer; a lost race naks it. */
+async function claimReady(
+  ctx: Ctx,
+  r: Ready,
+  p: ClaimParams,
+  now: number,
+  slot: { n: number; rev: number } | null,
+  activeRev: number,
+): Promise<Take> {
   const next: Job = {
-    ...v.job,
+    ...r.v.job,
     state: 'running',
-    attempts: attempt,
+    attempts: r.v.job.attempts + 1,
     workerId: p.workerId,
     leaseUntil: new Date(now + p.leaseMs),
     startedAt: new Date(now),
   };
-  const after = await casJob(ctx, v, next, {
+  const after = await casJob(ctx, r.v, next, {
     _slot: slot?.n ?? null,
     _slotRev: slot?.rev ?? null,
     _activeRev: activeRev,
   });
   if (!after) {
-    if (slot !== null) await slotFree(ctx, queue, slot.n, slot.rev);
-    return (nak(ctx, m), 'skip');
+    if (slot !== null) await slotFree(ctx, next.queue, slot.n, slot.rev);
+    return (nak(ctx, r.m), 'skip');
   }
-  ack(ctx, m);
+  ack(ctx, r.m);
   remember(ctx, after);
   return { job: next };
+}
+
+/**
+ * Claims what a batch of pointers of an uncapped queue names: the records are read while one
+ * `active` entry names them all, then every ready one is set running at once.
+ */
+async function claimBatch(ctx: Ctx, p: ClaimParams, queue: string, msgs: Msg[], now: number): Promise<Take[]> {
+  const hints = msgs.map((m) => m.json<Hint>());
+  const ids = hints.map((h) => h.id);
+  const [put, judged] = await Promise.all([
+    activePut(ctx, queue, p.workerId, ids).then(
+      (rev) => ({ rev }),
+      (err: unknown) => ({ err }),
+    ),
+    Promise.all(msgs.map((m, i) => judgeOne(ctx, m, hints[i]!, p, queue, now))),
+  ]);
+  // Without its entry no record may be set running: the pointers go back at once.
+  if ('err' in put) {
+    for (const j of judged) if (isReady(j)) nak(ctx, j.m);
+    throw put.err;
+  }
+  const { rev } = put;
+  const takes = await Promise.all(judged.map((j) => (isReady(j) ? claimReady(ctx, j, p, now, null, rev) : j)));
+  activeHold(
+    ctx,
+    rev,
+    takes.flatMap((t) => (typeof t === 'object' ? [t.job.id] : [])),
+  );
+  return takes;
+}
+
+/** Claims one ready record of a capped queue: a free slot first, or `full`. */
+async function claimCapped(ctx: Ctx, p: ClaimParams, queue: string, r: Ready, cap: number, now: number): Promise<Take> {
+  const attempt = r.v.job.attempts + 1;
+  const slot = await slotTake(ctx, queue, cap, r.v.job.id, attempt);
+  if (slot === null) return (nak(ctx, r.m), 'full');
+  const rev = await activePut(ctx, queue, p.workerId, [r.v.job.id]);
+  const t = await claimReady(ctx, r, p, now, slot, rev);
+  activeHold(ctx, rev, typeof t === 'object' ? [t.job.id] : []);
+  return t;
+}
+
+/** Claims what one pulled batch of pointers names; a capped queue takes its slots one by one. */
+async function takeBatch(
+  ctx: Ctx,
+  p: ClaimParams,
+  queue: string,
+  msgs: Msg[],
+  cap: number | null,
+  now: number,
+): Promise<Take[]> {
+  if (cap === null) return claimBatch(ctx, p, queue, msgs, now);
+  const takes: Take[] = [];
+  for (const m of msgs) {
+    if (takes.includes('full')) {
+      takes.push((nak(ctx, m), 'skip'));
+      continue;
+    }
+    const j = await judgeOne(ctx, m, m.json<Hint>(), p, queue, now);
+    takes.push(isReady(j) ? await claimCapped(ctx, p, queue, j, cap, now) : j);
+  }
+  return takes;
 }
 
 /** Takes up to `want` jobs from `queue`, highest priority first. */
@@ -88,12 +166,14 @@ async function takeFromQueue(
     const consumer = await workConsumer(ctx, queue, priority);
     let full = false;
     while (out.length < want && !full) {
-      const msgs = await pull(ctx, ctx.n.workStream, consumer, want - out.length);
-      if (msgs.length === 0) break;
-      // A capped queue takes its slots one by one; otherwise the batch's records are read at once.
-      const takes: Take[] = [];
-      if (cap === null) takes.push(...(await Promise.all(msgs.map((m) => takeOne(ctx, m, p, queue, cap, now)))));
-      else for (const m of msgs) takes.push(full ? (nak(ctx, m), 'skip') : await takeOne(ctx, m, p, queue, cap, now));
+      const asked = want - out.length;
+      const gen = waitingGen(ctx, queue);
+      const msgs = await pull(ctx, ctx.n.workStream, consumer, asked);
+      if (msgs.length === 0) {
+        priorityEmpty(ctx, queue, gen, priority);
+        break;
+      }
+      const takes = await takeBatch(ctx, p, queue, msgs, cap, now);
       for (const t of takes) {
         if (typeof t === 'object') out.push(t.job);
         else if (t === 'full') full = true;
@@ -102,6 +182,12 @@ async function takeFromQueue(
       if (takes.includes('other')) handedOver = true;
       if (takes.includes('pending')) pending = true;
       if (takes.every((t) => typeof t === 'string' && t !== 'drop')) break;
+      // A pull that does not wait answers every pointer there was: fewer than asked, none are
+      // left (unless some went back).
+      if (msgs.length < asked) {
+        if (takes.every((t) => typeof t === 'object' || t === 'drop')) priorityEmpty(ctx, queue, gen, priority);
+        break;
+      }
     }
     if (full || out.length >= want) break;
   }
@@ -111,6 +197,17 @@ async function takeFromQueue(
   // (its record's event may have come already, while this claim ran).
   if (pending) setTimeout(() => ctx.wakeLocal?.(queue), PENDING_RETRY_MS).unref();
   return out;
+}
+
+/** Most delayed jobs one claim promotes. */
+const PROMOTE_PER_CLAIM = 10_000;
+
+/** The priorities holding pointers, read from the work stream, and kept (see waiting.ts). */
+async function readPriorities(ctx: Ctx, queue: string): Promise<number[]> {
+  const gen = waitingGen(ctx, queue);
+  const priorities = await prioritiesWaiting(ctx, queue);
+  prioritiesRead(ctx, queue, gen, priorities);
+  return priorities;
 }
 
 /** One queue's part of a claim: room, due delayed jobs promoted, then pointers taken. */
@@ -127,11 +224,16 @@ async function claimQueue(
   const running = cap === null ? 0 : await slotsHeld(ctx, queue);
   const take = claimRoom({ limit: p.limit, ...room, concurrency: cap, running });
   if (take <= 0) return [];
-  // Both at once (two round trips in one): the priorities are listed again only when a due
-  // delayed job was just promoted.
-  const [due, waiting] = await Promise.all([promoteDue(ctx, queue, now, 10_000), prioritiesWaiting(ctx, queue)]);
+  // What this process knows of where the queue's jobs wait spares asking the server (see
+  // waiting.ts); otherwise both reads at once. A promoted job's pointer is heard before its
+  // promotion returns, so the priorities are read again only when they were not known.
+  await waitingListen(ctx);
+  const [due, waiting] = await Promise.all([
+    noDelaysDue(ctx, queue, now) ? [] : promoteQueue(ctx, queue, now, PROMOTE_PER_CLAIM),
+    knownPriorities(ctx, queue) ?? readPriorities(ctx, queue),
+  ]);
   promoted.push(...due);
-  const priorities = due.length > 0 ? await prioritiesWaiting(ctx, queue) : waiting;
+  const priorities = due.length > 0 ? (knownPriorities(ctx, queue) ?? (await readPriorities(ctx, queue))) : waiting;
   return takeFromQueue(ctx, p, queue, take, cap, now, priorities);
 }
 
@@ -184,7 +286,7 @@ async function fenced(
   ctx.held.delete(id);
   for (;;) {
     v ??= await readJob(ctx, id);
-    if (!holds(v, workerId, attempt)) return null;
+    if (!holds(v, workerId, attempt)) return (activeSettle(ctx, id, v), null);
     const next = change(v.job);
     const after = await writeJob(ctx, v, next);
     if (after) return (remember(ctx, after), next);
@@ -237,7 +339,7 @@ async function completeDelete(ctx: Ctx, i: CompleteItem): Promise<GantryEvent | 
   ctx.held.delete(i.id);
   for (;;) {
     v ??= await readJob(ctx, i.id);
-    if (!holds(v, i.workerId, i.attempt)) return null;
+    if (!holds(v, i.workerId, i.attempt)) return (activeSettle(ctx, i.id, v), null);
     if (!(await casDeleteJob(ctx, v))) {
       v = null;
       continue;

@@ -62,7 +62,11 @@ const byAge = (a: Job, b: Job): number =>
  */
 async function sizeCaps(ctx: Ctx, fresh: NewJob[]): Promise<Job[]> {
   const adding = new Map<string, NewJob[]>();
-  for (const j of fresh) adding.set(j.queue, [...(adding.get(j.queue) ?? []), j]);
+  for (const j of fresh) {
+    const list = adding.get(j.queue);
+    if (list) list.push(j);
+    else adding.set(j.queue, [j]);
+  }
   const capped: { queue: string; sizeCap: number; sizePolicy: 'reject' | 'drop-oldest' }[] = [];
   for (const queue of adding.keys()) {
     const s = await queueSettings(ctx, queue);

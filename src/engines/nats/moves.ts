@@ -9,7 +9,8 @@ import { mapError } from './connection.js';
 import { casJob, inBackground, publishEvents, type Ctx, type Versioned } from './context.js';
 import { announce, needsHint } from './dispatch.js';
 import { IDLE, type EngineFields } from './job-codec.js';
-import { activeDelete, slotFree } from './running.js';
+import { activeLet, slotFree } from './running.js';
+import { wirePublish } from './wire.js';
 
 /** True when `next` waits somewhere `before` did not (a new state, time or priority). */
 function movedWaiting(before: Job, next: Job): boolean {
@@ -49,8 +50,8 @@ export async function writeJob(
  */
 export function afterWrite(ctx: Ctx, v: Versioned, next: Job | null): void {
   const left = v.job.state === 'running' && (next === null || next.state !== 'running');
-  const { _slot: slot, _slotRev: slotRev, _activeRev: activeRev } = v.engine;
-  if (left && activeRev != null) inBackground(ctx, activeDelete(ctx, v.job.id, activeRev));
+  const { _slot: slot, _slotRev: slotRev } = v.engine;
+  if (left) activeLet(ctx, v.job.id);
   if (left && slot !== null && slotRev != null) inBackground(ctx, slotFree(ctx, v.job.queue, slot, slotRev));
   if (next && isFinal(next.state) && !isFinal(v.job.state)) inBackground(ctx, publishResult(ctx, next));
 }
@@ -88,5 +89,5 @@ export async function publishResult(ctx: Ctx, job: Job): Promise<void> {
   if (Buffer.byteLength(body) > (ctx.nc.info?.max_payload ?? 1024 * 1024) - 1024) {
     body = JSON.stringify({ ...msg, result: null, resultTooLarge: true });
   }
-  await ctx.js.publish(ctx.n.result(job.queue, job.id), body).catch(mapError);
+  await wirePublish(ctx.wire, ctx.n.result(job.queue, job.id), body).catch(mapError);
 }

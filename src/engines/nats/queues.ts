@@ -63,8 +63,8 @@ export async function queueNames(ctx: Ctx): Promise<string[]> {
 }
 
 /** Every queue that has jobs or settings, by name. */
-export async function queuesList(ctx: Ctx): Promise<QueueInfo[]> {
-  const counts = await jobsCount(ctx, {});
+export async function queuesList(ctx: Ctx, p: { counts?: boolean } = {}): Promise<QueueInfo[]> {
+  const counts = p.counts === false ? {} : await jobsCount(ctx, {});
   const names = [...new Set([...(await queueNames(ctx)), ...Object.keys(counts)])].sort();
   return Promise.all(names.map(async (n) => queueInfoOf(n, await queueSettings(ctx, n), counts[n])));
 }

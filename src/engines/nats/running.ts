@@ -1,42 +1,99 @@
 /**
- * What a running job holds besides its record: an entry in the `active` bucket (so lease
- * recovery lists running jobs without reading every record) and, in a capped queue, a numbered
+ * What a running job holds besides its record: an entry in the `active` bucket, one per claim
+ * (so lease recovery lists running jobs without reading every record) and, in a capped queue, a numbered
  * slot in the `slots` bucket taken with a create (so the cap is exact cluster-wide). Both are
  * written before the record becomes `running` and removed after it leaves, so a crash leaves at
  * worst a stale entry, which is checked against the record and cleared (docs/nats.md).
  */
 import { mapError } from './connection.js';
-import { isCasConflict, keysOf, readJob, removeAt, type Ctx } from './context.js';
-import { encodeKey } from './names.js';
+import { inBackground, isCasConflict, keysOf, readJob, removeAt, type Ctx } from './context.js';
+import type { Job } from '../../core/job.js';
+import type { EngineFields } from './job-codec.js';
+import { decodeKey } from './names.js';
+import { wirePut } from './wire.js';
 
+/** What an `active` entry holds: the jobs one claim of one worker is about to run. */
 interface ActiveValue {
   queue: string;
-  attempt: number;
+  worker: string;
+  ids: string[];
 }
 
-/** Records that job `id` is about to run attempt `attempt` in `queue`; the entry's revision. */
-export async function activePut(ctx: Ctx, id: string, queue: string, attempt: number): Promise<number> {
-  const v: ActiveValue = { queue, attempt };
-  return ctx.kv.active.put(encodeKey(id), JSON.stringify(v)).catch(mapError);
+/** One entry of the `active` bucket as read. */
+export interface ActiveEntry {
+  key: string;
+  rev: number;
+  /** The worker of the claim (null in an entry of an older layout). */
+  worker: string | null;
+  ids: string[];
 }
 
-/** Removes the entry of `id` written at `rev` (a later claim's entry stays). */
-export async function activeDelete(ctx: Ctx, id: string, rev: number): Promise<void> {
-  await removeAt(ctx, 'active', rev);
+/**
+ * Records that `workerId` may be about to run the jobs `ids` (one claim's, of one queue): one
+ * entry per claim, not per job, so a claim of a hundred jobs costs one write here. Written while
+ * the records are read, before any is set running; answers the entry's revision, which the
+ * records of the jobs it runs carry (`_activeRev`).
+ */
+export async function activePut(ctx: Ctx, queue: string, workerId: string, ids: string[]): Promise<number> {
+  const v: ActiveValue = { queue, worker: workerId, ids };
+  const key = `${ctx.origin}.${++ctx.claimSeq}`;
+  return wirePut(ctx.wire, ctx.n.bucket('active'), key, JSON.stringify(v)).catch(mapError);
 }
 
-/** Ids of the jobs with an active entry. */
-export async function activeIds(ctx: Ctx): Promise<{ key: string; rev: number }[]> {
-  const out: { key: string; rev: number }[] = [];
-  for (const k of await keysOf(ctx, 'active')) {
-    const e = await ctx.kv.active.get(k).catch(mapError);
-    if (e && e.operation === 'PUT') out.push({ key: k, rev: e.revision });
+/**
+ * Notes that this process runs `ids` under the entry written at `rev`: the entry is removed once
+ * every one of them has left `running` (see `activeLet`). An entry none of them holds goes at once.
+ */
+export function activeHold(ctx: Ctx, rev: number, ids: string[]): void {
+  for (const id of ids) {
+    // A job claimed again here before its last claim was let go (another process ended that run).
+    if (ctx.claimOf.has(id)) activeLet(ctx, id);
+    ctx.claimOf.set(id, rev);
+  }
+  if (ids.length > 0) ctx.claimLeft.set(rev, (ctx.claimLeft.get(rev) ?? 0) + ids.length);
+  else inBackground(ctx, removeAt(ctx, 'active', rev));
+}
+
+/**
+ * Notes that job `id`, run by this process, left `running` (or was taken from it): the last job
+ * of a claim to go removes the claim's entry. Entries of a process that died are cleared by
+ * lease recovery (`activeEntries` and the records they name).
+ */
+export function activeLet(ctx: Ctx, id: string): void {
+  const rev = ctx.claimOf.get(id);
+  if (rev === undefined) return;
+  ctx.claimOf.delete(id);
+  const left = (ctx.claimLeft.get(rev) ?? 1) - 1;
+  if (left > 0) return void ctx.claimLeft.set(rev, left);
+  ctx.claimLeft.delete(rev);
+  inBackground(ctx, removeAt(ctx, 'active', rev));
+}
+
+/**
+ * Lets go of this process's claim of job `id` unless the record `v` (as just read or written)
+ * still runs under that claim's entry: a worker that finds its job taken away frees its part.
+ */
+export function activeSettle(ctx: Ctx, id: string, v: { job: Job; engine: EngineFields } | null): void {
+  const rev = ctx.claimOf.get(id);
+  if (rev === undefined) return;
+  if (v !== null && v.job.state === 'running' && v.engine._activeRev === rev) return;
+  activeLet(ctx, id);
+}
+
+/** The entries of the `active` bucket (an entry of an older layout names one job by its key). */
+export async function activeEntries(ctx: Ctx): Promise<ActiveEntry[]> {
+  const out: ActiveEntry[] = [];
+  for (const key of await keysOf(ctx, 'active')) {
+    const e = await ctx.kv.active.get(key).catch(mapError);
+    if (!e || e.operation !== 'PUT') continue;
+    const v = e.json<Partial<ActiveValue>>();
+    out.push({ key, rev: e.revision, worker: v.worker ?? null, ids: v.ids ?? [decodeKey(key)] });
   }
   return out;
 }
 
 /** Clears an active entry read at `rev` (only if nobody wrote it since). */
-export async function activeClear(ctx: Ctx, key: string, rev: number): Promise<void> {
+export async function activeClear(ctx: Ctx, rev: number): Promise<void> {
   await removeAt(ctx, 'active', rev);
 }
 

@@ -19,8 +19,8 @@ function settingsOf(r: QueueRow | undefined): QueueSettingsRecord {
   return queueSettingsOfRow(r, r.paused);
 }
 
-/** Every queue that has jobs or settings, by name. */
-export async function queuesList(ctx: Ctx): Promise<QueueInfo[]> {
+/** Every queue that has jobs or settings, by name (always counted: the names come from the counts too). */
+export async function queuesList(ctx: Ctx, _p: { counts?: boolean } = {}): Promise<QueueInfo[]> {
   const [rows, counts] = await Promise.all([run<QueueRow>(ctx.pool, ctx.admin.queueSettings, []), jobsCount(ctx, {})]);
   const settings = new Map(rows.map((r) => [r.name, r]));
   const names = [...new Set([...settings.keys(), ...Object.keys(counts)])].sort();

@@ -14,8 +14,8 @@ import { queueRows } from './queue-rows.js';
 /** Attempts of an update whose settings another process changed meanwhile. */
 const UPDATE_ATTEMPTS = 20;
 
-/** Every queue that has jobs or settings, by name. */
-export async function queuesList(ctx: Ctx): Promise<QueueInfo[]> {
+/** Every queue that has jobs or settings, by name (counting is a few commands per queue: always done). */
+export async function queuesList(ctx: Ctx, _p: { counts?: boolean } = {}): Promise<QueueInfo[]> {
   const rows = await queueRows(ctx);
   return rows.map((r) => queueInfoOf(r.name, r.settings, r.counts)).sort((a, b) => (a.name < b.name ? -1 : 1));
 }

@@ -17,8 +17,8 @@ function settingsOf(r: QueueRow): QueueSettingsRecord {
 }
 
 /** Every queue that has jobs or settings, by name. */
-export function queuesList(s: Store): QueueInfo[] {
-  const counts = jobsCount(s, {});
+export function queuesList(s: Store, p: { counts?: boolean } = {}): QueueInfo[] {
+  const counts = p.counts === false ? {} : jobsCount(s, {});
   return (s.st.queuesAll.all() as QueueRow[]).map((r) => queueInfoOf(r.name, settingsOf(r), counts[r.name]));
 }
 

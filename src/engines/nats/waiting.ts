@@ -1,0 +1,141 @@
+/**
+ * Where jobs wait, as this process knows it: per queue, the priorities that may hold pointers
+ * and the first second a delay entry may be due. Learnt from one `STREAM.INFO` and then kept up
+ * to date by a core subscription to the pointer and delay subjects (a core subscriber receives
+ * every message a stream stores), so a claim on a wake-up goes straight to its pull instead of
+ * asking the server where work waits each time (docs/nats.md).
+ *
+ * Each queue's knowledge carries generations, raised by every pointer or delay entry heard: what
+ * a read or a pull found is kept as it is only when nothing of that kind came while it was out,
+ * so a pointer published meanwhile is never forgotten. Anything unknown is read again.
+ */
+import type { Subscription } from '@nats-io/transport-node';
+import type { Ctx } from './context.js';
+
+/** One queue's knowledge. */
+interface QueueWaiting {
+  /** Priorities that may hold pointers; null when not known. */
+  priorities: Set<number> | null;
+  /** Every priority heard for the queue (few): added to a read that a pointer overtook. */
+  heard: Set<number>;
+  /** Raised by every pointer heard for the queue. */
+  workGen: number;
+  /** The first second (engine clock) a delay entry may be due; null when not known. */
+  delaysFrom: number | null;
+  /** Raised by every delay entry heard for the queue. */
+  delayGen: number;
+}
+
+/** Generations of one queue, taken before a read whose answer is to be kept. */
+export interface WaitingGen {
+  work: number;
+  delay: number;
+}
+
+/** What one backend knows of where jobs wait. */
+export interface WaitingBoard {
+  queues: Map<string, QueueWaiting>;
+  subs: Subscription[];
+  /** Resolves once the server has the subscription (nothing is known before). */
+  ready: Promise<void> | null;
+}
+
+/** A board that knows nothing yet. */
+export function waitingBoard(): WaitingBoard {
+  return { queues: new Map(), subs: [], ready: null };
+}
+
+function queueOf(board: WaitingBoard, queue: string): QueueWaiting {
+  let q = board.queues.get(queue);
+  if (!q) {
+    q = { priorities: null, heard: new Set(), workGen: 0, delaysFrom: null, delayGen: 0 };
+    board.queues.set(queue, q);
+  }
+  return q;
+}
+
+/** The last dot-separated token of `subject` as a number, and what comes before it after `head`. */
+function split(subject: string, head: string): { queue: string; n: number } | null {
+  const dot = subject.lastIndexOf('.');
+  if (!subject.startsWith(head) || dot <= head.length) return null;
+  const n = Number(subject.slice(dot + 1));
+  return Number.isFinite(n) ? { queue: subject.slice(head.length, dot), n } : null;
+}
+
+/** Starts listening to the pointer and delay subjects, once per backend. */
+export function waitingListen(ctx: Ctx): Promise<void> {
+  const board = ctx.waiting;
+  if (board.ready) return board.ready;
+  const work = `${ctx.n.prefix}.work.`;
+  const delay = `${ctx.n.prefix}.delay.`;
+  const onWork = (subject: string): void => {
+    const w = split(subject, work);
+    if (!w) return;
+    const q = queueOf(board, w.queue);
+    q.workGen++;
+    q.heard.add(w.n);
+    q.priorities?.add(w.n);
+  };
+  const onDelay = (subject: string): void => {
+    const d = split(subject, delay);
+    if (!d) return;
+    const q = queueOf(board, d.queue);
+    q.delayGen++;
+    if (q.delaysFrom !== null) q.delaysFrom = Math.min(q.delaysFrom, d.n);
+  };
+  board.subs = [
+    ctx.nc.subscribe(`${work}>`, { callback: (_err, m) => onWork(m.subject) }),
+    ctx.nc.subscribe(`${delay}>`, { callback: (_err, m) => onDelay(m.subject) }),
+  ];
+  board.ready = ctx.nc.flush().catch(() => {
+    board.ready = null;
+  });
+  return board.ready;
+}
+
+/** Stops listening. */
+export function waitingClose(ctx: Ctx): void {
+  for (const sub of ctx.waiting.subs) sub.unsubscribe();
+}
+
+/** The current generations of `queue` (taken before a read whose answer is to be kept). */
+export function waitingGen(ctx: Ctx, queue: string): WaitingGen {
+  const q = queueOf(ctx.waiting, queue);
+  return { work: q.workGen, delay: q.delayGen };
+}
+
+/** The priorities of `queue` that may hold pointers, highest first; null when not known. */
+export function knownPriorities(ctx: Ctx, queue: string): number[] | null {
+  const p = ctx.waiting.queues.get(queue)?.priorities;
+  return p && p.size > 0 ? [...p].sort((a, b) => b - a) : null;
+}
+
+/**
+ * Keeps what a read of the work stream found; with every priority ever heard when a pointer
+ * came since `gen` (a priority too many costs one empty pull, one too few a lost wake-up).
+ */
+export function prioritiesRead(ctx: Ctx, queue: string, gen: WaitingGen, priorities: number[]): void {
+  const q = queueOf(ctx.waiting, queue);
+  q.priorities = new Set(q.workGen === gen.work ? priorities : [...priorities, ...q.heard]);
+}
+
+/** Forgets priority `priority` of `queue` (a pull found it empty), unless a pointer came since `gen`. */
+export function priorityEmpty(ctx: Ctx, queue: string, gen: WaitingGen, priority: number): void {
+  const q = queueOf(ctx.waiting, queue);
+  if (q.workGen === gen.work) q.priorities?.delete(priority);
+}
+
+/** True when no delay entry of `queue` can be due at `now` (engine clock), as far as known. */
+export function noDelaysDue(ctx: Ctx, queue: string, now: number): boolean {
+  const from = ctx.waiting.queues.get(queue)?.delaysFrom ?? null;
+  return from !== null && Math.floor(now / 1000) < from;
+}
+
+/**
+ * Keeps what a promotion found (`from`: the first second of the entries left, Infinity when
+ * none, null when some due entry was left behind), unless a delay entry came since `gen`.
+ */
+export function delaysRead(ctx: Ctx, queue: string, gen: WaitingGen, from: number | null): void {
+  const q = queueOf(ctx.waiting, queue);
+  q.delaysFrom = q.delayGen === gen.delay ? from : null;
+}
