@@ -1,0 +1,65 @@
+/**
+ * A claiming process learns where jobs wait (priorities holding pointers, the first due delay)
+ * from the subjects another process publishes to, and asks the streams again only when it does
+ * not know (docs/nats.md). What another process enqueues after this one learnt is still
+ * claimed in exact priority order, and its delayed jobs come due on the shared clock.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend, ClaimParams } from '../../src/backend/backend.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate-enqueue.js';
+import { openNatsBackend } from '../../src/engines/nats/index.js';
+import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
+import { dropNatsPrefix } from '../helpers/nats.js';
+
+const available = await engineAvailable('nats');
+
+describe.skipIf(!available)('nats: what a claiming process knows of where jobs wait', () => {
+  let prefix: string;
+  let clock: ManualClock;
+  let worker: Backend;
+  let producer: Backend;
+
+  const enqueue = (req: Partial<EnqueueRequest>): Promise<unknown> =>
+    producer.jobsEnqueue({ jobs: [validateEnqueue({ type: 't', queue: 'q', ...req }, clock.now())] });
+  const claim = (limit = 1): ReturnType<Backend['jobsClaim']> =>
+    worker.jobsClaim({ workerId: 'w', queues: ['q'], limit, leaseMs: 30_000 } satisfies ClaimParams);
+
+  beforeEach(async () => {
+    prefix = `tw${randomBytes(4).toString('hex')}`;
+    clock = new ManualClock();
+    worker = await openNatsBackend({ url: TEST_URLS.nats, namespace: prefix, clock });
+    producer = await openNatsBackend({ url: TEST_URLS.nats, namespace: prefix, clock });
+  });
+  afterEach(async () => {
+    await worker.close();
+    await producer.close();
+    await dropNatsPrefix(TEST_URLS.nats, prefix);
+  });
+
+  it('claims a higher priority enqueued by another process after it learnt the queue', async () => {
+    await enqueue({ payload: { n: 1 } });
+    await enqueue({ payload: { n: 2 } });
+    expect((await claim()).map((j) => j.payload)).toEqual([{ n: 1 }]);
+    await enqueue({ payload: { n: 3 }, priority: 10 });
+    await enqueue({ payload: { n: 4 }, priority: -5 });
+    expect((await claim(3)).map((j) => j.payload)).toEqual([{ n: 3 }, { n: 2 }, { n: 4 }]);
+    expect(await claim()).toEqual([]);
+    // Once every priority ran dry, a new one is still found.
+    await enqueue({ payload: { n: 5 }, priority: 7 });
+    expect((await claim()).map((j) => j.payload)).toEqual([{ n: 5 }]);
+  });
+
+  it('claims a delayed job of another process once the clock reaches it, and not before', async () => {
+    await enqueue({ payload: { n: 1 }, delay: 60_000 });
+    expect(await claim()).toEqual([]);
+    await enqueue({ payload: { n: 2 }, delay: 5_000 });
+    expect(await claim()).toEqual([]);
+    await clock.advance(5_000);
+    expect((await claim()).map((j) => j.payload)).toEqual([{ n: 2 }]);
+    expect(await claim()).toEqual([]);
+    await clock.advance(55_000);
+    expect((await claim()).map((j) => j.payload)).toEqual([{ n: 1 }]);
+  });
+});
