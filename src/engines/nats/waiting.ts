@@ -7,21 +7,26 @@
  *
  * Each queue's knowledge carries generations, raised by every pointer or delay entry heard: what
  * a read or a pull found is kept as it is only when nothing of that kind came while it was out,
- * so a pointer published meanwhile is never forgotten. Anything unknown is read again.
+ * so a pointer published meanwhile is never forgotten. Anything unknown, or read more than a
+ * second ago, is read again.
  */
 import type { Subscription } from '@nats-io/transport-node';
 import type { Ctx } from './context.js';
 
 /** One queue's knowledge. */
 interface QueueWaiting {
-  /** Priorities that may hold pointers; null when not known. */
+  /** Priorities that may hold pointers (empty: none); null when not known. */
   priorities: Set<number> | null;
+  /** When the priorities were last read from the stream (monotonic ms). */
+  prioritiesAt: number;
   /** Every priority heard for the queue (few): added to a read that a pointer overtook. */
   heard: Set<number>;
   /** Raised by every pointer heard for the queue. */
   workGen: number;
   /** The first second (engine clock) a delay entry may be due; null when not known. */
   delaysFrom: number | null;
+  /** When the delays were last read from the stream (monotonic ms). */
+  delaysAt: number;
   /** Raised by every delay entry heard for the queue. */
   delayGen: number;
 }
@@ -48,7 +53,7 @@ export function waitingBoard(): WaitingBoard {
 function queueOf(board: WaitingBoard, queue: string): QueueWaiting {
   let q = board.queues.get(queue);
   if (!q) {
-    q = { priorities: null, heard: new Set(), workGen: 0, delaysFrom: null, delayGen: 0 };
+    q = { priorities: null, prioritiesAt: 0, heard: new Set(), workGen: 0, delaysFrom: null, delaysAt: 0, delayGen: 0 };
     board.queues.set(queue, q);
   }
   return q;
@@ -104,10 +109,17 @@ export function waitingGen(ctx: Ctx, queue: string): WaitingGen {
   return { work: q.workGen, delay: q.delayGen };
 }
 
-/** The priorities of `queue` that may hold pointers, highest first; null when not known. */
+/**
+ * How long what was read is trusted, ms (monotonic): a pointer that comes back without being
+ * published again (redelivered after a claimer died) is not heard, and is found by the next read.
+ */
+const WAITING_KEPT_MS = 1_000;
+
+/** The priorities of `queue` that may hold pointers, highest first (empty: none); null when not known. */
 export function knownPriorities(ctx: Ctx, queue: string): number[] | null {
-  const p = ctx.waiting.queues.get(queue)?.priorities;
-  return p && p.size > 0 ? [...p].sort((a, b) => b - a) : null;
+  const q = ctx.waiting.queues.get(queue);
+  if (!q?.priorities || performance.now() - q.prioritiesAt > WAITING_KEPT_MS) return null;
+  return [...q.priorities].sort((a, b) => b - a);
 }
 
 /**
@@ -117,6 +129,7 @@ export function knownPriorities(ctx: Ctx, queue: string): number[] | null {
 export function prioritiesRead(ctx: Ctx, queue: string, gen: WaitingGen, priorities: number[]): void {
   const q = queueOf(ctx.waiting, queue);
   q.priorities = new Set(q.workGen === gen.work ? priorities : [...priorities, ...q.heard]);
+  q.prioritiesAt = performance.now();
 }
 
 /** Forgets priority `priority` of `queue` (a pull found it empty), unless a pointer came since `gen`. */
@@ -127,8 +140,9 @@ export function priorityEmpty(ctx: Ctx, queue: string, gen: WaitingGen, priority
 
 /** True when no delay entry of `queue` can be due at `now` (engine clock), as far as known. */
 export function noDelaysDue(ctx: Ctx, queue: string, now: number): boolean {
-  const from = ctx.waiting.queues.get(queue)?.delaysFrom ?? null;
-  return from !== null && Math.floor(now / 1000) < from;
+  const q = ctx.waiting.queues.get(queue);
+  if (!q || q.delaysFrom === null || performance.now() - q.delaysAt > WAITING_KEPT_MS) return false;
+  return Math.floor(now / 1000) < q.delaysFrom;
 }
 
 /**
@@ -138,4 +152,5 @@ export function noDelaysDue(ctx: Ctx, queue: string, now: number): boolean {
 export function delaysRead(ctx: Ctx, queue: string, gen: WaitingGen, from: number | null): void {
   const q = queueOf(ctx.waiting, queue);
   q.delaysFrom = q.delayGen === gen.delay ? from : null;
+  q.delaysAt = performance.now();
 }
