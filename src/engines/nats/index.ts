@@ -17,6 +17,7 @@ import { startIntake, type Intake } from './intake.js';
 import { eventHub, wakeSubscription, type EventHub } from './events.js';
 import * as admin from './jobs-admin.js';
 import * as claim from './jobs-claim.js';
+import * as fenced from './jobs-fenced.js';
 import { jobsEnqueue } from './jobs-enqueue.js';
 import * as query from './jobs-query.js';
 import * as stats from './jobs-stats.js';
@@ -79,6 +80,7 @@ const OPS: EngineOps<Engine> = {
   jobsEnqueue,
   ...query,
   ...claim,
+  ...fenced,
   // A process that claims also takes submissions from any NATS client (see intake.ts).
   // Its first claim returns once the intake answers, so a claiming process is a responder.
   jobsClaim: async (e: Engine, p) => {
