@@ -6,6 +6,7 @@
 import type { Backend } from '../backend/backend.js';
 import { DEFAULT_QUEUE_WEIGHT, MAX_CLAIM_BATCH, MAX_QUEUE_WEIGHT } from '../core/constants.js';
 import { ValidationError } from '../core/errors.js';
+import { validateQueue } from '../core/validate.js';
 
 interface Entry {
   name: string;
@@ -38,7 +39,8 @@ export function parseQueueWeights(input: Record<string, number | null> | string[
   if (pairs.length === 0) throw new ValidationError('queues must name at least one queue');
   const seen = new Set<string>();
   return pairs.map(([name, weight]) => {
-    if (typeof name !== 'string' || name === '') throw new ValidationError('queue names must be non-empty strings');
+    // A name no job could be enqueued to is a mistake to say now, not a queue that stays empty.
+    validateQueue(name);
     if (seen.has(name)) throw new ValidationError(`queue ${JSON.stringify(name)} is listed twice`);
     seen.add(name);
     if (weight === null) return { name, weight: null };

@@ -53,5 +53,7 @@ describe('weighted round-robin', () => {
     expect(() => parseQueueWeights({ x: 1.5 })).toThrow(/integer/);
     expect(() => parseQueueWeights([])).toThrow(/at least one/);
     expect(() => parseQueueWeights(['x', 'x'])).toThrow(/twice/);
+    expect(() => parseQueueWeights(['bad name'])).toThrow(ValidationError);
+    expect(() => parseQueueWeights({ 'a.b': 2 })).toThrow(/letters, digits/);
   });
 });
