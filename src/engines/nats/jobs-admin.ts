@@ -4,12 +4,12 @@
  * compare-and-set of the record, read again when another writer came first.
  */
 import type { PruneParams } from '../../backend/backend.js';
+import { NATS_POINTER_GRACE_MS } from '../../core/constants.js';
 import { NotFoundError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import {
   EXPIRABLE_STATES,
   FINAL_STATES,
-  WAITING_STATES,
   assertDeletable,
   assertTransition,
   canTransition,
@@ -153,7 +153,8 @@ export async function jobsExpire(ctx: Ctx, p: { limit: number }): Promise<number
 
 /**
  * Running jobs whose lease ended before now, from the `active` entries (one per claim); an entry
- * none of whose jobs runs for its worker or still waits is cleared.
+ * none of whose jobs runs for its worker is cleared once it is older than a claim can take
+ * (`NATS_POINTER_GRACE_MS`): a claimer that died left it.
  */
 export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Promise<Job[]> {
   const now = ctx.now();
@@ -164,13 +165,13 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
     const records = await Promise.all(entry.ids.map((id) => readJob(ctx, id)));
     for (const v of records) {
       const job = v?.job;
-      if (!job) continue;
-      if (job.state === 'running' && (entry.worker === null || job.workerId === entry.worker)) {
-        live = true;
-        if (job.leaseUntil !== null && job.leaseUntil.getTime() < now && out.size < p.limit) out.set(job.id, job);
-      } else if (WAITING_STATES.includes(job.state)) live = true; // a claim may be under way
+      if (job?.state !== 'running' || (entry.worker !== null && job.workerId !== entry.worker)) continue;
+      live = true;
+      if (job.leaseUntil !== null && job.leaseUntil.getTime() < now && out.size < p.limit) out.set(job.id, job);
     }
-    if (!live) await activeClear(ctx, entry.rev);
+    // A young entry may belong to a claim still under way (its records not yet written).
+    const young = entry.at !== null && now - entry.at < NATS_POINTER_GRACE_MS;
+    if (!live && !young) await activeClear(ctx, entry.rev);
   }
   return [...out.values()];
 }

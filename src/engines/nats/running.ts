@@ -17,6 +17,8 @@ interface ActiveValue {
   queue: string;
   worker: string;
   ids: string[];
+  /** When the claim began (engine clock, ms). */
+  at: number;
 }
 
 /** One entry of the `active` bucket as read. */
@@ -26,6 +28,8 @@ export interface ActiveEntry {
   /** The worker of the claim (null in an entry of an older layout). */
   worker: string | null;
   ids: string[];
+  /** When the claim began (engine clock, ms; null in an entry of an older layout). */
+  at: number | null;
 }
 
 /**
@@ -35,7 +39,7 @@ export interface ActiveEntry {
  * records of the jobs it runs carry (`_activeRev`).
  */
 export async function activePut(ctx: Ctx, queue: string, workerId: string, ids: string[]): Promise<number> {
-  const v: ActiveValue = { queue, worker: workerId, ids };
+  const v: ActiveValue = { queue, worker: workerId, ids, at: ctx.now() };
   const key = `${ctx.origin}.${++ctx.claimSeq}`;
   return wirePut(ctx.wire, ctx.n.bucket('active'), key, JSON.stringify(v)).catch(mapError);
 }
@@ -87,7 +91,7 @@ export async function activeEntries(ctx: Ctx): Promise<ActiveEntry[]> {
     const e = await ctx.kv.active.get(key).catch(mapError);
     if (!e || e.operation !== 'PUT') continue;
     const v = e.json<Partial<ActiveValue>>();
-    out.push({ key, rev: e.revision, worker: v.worker ?? null, ids: v.ids ?? [decodeKey(key)] });
+    out.push({ key, rev: e.revision, worker: v.worker ?? null, ids: v.ids ?? [decodeKey(key)], at: v.at ?? null });
   }
   return out;
 }

@@ -1,0 +1,84 @@
+/**
+ * The `active` bucket holds one entry per claim (docs/nats.md): removed by the claiming process
+ * once its last job leaves `running`, and by lease recovery when a claimer that died left it.
+ * Lease recovery finds a running job through its claim's entry.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/backend.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { NATS_POINTER_GRACE_MS } from '../../src/core/constants.js';
+import { validateEnqueue } from '../../src/core/validate-enqueue.js';
+import { openNatsBackend } from '../../src/engines/nats/index.js';
+import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
+import { dropNatsPrefix } from '../helpers/nats.js';
+
+const available = await engineAvailable('nats');
+
+describe.skipIf(!available)('nats: one active entry per claim', () => {
+  let nc: NatsConnection;
+  let prefix: string;
+  let clock: ManualClock;
+  let backend: Backend;
+
+  const keys = async (): Promise<string[]> => {
+    const kv = await new Kvm(nc).open(`${prefix}-active`);
+    const out: string[] = [];
+    for await (const k of await kv.keys()) out.push(k);
+    return out.sort();
+  };
+  const enqueue = (n: number): Promise<unknown> =>
+    backend.jobsEnqueue({
+      jobs: Array.from({ length: n }, () => validateEnqueue({ type: 't', queue: 'q' }, clock.now())),
+    });
+  const claim = (limit: number): ReturnType<Backend['jobsClaim']> =>
+    backend.jobsClaim({ workerId: 'w', queues: ['q'], limit, leaseMs: 30_000 });
+
+  beforeAll(async () => {
+    nc = await connect({ servers: '127.0.0.1:4222' });
+  });
+  afterAll(() => nc.close());
+  beforeEach(async () => {
+    prefix = `ta${randomBytes(4).toString('hex')}`;
+    clock = new ManualClock();
+    backend = await openNatsBackend({ url: TEST_URLS.nats, namespace: prefix, clock });
+  });
+  afterEach(async () => {
+    await backend.close();
+    await dropNatsPrefix(TEST_URLS.nats, prefix);
+  });
+
+  it('writes one entry for a claim of several jobs and removes it when the last one finishes', async () => {
+    await enqueue(3);
+    const jobs = await claim(3);
+    expect(jobs).toHaveLength(3);
+    expect(await keys()).toHaveLength(1);
+    const done = (j: (typeof jobs)[number]): Promise<unknown> =>
+      backend.jobsComplete({ items: [{ id: j.id, workerId: 'w', attempt: j.attempts, result: null }] });
+    await done(jobs[0]!);
+    await done(jobs[1]!);
+    await backend.eventsFlush();
+    expect(await keys()).toHaveLength(1);
+    await done(jobs[2]!);
+    await backend.eventsFlush();
+    expect(await keys()).toEqual([]);
+  });
+
+  it('finds an expired lease through the entry, and clears an entry a dead claimer left only after the grace', async () => {
+    await enqueue(1);
+    const [job] = await claim(1);
+    // A claimer that died between writing its entry and any record: nothing runs under it.
+    const kv = await new Kvm(nc).open(`${prefix}-active`);
+    await kv.put('dead.1', JSON.stringify({ queue: 'q', worker: 'gone', ids: [job!.id], at: clock.now() }));
+    await clock.advance(31_000);
+    expect((await backend.jobsLeaseExpiredList({ limit: 10 })).map((j) => j.id)).toEqual([job!.id]);
+    expect(await keys()).toContain('dead.1');
+    await clock.advance(NATS_POINTER_GRACE_MS);
+    await backend.jobsLeaseExpiredList({ limit: 10 });
+    expect(await keys()).not.toContain('dead.1');
+    // The entry of the running job stays while it runs.
+    expect(await keys()).toHaveLength(1);
+  });
+});
