@@ -17,7 +17,7 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
   if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
   const now = ctx.clock.now();
-  const recs = await run<(string | null)[][]>(ctx, 'jobs-claim', [
+  const reply = await run<string>(ctx, 'jobs-claim', [
     String(now),
     p.workerId,
     String(now + p.leaseMs),
@@ -29,7 +29,7 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
     ...p.queues,
   ]);
   // Each job its own Dates: a handler may change them.
-  return recs.map((r) =>
+  return (JSON.parse(reply) as unknown[][]).map((r) =>
     readClaimed(r, {
       state: 'running',
       workerId: p.workerId,
