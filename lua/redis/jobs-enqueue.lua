@@ -64,34 +64,57 @@ for q, n in pairs(adding) do
   end
 end
 
+-- The sorted sets' new members, per key: `score, member` pairs, added in one command per key
+-- (and per 1000 members) rather than one per job.
+local zadds, zkeys = {}, {}
+local function zadd_later(key, score, member)
+  local pairs_of = zadds[key]
+  if not pairs_of then
+    pairs_of = {}
+    zadds[key] = pairs_of
+    zkeys[#zkeys + 1] = key
+  end
+  local n = #pairs_of
+  pairs_of[n + 1] = score
+  pairs_of[n + 2] = member
+end
+
+local P_ID, P_QUEUE, P_STATE, P_RUN_AT, P_PRIORITY = pos.id, pos.queue, pos.state, pos.run_at, pos.priority
+local P_DEADLINE, P_UNIQUE, P_TYPE = pos.deadline, pos.unique_key, pos.type
+local args = {}
 for j = 1, njobs do
   if status[j] == 'new' then
     local job = jobs[j]
-    local args = {}
+    local na = 0
     for i = 1, E do
       local v = job[i + 1]
       if v ~= '' then
-        args[#args + 1] = names[i]
-        args[#args + 1] = v
+        args[na + 1] = names[i]
+        args[na + 2] = v
+        na = na + 2
       end
     end
-    local id = job[pos.id]
-    local q = job[pos.queue]
-    local state = job[pos.state]
-    local run_at = job[pos.run_at]
-    redis.call('HSET', jkey(id), unpack(args))
-    redis.call('ZADD', IDS, 0, id)
+    local id = job[P_ID]
+    local q = job[P_QUEUE]
+    local state = job[P_STATE]
+    local run_at = job[P_RUN_AT]
+    redis.call('HSET', jkey(id), unpack(args, 1, na))
+    zadd_later(IDS, 0, id)
     if state == 'queued' then
-      redis.call('ZADD', ready_key(q), -tonumber(job[pos.priority]), rmember(run_at, id))
+      zadd_later(ready_key(q), -tonumber(job[P_PRIORITY]), rmember(run_at, id))
     else
-      redis.call('ZADD', delayed_key(q), run_at, id)
+      zadd_later(delayed_key(q), run_at, id)
     end
-    if job[pos.deadline] ~= '' then redis.call('ZADD', DEADLINES, job[pos.deadline], id) end
-    local uk = job[pos.unique_key]
+    if job[P_DEADLINE] ~= '' then zadd_later(DEADLINES, job[P_DEADLINE], id) end
+    local uk = job[P_UNIQUE]
     if uk ~= '' then redis.call('SET', unique_key(uk), id) end
     count(q, state, 1)
-    emit('job.enqueued', id, job[pos.type], q, state, 0)
+    emit('job.enqueued', id, job[P_TYPE], q, state, 0)
   end
+end
+for _, key in ipairs(zkeys) do
+  local z = zadds[key]
+  for i = 1, #z, 2000 do redis.call('ZADD', key, unpack(z, i, math.min(i + 1999, #z))) end
 end
 for q in pairs(adding) do redis.call('SADD', QUEUES, q) end
 
