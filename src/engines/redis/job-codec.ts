@@ -6,7 +6,7 @@
  */
 import { jobReader, type Decoders, type JobReader } from '../../backend/job-reader.js';
 import { CLAIM_READ_FIELDS, JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
-import { storedJob, type Job, type JobError, type NewJob } from '../../core/job.js';
+import type { Job, JobError } from '../../core/job.js';
 
 /** The hash fields of a job, in `JOB_FIELDS` order: what the scripts' records hold. */
 export const JOB_COLUMNS: readonly string[] = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].column);
@@ -103,13 +103,14 @@ const KINDS = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].kind);
 const NULLABLE = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].nullable);
 
 /**
- * The values of a new job's record, in `JOB_COLUMNS` order ('' for a null field): the job as
- * the core's `storedJob` makes it, so the engine's own fields start at their initial values.
+ * The values of a new job's record, in `JOB_COLUMNS` order ('' for a null field): `job` as the
+ * core's `storedJob` makes it from the `NewJob`, so the engine's own fields start at their
+ * initial values.
  */
-export function newJobValues(j: NewJob, out: string[]): void {
-  const job = storedJob(j) as unknown as Record<string, unknown>;
+export function newJobValues(job: Job, out: string[]): void {
+  const fields = job as unknown as Record<string, unknown>;
   for (let i = 0; i < JOB_FIELD_NAMES.length; i++) {
-    const v = job[JOB_FIELD_NAMES[i]!];
+    const v = fields[JOB_FIELD_NAMES[i]!];
     // A nullable document that is null is an absent field; a required one stores `null`.
     out.push(v === null && NULLABLE[i] ? '' : encodeValue(KINDS[i]!, v));
   }
