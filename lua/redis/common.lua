@@ -66,9 +66,10 @@ local function apply_counts()
   DELTA = {}
 end
 
--- A queue's settings: the stored JSON document of the core's QueueSettingsRecord.
-local function settings_of(q)
-  local text = redis.call('HGET', qkey(q), 'settings')
+-- A queue's settings: the stored JSON document of the core's QueueSettingsRecord. `text`: the
+-- document as the script read it already (false for none), so it is not read twice.
+local function settings_of(q, text)
+  if text == nil then text = redis.call('HGET', qkey(q), 'settings') end
   local s = {}
   if text then s = cjson.decode(text) end
   if s.concurrency == cjson.null then s.concurrency = nil end

@@ -11,9 +11,13 @@
 -- {'!unique', key, holder} / {'!full', queue, cap} / {'!defaults', queue, its settings JSON
 -- ('' for none)} when those are not what the caller applied, and writes nothing.
 local now_s = ARGV[1]
+-- The settings documents read here (false for none), which the size caps read again.
+local settings_read = {}
 if ARGV[3] ~= '' then
   for _, pair in ipairs(cjson.decode(ARGV[3])) do
-    local cur = redis.call('HGET', qkey(pair[1]), 'settings') or ''
+    local text = redis.call('HGET', qkey(pair[1]), 'settings')
+    settings_read[pair[1]] = text
+    local cur = text or ''
     if cur ~= pair[2] then return { '!defaults', pair[1], cur } end
   end
 end
@@ -52,7 +56,7 @@ end
 -- Size caps (the core's sizeCapOverflow): `reject` refuses the batch, `drop-oldest` cancels.
 local excess_of = {}
 for q, n in pairs(adding) do
-  local s = settings_of(q)
+  local s = settings_of(q, settings_read[q])
   if s.sizeCap then
     local c = redis.call('HMGET', qkey(q), 'scheduled', 'queued', 'retrying')
     local waiting = (tonumber(c[1]) or 0) + (tonumber(c[2]) or 0) + (tonumber(c[3]) or 0)
