@@ -52,12 +52,12 @@ export async function jobsLeaseRenew(
 /** Fenced batch completion; items with `delete` are removed, their events carrying the results. */
 export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
   if (p.items.length === 0) return { lost: [] };
-  const args: string[] = [nowArg(ctx)];
+  const items: string[] = [];
   for (const i of p.items) {
     const result = jsonText(i.result);
-    args.push(i.id, i.workerId, String(i.attempt), result, i.delete ? '1' : '0', completedExtra(i, result));
+    items.push(i.id, i.workerId, String(i.attempt), result, i.delete ? '1' : '0', completedExtra(i, result));
   }
-  return { lost: await run<string[]>(ctx, 'jobs-complete', args) };
+  return { lost: await run<string[]>(ctx, 'jobs-complete', [nowArg(ctx), JSON.stringify(items)]) };
 }
 
 /**
