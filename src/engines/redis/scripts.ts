@@ -1,7 +1,7 @@
 /**
- * The engine's Lua scripts: `lua/redis/<name>.lua` at the package root, each run after
- * `lua/redis/common.lua`, with the placeholders `__NAME__` replaced by values derived from the
- * core (the record's columns, state lists, limits). ioredis loads each once per server
+ * The engine's Lua scripts: `lua/redis/<name>.lua` at the package root, each run after the parts
+ * of `lua/redis/common.lua` it uses, with the placeholders `__NAME__` replaced by values derived
+ * from the core (the record's columns, state lists, limits). ioredis loads each once per server
  * (`EVALSHA`) and sends it again when a server answers `NOSCRIPT` (after a restart or a
  * `SCRIPT FLUSH`).
  */
@@ -92,6 +92,53 @@ const PLACEHOLDERS: Record<string, string> = {
 
 let cached: Map<ScriptName, string> | undefined;
 
+/** A part of common.lua: the local names it defines, and its text. */
+interface CommonPart {
+  names: RegExp;
+  text: string;
+}
+
+const PART_MARK = /^-- part: (.+)$/gm;
+
+/** Splits common.lua into what every script gets (the part before the first mark) and its parts. */
+function commonParts(common: string): { head: string; parts: CommonPart[] } {
+  const starts = [...common.matchAll(PART_MARK)];
+  const parts = starts.map((m, i) => ({
+    names: new RegExp(`(?<![\\w.])(?:${m[1]!.trim().split(/\s+/).join('|')})(?!\\w)`),
+    text: common.slice(m.index, starts[i + 1]?.index ?? common.length),
+  }));
+  return { head: common.slice(0, starts[0]?.index ?? common.length), parts };
+}
+
+/** Lua code without its comments and string literals: where a name is used, not mentioned. */
+const codeOf = (lua: string): string =>
+  lua.replace(/--[^\n]*/g, '').replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, "''");
+
+/**
+ * The common part a script runs before its own: the head and every part whose names the script
+ * uses, or a part it takes uses, kept in their order (a part uses only those before it).
+ */
+function commonFor(script: string, head: string, parts: CommonPart[]): string {
+  const taken = new Set<CommonPart>();
+  let reads = codeOf(script);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of parts) {
+      if (taken.has(p) || !p.names.test(reads)) continue;
+      taken.add(p);
+      reads += codeOf(p.text);
+      grew = true;
+    }
+  }
+  return (
+    head +
+    parts
+      .filter((p) => taken.has(p))
+      .map((p) => p.text)
+      .join('')
+  );
+}
+
 /** The source of every script, common part included and placeholders filled. */
 export function scriptSources(): Map<ScriptName, string> {
   if (cached) return cached;
@@ -107,8 +154,13 @@ export function scriptSources(): Map<ScriptName, string> {
       if (v === undefined) throw new Error(`unknown placeholder ${m} in lua/redis/${name}.lua`);
       return v;
     });
-  const common = read('common');
-  cached = new Map(SCRIPT_NAMES.map((n) => [n, `${common}\n${read(n)}`]));
+  const { head, parts } = commonParts(read('common'));
+  cached = new Map(
+    SCRIPT_NAMES.map((n) => {
+      const own = read(n);
+      return [n, `${commonFor(own, head, parts)}\n${own}`];
+    }),
+  );
   return cached;
 }
 
