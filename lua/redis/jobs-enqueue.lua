@@ -141,7 +141,7 @@ for q, excess in pairs(excess_of) do
 end
 
 flush(now_s)
-local out, reported = {}, {}
+local out = {}
 for j = 1, njobs do
   local id = jobs[j][pos.id]
   local isnew = status[j] == 'new'
