@@ -1,55 +1,73 @@
--- common.lua: helpers every script of the Redis engine shares. The engine prepends this file to
--- each script when it loads it, and replaces the upper-case placeholders in double underscores with values derived from
--- the core (src/engines/redis/scripts.ts): the job record's columns, the state lists, limits.
+-- common.lua: helpers the scripts of the Redis engine share. The engine prepends to each script,
+-- when it loads it, the parts of this file that the script uses (directly or through another
+-- part), in this file's order, and replaces the upper-case placeholders in double underscores
+-- with values derived from the core (src/engines/redis/scripts.ts): the job record's columns,
+-- the state lists, limits. A part starts with a line `-- part: <the local names it defines>`.
+-- What a script does not use is left out because this runs on every call: each closure and
+-- table made here is work and garbage for Redis's Lua, most of all on a server idle until the call.
 --
 -- KEYS[1] of every script: the namespace's base key, `{prefix}:`. Every other key is that base
 -- plus a suffix (docs/redis.md, "Keys"), so all share one hash tag and one cluster slot.
 -- Times are ms since the epoch, always passed in by the engine (never Redis TIME).
 
 local P = KEYS[1]
--- The record's columns, and those a claim returns (the fields it neither sets itself nor finds
--- empty, CLAIM_READ_FIELDS): lists made on first use, since this part runs on every call of
--- every script and most never read a whole record.
-local COLUMNS, CLAIM_COLUMNS
+-- part: columns
+-- The record's columns, made on first use (most scripts that include this never read a whole record).
+local COLUMNS
 local function columns()
   COLUMNS = COLUMNS or __JOB_COLUMNS__
   return COLUMNS
 end
+-- part: claim_columns
+-- The columns a claim returns: the fields it neither sets itself nor finds empty (CLAIM_READ_FIELDS).
 local function claim_columns()
-  CLAIM_COLUMNS = CLAIM_COLUMNS or __CLAIM_COLUMNS__
-  return CLAIM_COLUMNS
+  return __CLAIM_COLUMNS__
 end
+-- part: LIVE
 local LIVE = __LIVE_STATES__
+-- part: WAKING
 local WAKING = __WAKING_STATES__
+-- part: EVENT_FOR_STATE
 local EVENT_FOR_STATE = __EVENT_FOR_STATE__
-local EVENTS_MAXLEN = __EVENTS_MAXLEN__
+-- part: RUN_AT_OFFSET
 -- runAt + this is never negative (the earliest time the core accepts is year 1), so the ready
 -- set's members, `<runAt + offset, 16 digits>|<id>`, sort by runAt, then id.
 local RUN_AT_OFFSET = __RUN_AT_OFFSET__
-
+-- part: jkey
 local function jkey(id) return P .. 'job:' .. id end
+-- part: qkey
 local function qkey(q) return P .. 'q:' .. q end
+-- part: ready_key
 local function ready_key(q) return P .. 'ready:' .. q end
+-- part: delayed_key
 local function delayed_key(q) return P .. 'delayed:' .. q end
+-- part: running_key
 local function running_key(q) return P .. 'running:' .. q end
+-- part: done_key
 local function done_key(q, state) return P .. 'done:' .. q .. ':' .. state end
+-- part: unique_key
 local function unique_key(k) return P .. 'unique:' .. k end
+-- part: IDS
 local IDS = P .. 'ids'
+-- part: QUEUES
 local QUEUES = P .. 'queues'
+-- part: DEADLINES
 local DEADLINES = P .. 'deadlines'
-
+-- part: rmember
 local function rmember(run_at, id)
   return string.format('%016.0f', tonumber(run_at) + RUN_AT_OFFSET) .. '|' .. id
 end
+-- part: member_id
 local function member_id(m) return string.sub(m, 18) end
+-- part: member_run_at
 local function member_run_at(m) return tonumber(string.sub(m, 1, 16)) - RUN_AT_OFFSET end
-
+-- part: set_of
 local function set_of(list)
   local s = {}
   for _, v in ipairs(list) do s[v] = true end
   return s
 end
-
+-- part: DELTA count apply_counts
 -- Count changes, applied once per (queue, state) at the end of a script.
 local DELTA = {}
 local function count(q, state, n)
@@ -65,17 +83,18 @@ local function apply_counts()
   end
   DELTA = {}
 end
-
--- A queue's settings: the stored JSON document of the core's QueueSettingsRecord.
-local function settings_of(q)
-  local text = redis.call('HGET', qkey(q), 'settings')
+-- part: settings_of
+-- A queue's settings: the stored JSON document of the core's QueueSettingsRecord. `text`: the
+-- document as the script read it already (false for none), so it is not read twice.
+local function settings_of(q, text)
+  if text == nil then text = redis.call('HGET', qkey(q), 'settings') end
   local s = {}
   if text then s = cjson.decode(text) end
   if s.concurrency == cjson.null then s.concurrency = nil end
   if s.sizeCap == cjson.null then s.sizeCap = nil end
   return s
 end
-
+-- part: EV TYPES WAKE QUOTED quoted name emit
 -- Events: one stream entry per script, its events numbered by the `seq` counter.
 -- A job event is written by hand, not with cjson: its type, id, job type, queue and state are
 -- names the core validated (letters, digits and `_ . : - /`, nothing JSON escapes); the worker
@@ -103,12 +122,14 @@ local function emit(t, id, jtype, q, state, attempt, worker, extra)
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end
+-- part: emit_raw
 -- An event the engine built from the core's own rules (JSON text); `wake`: the queue to wake.
 local function emit_raw(text, t, wake)
   EV[#EV + 1] = text
   TYPES[t] = true
   if wake and wake ~= '' then WAKE[wake] = true end
 end
+-- part: flush
 local function flush(at)
   apply_counts()
   local n = #EV
@@ -117,7 +138,7 @@ local function flush(at)
     local types = ','
     for t in pairs(TYPES) do types = types .. t .. ',' end
     local id = string.format('%.0f', last)
-    redis.call('XADD', P .. 'events', 'MAXLEN', '~', EVENTS_MAXLEN, '0-' .. id, 'f', string.format('%.0f', last - n + 1),
+    redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, 'f', string.format('%.0f', last - n + 1),
       'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
     -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
     -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
@@ -131,11 +152,11 @@ local function flush(at)
   for q in pairs(WAKE) do w[#w + 1] = q end
   if #w > 0 then redis.call('PUBLISH', P .. 'wake', table.concat(w, ',')) end
 end
-
+-- part: hmget_job
 local function hmget_job(id)
   return redis.call('HMGET', jkey(id), unpack(columns()))
 end
-
+-- part: unique_held
 -- True while `holder` keeps its unique key at `now` (the core's uniqueKeyHeld).
 local function unique_held(holder, now)
   local h = redis.call('HMGET', jkey(holder), 'state', 'finished_at', 'unique_window_ms')
@@ -144,7 +165,7 @@ local function unique_held(holder, now)
   if not h[2] or not h[3] then return false end
   return tonumber(h[2]) + tonumber(h[3]) > now
 end
-
+-- part: unindex
 -- Removes a job from the index of its state (ready, delayed, running or done).
 local function unindex(id, q, state, priority, run_at)
   if state == 'queued' then
@@ -157,7 +178,7 @@ local function unindex(id, q, state, priority, run_at)
     redis.call('ZREM', done_key(q, state), id)
   end
 end
-
+-- part: finish_job
 -- Ends a waiting or running job in a final state (cancelled, expired) and emits its event.
 local function finish_job(id, state, now_s)
   local h = redis.call('HMGET', jkey(id), 'state', 'queue', 'priority', 'run_at', 'type', 'attempts', 'worker_id',
@@ -171,7 +192,7 @@ local function finish_job(id, state, now_s)
   count(h[2], state, 1)
   emit(EVENT_FOR_STATE[state], id, h[5], h[2], state, tonumber(h[6]), h[7])
 end
-
+-- part: remove_job
 -- Deletes a job and every index entry of it; answers its event fields.
 local function remove_job(id)
   local h = redis.call('HMGET', jkey(id), 'state', 'queue', 'priority', 'run_at', 'type', 'attempts', 'worker_id',
@@ -185,7 +206,7 @@ local function remove_job(id)
   count(h[2], h[1], -1)
   return h
 end
-
+-- part: make_ready
 -- Moves a waiting job to `queued` (ready set), as of `run_at`.
 local function make_ready(id, q, from, priority, run_at)
   redis.call('ZREM', delayed_key(q), id)

@@ -5,8 +5,10 @@
 --   a queue's claim may look at and skip (other types, a passed deadline). ARGV[8]: most due
 --   delayed jobs a queue's claim promotes. ARGV[9 ..]: the queues, in preference order.
 -- Per queue: skip it paused; room as the core's claimRoom; promote due scheduled/retrying jobs
--- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records:
--- the values of CLAIM_COLUMNS (the record's fields a claim reads), in order.
+-- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records as
+-- one JSON text: a list with, per job, the list of its CLAIM_COLUMNS values (the record's fields
+-- a claim reads) in order, null for an absent field, text quoted, numbers and documents as
+-- stored. One string, not a reply of 20 strings a job, which the client decoded one by one.
 local now_s, worker, lease = ARGV[1], ARGV[2], ARGV[3]
 local now = tonumber(now_s)
 local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -18,7 +20,22 @@ local CC = {}
 for i, c in ipairs(CLAIMED) do CC[c] = i end
 local C_ATT, C_TYPE, C_DEADLINE = CC.attempts, CC.type, CC.deadline
 
-local out = {}
+-- A text value as JSON; cjson only when it holds what JSON escapes.
+local function json_text(v)
+  if not v then return 'null' end
+  if string.find(v, '[%c"\\]') then return cjson.encode(v) end
+  return '"' .. v .. '"'
+end
+-- A claimed record (`r`, the values of CLAIM_COLUMNS) as a JSON list: one concatenation made
+-- from the columns' kinds (src/engines/redis/scripts.ts): text quoted with json_text, numbers
+-- and documents as stored, an absent one null.
+local function json_row(r)
+  return __CLAIM_JSON_ROW__
+end
+
+-- The claimed records as JSON text, and their ids.
+local out, out_ids = {}, {}
+
 local taken, taken_capped = 0, 0
 
 -- The core's claimRoom.
@@ -55,7 +72,8 @@ local function take(q, want)
         redis.call('HSET', jkey(id), 'state', 'running', 'attempts', attempts, 'worker_id', worker, 'lease_until',
           lease, 'started_at', now_s)
         rec[C_ATT] = tostring(attempts)
-        out[#out + 1] = rec
+        out[#out + 1] = json_row(rec)
+        out_ids[#out_ids + 1] = id
         members[#members + 1] = m
         ids[#ids + 1] = lease
         ids[#ids + 1] = id
@@ -87,13 +105,13 @@ for i = 9, #ARGV do
     local n = room(s.concurrency, running)
     if n > 0 then
       local promoted = promote(q)
-      local first = #out + 1
+      local first = #out_ids + 1
       local got = take(q, n)
       taken = taken + got
       if s.concurrency then taken_capped = taken_capped + got end
       if #promoted > 0 then
         local took = {}
-        for k = first, #out do took[out[k][CC.id]] = true end
+        for k = first, #out_ids do took[out_ids[k]] = true end
         for _, p in ipairs(promoted) do
           if not took[p[1]] then emit('job.enqueued', p[1], p[2], q, 'queued', tonumber(p[3])) end
         end
@@ -102,4 +120,4 @@ for i = 9, #ARGV do
   end
 end
 flush(now_s)
-return out
+return '[' .. table.concat(out, ',') .. ']'

@@ -1,18 +1,21 @@
 -- jobs-complete.lua: fenced batch completion (Backend.jobsComplete).
 -- KEYS[1]: base key `{prefix}:`.
--- ARGV[1]: now (ms). Then per item 6 values: id, worker id, attempt, result as JSON text ('' for
---   none), `1` to delete the job instead of keeping it completed, the extra fields of its
---   job.completed event as JSON text ('' for none: the engine decides what the event carries).
+-- ARGV[1]: now (ms). ARGV[2]: one JSON list of strings, 6 per item: id, worker id, attempt,
+--   result as JSON text ('' for none), `1` to delete the job instead of keeping it completed,
+--   the extra fields of its job.completed event as JSON text ('' for none: the engine decides
+--   what the event carries). One argument, not 6 a job, each of which cost the client and the
+--   server more than the list's encoding.
 -- An item applies only while the job runs with that worker and attempt. Returns the ids not
 -- applied.
 local now_s = ARGV[1]
+local A = cjson.decode(ARGV[2])
 local lost = {}
 -- Per queue: the ids leaving the running set and the `score, id` pairs entering the completed
 -- set, written in one command each at the end.
 local left, done = {}, {}
-for i = 2, #ARGV, 6 do
-  local id, worker, attempt, result, delete = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local extra = ARGV[i + 5]
+for i = 1, #A, 6 do
+  local id, worker, attempt, result, delete = A[i], A[i + 1], A[i + 2], A[i + 3], A[i + 4]
+  local extra = A[i + 5]
   if extra == '' then extra = false end
   local h = redis.call('HMGET', jkey(id), 'state', 'worker_id', 'attempts', 'type', 'queue', 'deadline')
   if h[1] ~= 'running' or h[2] ~= worker or h[3] ~= attempt then

@@ -17,6 +17,13 @@ import type { ClaimStep } from './weighted.js';
 /** Claimed jobs waiting for a slot, in the order the weighted round-robin picked them. */
 export class PrefetchBuffer {
   private readonly jobs = new Map<string, Job>();
+  /**
+   * The buffered jobs in start order, from `head`; a dropped job stays until passed. Taking the
+   * first job of the Map instead skipped every entry deleted since its last rehash, a cost that
+   * grew with the buffer on each start.
+   */
+  private order: (Job | undefined)[] = [];
+  private head = 0;
   /** Jobs the buffer should hold after the next claim (0 = claim only for free slots). */
   target = 0;
   /** The last claim round came back full: the queues are deep. */
@@ -48,15 +55,33 @@ export class PrefetchBuffer {
 
   /** Appends jobs, in start order. */
   push(jobs: Job[]): void {
-    for (const j of jobs) this.jobs.set(j.id, j);
+    for (const j of jobs) {
+      this.jobs.set(j.id, j);
+      this.order.push(j);
+    }
   }
 
   /** The next job to start. */
   shift(): Job | undefined {
-    const first = this.jobs.values().next();
-    if (first.done) return undefined;
-    this.jobs.delete(first.value.id);
-    return first.value;
+    while (this.head < this.order.length) {
+      const job = this.order[this.head]!;
+      this.order[this.head++] = undefined;
+      if (this.jobs.get(job.id) !== job) continue;
+      this.jobs.delete(job.id);
+      if (this.jobs.size === 0) this.clearOrder();
+      else if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+      return job;
+    }
+    this.clearOrder();
+    return undefined;
+  }
+
+  private clearOrder(): void {
+    this.order = [];
+    this.head = 0;
   }
 
   /** Drops a job (cancelled, deleted, lease lost); true when it was buffered. */
@@ -68,6 +93,7 @@ export class PrefetchBuffer {
   takeAll(): Job[] {
     const all = [...this.jobs.values()];
     this.jobs.clear();
+    this.clearOrder();
     return all;
   }
 

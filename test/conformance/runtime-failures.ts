@@ -29,6 +29,8 @@ export const runtimeFailures: ConformanceGroup = (factory) => {
       const log: string[] = [];
       worker.on('job:retrying', (e) => log.push(`retrying:${e.job.attempts}`));
       worker.on('job:failed', (e) => log.push(`failed:${e.job.attempts}`));
+      // The worker reports the failure once its write returns, which may be after the store shows it.
+      const reported = new Promise<void>((resolve) => worker.on('job:failed', () => resolve()));
       const job = await client.enqueue('flaky', null, { maxAttempts: 3, backoff });
 
       for (const attempt of [1, 2]) {
@@ -56,6 +58,7 @@ export const runtimeFailures: ConformanceGroup = (factory) => {
         expect(e.stack).toContain('boom');
         expect(e.at).toBeInstanceOf(Date);
       }
+      await reported;
       expect(log).toEqual(['retrying:1', 'retrying:2', 'failed:3']);
       await expect(client.waitFor(job.id)).rejects.toThrow(JobFailedError);
     });

@@ -6,13 +6,22 @@
  */
 import { jobReader, type Decoders, type JobReader } from '../../backend/job-reader.js';
 import { CLAIM_READ_FIELDS, JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
-import { storedJob, type Job, type JobError, type NewJob } from '../../core/job.js';
+import type { Job, JobError } from '../../core/job.js';
 
 /** The hash fields of a job, in `JOB_FIELDS` order: what the scripts' records hold. */
 export const JOB_COLUMNS: readonly string[] = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].column);
 
 /** The hash fields a claim returns: the record's fields it neither sets nor finds empty, in order. */
 export const CLAIM_COLUMNS: readonly string[] = CLAIM_READ_FIELDS.map((f) => JOB_FIELDS[f].column);
+
+/**
+ * Per claim column, whether its stored text is a JSON value as it is (numbers, 1/0, documents):
+ * the claim script writes those into its JSON reply unquoted, and quotes the others (text).
+ */
+export const CLAIM_RAW: readonly boolean[] = CLAIM_READ_FIELDS.map((f) => {
+  const kind = JOB_FIELDS[f].kind;
+  return kind !== 'text' && kind !== 'state';
+});
 
 type Stored<E> = Omit<E, 'at'> & { at: number };
 
@@ -43,11 +52,28 @@ const DECODERS: Decoders = {
   entries: nullOr(entriesIn),
 };
 
+const same = (v: unknown): unknown => v;
+
+/**
+ * How each kind of value of a claim's JSON reply is read back: numbers, 1/0 and documents come
+ * parsed already (see `CLAIM_RAW`).
+ */
+const CLAIMED_DECODERS: Decoders = {
+  text: same,
+  state: same,
+  int: same,
+  bool: (v) => v === 1,
+  time: nullOr((v) => new Date(v as number)),
+  json: same,
+  tags: same,
+  entries: nullOr((v) => (v as Stored<{ at: Date }>[]).map((e) => ({ ...e, at: new Date(e.at) }))),
+};
+
 /** Reads a record as the scripts return it (every column, in order). */
 export const readJob: JobReader = jobReader(JOB_FIELD_NAMES, DECODERS);
 
-/** Reads a claimed record (`CLAIM_COLUMNS`), with the claim's own values given. */
-export const readClaimed: JobReader = jobReader(CLAIM_READ_FIELDS, DECODERS);
+/** Reads one claimed record of the claim's JSON reply (`CLAIM_COLUMNS`), with the claim's own values given. */
+export const readClaimed: JobReader = jobReader(CLAIM_READ_FIELDS, CLAIMED_DECODERS);
 
 /** A record, or `null` when the job does not exist (its id is absent). */
 export function readRecord(rec: unknown): Job | null {
@@ -77,13 +103,14 @@ const KINDS = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].kind);
 const NULLABLE = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].nullable);
 
 /**
- * The values of a new job's record, in `JOB_COLUMNS` order ('' for a null field): the job as
- * the core's `storedJob` makes it, so the engine's own fields start at their initial values.
+ * The values of a new job's record, in `JOB_COLUMNS` order ('' for a null field): `job` as the
+ * core's `storedJob` makes it from the `NewJob`, so the engine's own fields start at their
+ * initial values.
  */
-export function newJobValues(j: NewJob, out: string[]): void {
-  const job = storedJob(j) as unknown as Record<string, unknown>;
+export function newJobValues(job: Job, out: string[]): void {
+  const fields = job as unknown as Record<string, unknown>;
   for (let i = 0; i < JOB_FIELD_NAMES.length; i++) {
-    const v = job[JOB_FIELD_NAMES[i]!];
+    const v = fields[JOB_FIELD_NAMES[i]!];
     // A nullable document that is null is an absent field; a required one stores `null`.
     out.push(v === null && NULLABLE[i] ? '' : encodeValue(KINDS[i]!, v));
   }

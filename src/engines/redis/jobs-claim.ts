@@ -17,7 +17,7 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
   if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
   const now = ctx.clock.now();
-  const recs = await run<(string | null)[][]>(ctx, 'jobs-claim', [
+  const reply = await run<string>(ctx, 'jobs-claim', [
     String(now),
     p.workerId,
     String(now + p.leaseMs),
@@ -29,7 +29,7 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
     ...p.queues,
   ]);
   // Each job its own Dates: a handler may change them.
-  return recs.map((r) =>
+  return (JSON.parse(reply) as unknown[][]).map((r) =>
     readClaimed(r, {
       state: 'running',
       workerId: p.workerId,
@@ -52,12 +52,12 @@ export async function jobsLeaseRenew(
 /** Fenced batch completion; items with `delete` are removed, their events carrying the results. */
 export async function jobsComplete(ctx: Ctx, p: { items: CompleteItem[] }): Promise<{ lost: string[] }> {
   if (p.items.length === 0) return { lost: [] };
-  const args: string[] = [nowArg(ctx)];
+  const items: string[] = [];
   for (const i of p.items) {
     const result = jsonText(i.result);
-    args.push(i.id, i.workerId, String(i.attempt), result, i.delete ? '1' : '0', completedExtra(i, result));
+    items.push(i.id, i.workerId, String(i.attempt), result, i.delete ? '1' : '0', completedExtra(i, result));
   }
-  return { lost: await run<string[]>(ctx, 'jobs-complete', args) };
+  return { lost: await run<string[]>(ctx, 'jobs-complete', [nowArg(ctx), JSON.stringify(items)]) };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `jobsEnqueue`: idempotent ids, unique keys, size caps, queue defaults, all or none, in one script. */
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { EngineUnavailableError, QueueFullError, UniqueConflictError } from '../../core/errors.js';
-import { storedJob, type NewJob } from '../../core/job.js';
+import { storedJob, type Job, type NewJob } from '../../core/job.js';
 import {
   hasJobDefaults,
   queuesTakingDefaults,
@@ -10,9 +10,7 @@ import {
   type QueueSettingsRecord,
 } from '../../core/queue-rules.js';
 import { nowArg, refusal, run, type Ctx } from './context.js';
-import { JOB_COLUMNS, newJobValues, readJob } from './job-codec.js';
-
-const COLUMNS_JSON = JSON.stringify(JOB_COLUMNS);
+import { newJobValues, readJob } from './job-codec.js';
 
 /** Tries of an enqueue whose queues' settings changed since this process last read them. */
 const DEFAULTS_ATTEMPTS = 10;
@@ -32,10 +30,11 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   for (let attempt = 0; attempt < DEFAULTS_ATTEMPTS; attempt++) {
     const seen = queues.map((q) => [q, ctx.queueSettingsSeen.get(q) ?? ''] as const);
     const jobs = withQueueDefaults(p.jobs, defaultsOf(seen));
+    // Each job's record made once: encoded for the script, and returned as created.
+    const stored = jobs.map(storedJob);
     const reply = await run<unknown[]>(ctx, 'jobs-enqueue', [
       nowArg(ctx),
-      COLUMNS_JSON,
-      JSON.stringify(jobs.map(rowOf)),
+      JSON.stringify(stored.map((job, i) => rowOf(jobs[i]!, job))),
       seen.length > 0 ? JSON.stringify(seen) : '',
     ]);
     const refused = refusal(reply);
@@ -45,9 +44,9 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
     }
     if (refused?.[0] === '!unique') throw new UniqueConflictError(refused[1]!, refused[2]!);
     if (refused?.[0] === '!full') throw new QueueFullError(refused[1]!, Number(refused[2]));
-    return jobs.map((j, i) => {
+    return stored.map((job, i) => {
       const r = reply[i];
-      if (r === 1) return { job: storedJob(j), created: true };
+      if (r === 1) return { job, created: true };
       const [created, rec] = r as [number, (string | null)[]];
       return { job: readJob(rec), created: created === 1 };
     });
@@ -57,10 +56,10 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   );
 }
 
-/** A job as the script takes it: `1` when its id is fresh, then its encoded columns. */
-function rowOf(j: NewJob): string[] {
+/** A job as the script takes it: `1` when its id is fresh, then its record's encoded columns. */
+function rowOf(j: NewJob, job: Job): string[] {
   const row = [j.freshId ? '1' : '0'];
-  newJobValues(j, row);
+  newJobValues(job, row);
   return row;
 }
 

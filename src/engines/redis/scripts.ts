@@ -1,7 +1,7 @@
 /**
- * The engine's Lua scripts: `lua/redis/<name>.lua` at the package root, each run after
- * `lua/redis/common.lua`, with the placeholders `__NAME__` replaced by values derived from the
- * core (the record's columns, state lists, limits). ioredis loads each once per server
+ * The engine's Lua scripts: `lua/redis/<name>.lua` at the package root, each run after the parts
+ * of `lua/redis/common.lua` it uses, with the placeholders `__NAME__` replaced by values derived
+ * from the core (the record's columns, state lists, limits). ioredis loads each once per server
  * (`EVALSHA`) and sends it again when a server answers `NOSCRIPT` (after a restart or a
  * `SCRIPT FLUSH`).
  */
@@ -12,7 +12,7 @@ import { MIN_TIME_MS, REDIS_EVENTS_MAXLEN } from '../../core/constants.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import { EVENT_FOR_STATE, WAKING_STATES } from '../../core/events.js';
 import { LIVE_STATES } from '../../core/job.js';
-import { CLAIM_COLUMNS, JOB_COLUMNS } from './job-codec.js';
+import { CLAIM_COLUMNS, CLAIM_RAW, JOB_COLUMNS } from './job-codec.js';
 
 /** Every script, by the name of its file. */
 export const SCRIPT_NAMES = [
@@ -69,10 +69,20 @@ const luaMap = (m: Readonly<Record<string, string | undefined>>): string =>
     .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join(', ')} }`;
 
+/**
+ * The Lua expression that turns a claimed record `r` (the values of `CLAIM_COLUMNS`) into a JSON
+ * list: one concatenation, with no loop or branch per column left to the script.
+ */
+function claimJsonRow(): string {
+  const cells = CLAIM_RAW.map((raw, i) => (raw ? `(r[${i + 1}] or 'null')` : `json_text(r[${i + 1}])`));
+  return `'[' .. ${cells.join(" .. ',' .. ")} .. ']'`;
+}
+
 /** The values the placeholders of the scripts stand for. */
 const PLACEHOLDERS: Record<string, string> = {
   __JOB_COLUMNS__: luaTable(JOB_COLUMNS),
   __CLAIM_COLUMNS__: luaTable(CLAIM_COLUMNS),
+  __CLAIM_JSON_ROW__: claimJsonRow(),
   __LIVE_STATES__: luaSet(LIVE_STATES),
   __WAKING_STATES__: luaSet(WAKING_STATES),
   __EVENT_FOR_STATE__: luaMap(EVENT_FOR_STATE),
@@ -81,6 +91,53 @@ const PLACEHOLDERS: Record<string, string> = {
 };
 
 let cached: Map<ScriptName, string> | undefined;
+
+/** A part of common.lua: the local names it defines, and its text. */
+interface CommonPart {
+  names: RegExp;
+  text: string;
+}
+
+const PART_MARK = /^-- part: (.+)$/gm;
+
+/** Splits common.lua into what every script gets (the part before the first mark) and its parts. */
+function commonParts(common: string): { head: string; parts: CommonPart[] } {
+  const starts = [...common.matchAll(PART_MARK)];
+  const parts = starts.map((m, i) => ({
+    names: new RegExp(`(?<![\\w.])(?:${m[1]!.trim().split(/\s+/).join('|')})(?!\\w)`),
+    text: common.slice(m.index, starts[i + 1]?.index ?? common.length),
+  }));
+  return { head: common.slice(0, starts[0]?.index ?? common.length), parts };
+}
+
+/** Lua code without its comments and string literals: where a name is used, not mentioned. */
+const codeOf = (lua: string): string =>
+  lua.replace(/--[^\n]*/g, '').replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, "''");
+
+/**
+ * The common part a script runs before its own: the head and every part whose names the script
+ * uses, or a part it takes uses, kept in their order (a part uses only those before it).
+ */
+function commonFor(script: string, head: string, parts: CommonPart[]): string {
+  const taken = new Set<CommonPart>();
+  let reads = codeOf(script);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of parts) {
+      if (taken.has(p) || !p.names.test(reads)) continue;
+      taken.add(p);
+      reads += codeOf(p.text);
+      grew = true;
+    }
+  }
+  return (
+    head +
+    parts
+      .filter((p) => taken.has(p))
+      .map((p) => p.text)
+      .join('')
+  );
+}
 
 /** The source of every script, common part included and placeholders filled. */
 export function scriptSources(): Map<ScriptName, string> {
@@ -91,13 +148,19 @@ export function scriptSources(): Map<ScriptName, string> {
       'the Redis scripts (lua/redis/*.lua) are missing from the package; reinstall gantry',
     );
   }
-  const read = (name: string): string => readFileSync(fileURLToPath(new URL(`${name}.lua`, dir)), 'utf8');
-  const common = read('common').replace(/__[A-Z_]+__/g, (m) => {
-    const v = PLACEHOLDERS[m];
-    if (v === undefined) throw new Error(`unknown placeholder ${m} in lua/redis/common.lua`);
-    return v;
-  });
-  cached = new Map(SCRIPT_NAMES.map((n) => [n, `${common}\n${read(n)}`]));
+  const read = (name: string): string =>
+    readFileSync(fileURLToPath(new URL(`${name}.lua`, dir)), 'utf8').replace(/__[A-Z_]+__/g, (m) => {
+      const v = PLACEHOLDERS[m];
+      if (v === undefined) throw new Error(`unknown placeholder ${m} in lua/redis/${name}.lua`);
+      return v;
+    });
+  const { head, parts } = commonParts(read('common'));
+  cached = new Map(
+    SCRIPT_NAMES.map((n) => {
+      const own = read(n);
+      return [n, `${commonFor(own, head, parts)}\n${own}`];
+    }),
+  );
   return cached;
 }
 
