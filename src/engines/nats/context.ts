@@ -12,7 +12,7 @@ import type { Job } from '../../core/job.js';
 import type { QueueSettingsRecord } from '../../core/queue-rules.js';
 import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
-import { decodeJob, encodeJob, IDLE, type EngineFields } from './job-codec.js';
+import { briefOf, decodeBrief, decodeJob, encodeJob, IDLE, type EngineFields, type JobBrief } from './job-codec.js';
 import { encodeKey, type BucketRole, type Names } from './names.js';
 import type { WaitingBoard } from './waiting.js';
 import { wireGet, wirePublish, wirePut, type Wire } from './wire.js';
@@ -255,29 +255,30 @@ const SCAN_BY_CONSUMER_FROM = 64;
 /** The longest a scan by consumer may go without a message before it falls back, ms. */
 const SCAN_IDLE_MS = 5_000;
 
+/** A record as stored, with its revision. */
+interface StoredRecord {
+  value: Uint8Array;
+  rev: number;
+}
+
 /** Every job record, one get per key. */
-async function allJobsByKey(ctx: Ctx): Promise<Versioned[]> {
+async function storedByKey(ctx: Ctx): Promise<StoredRecord[]> {
   const keys = await keysOf(ctx, 'jobs');
-  const out: Versioned[] = [];
+  const out: StoredRecord[] = [];
   for (let i = 0; i < keys.length; i += 256) {
-    const batch = await Promise.all(
-      keys.slice(i, i + 256).map(async (k) => {
-        const e = await ctx.kv.jobs.get(k).catch(mapError);
-        return e && e.operation === 'PUT' ? versionOf(ctx, e.value, e.revision) : null;
-      }),
-    );
-    for (const v of batch) if (v) out.push(v);
+    const batch = await Promise.all(keys.slice(i, i + 256).map((k) => ctx.kv.jobs.get(k).catch(mapError)));
+    for (const e of batch) if (e && e.operation === 'PUT') out.push({ value: e.value, rev: e.revision });
   }
   return out;
 }
 
 /** Every job record, streamed by one ordered consumer over the bucket (one value per key). */
-async function allJobsByConsumer(ctx: Ctx, count: number): Promise<Versioned[]> {
+async function storedByConsumer(ctx: Ctx, count: number): Promise<StoredRecord[]> {
   const consumer = await ctx.js.consumers.get(`KV_${ctx.n.bucket('jobs')}`, {
     filter_subjects: `$KV.${ctx.n.bucket('jobs')}.>`,
     deliver_policy: DeliverPolicy.LastPerSubject,
   });
-  const stored: { value: Uint8Array; rev: number }[] = [];
+  const stored: StoredRecord[] = [];
   const messages = await consumer.consume({ max_messages: 1000 });
   let idle: NodeJS.Timeout | undefined;
   const arm = (): void => {
@@ -289,28 +290,46 @@ async function allJobsByConsumer(ctx: Ctx, count: number): Promise<Versioned[]> 
     for await (const m of messages) {
       arm();
       if (m.data.length > 0) stored.push({ value: m.data, rev: m.seq });
-      if (m.info.pending === 0 || stored.length >= count) break;
+      if (stored.length >= count || m.info.pending === 0) break;
     }
   } finally {
     clearTimeout(idle);
     await messages.close().catch(() => undefined);
   }
   if (stored.length < count && stored.length === 0) throw new Error('scan by consumer read nothing');
-  return Promise.all(stored.map((e) => versionOf(ctx, e.value, e.rev)));
+  return stored;
 }
 
 /**
- * Every job record (a scan of the bucket: lists, counts and maintenance; see docs/nats.md):
- * streamed by one consumer, or key by key when there are few or the consumer cannot be made.
+ * Every job record as stored (a scan of the bucket: lists, counts and maintenance; see
+ * docs/nats.md): streamed by one consumer, or key by key when there are few or the consumer
+ * cannot be made.
  */
-export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
+async function allStored(ctx: Ctx): Promise<StoredRecord[]> {
   const info = await ctx.jsm.streams.info(`KV_${ctx.n.bucket('jobs')}`).catch(mapError);
   const count = info.state.messages;
   if (count === 0) return [];
-  if (count < SCAN_BY_CONSUMER_FROM) return allJobsByKey(ctx);
+  if (count < SCAN_BY_CONSUMER_FROM) return storedByKey(ctx);
   try {
-    return await allJobsByConsumer(ctx, count);
+    return await storedByConsumer(ctx, count);
   } catch {
-    return allJobsByKey(ctx);
+    return storedByKey(ctx);
   }
+}
+
+/** Every job record (a scan of the bucket, see `allStored`). */
+export async function allJobs(ctx: Ctx): Promise<Versioned[]> {
+  return Promise.all((await allStored(ctx)).map((e) => versionOf(ctx, e.value, e.rev)));
+}
+
+/**
+ * The queue, state and times of every job (a scan, as `allJobs`, without making each record a
+ * `Job`): what counts read.
+ */
+export async function allBriefs(ctx: Ctx): Promise<JobBrief[]> {
+  return Promise.all(
+    (await allStored(ctx)).map(async (e) =>
+      isStub(e.value) ? briefOf((await versionOf(ctx, e.value, e.rev)).job) : decodeBrief(e.value),
+    ),
+  );
 }

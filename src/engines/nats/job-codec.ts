@@ -7,7 +7,7 @@
  */
 import { jobReader, type Decoders } from '../../backend/job-reader.js';
 import { JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
-import type { Job } from '../../core/job.js';
+import type { Job, JobState } from '../../core/job.js';
 
 /** Engine fields kept beside the job's own. */
 export interface EngineFields {
@@ -85,5 +85,42 @@ export function decodeJob(bytes: Uint8Array): { job: Job; engine: EngineFields }
   return {
     job: readByName(doc),
     engine: { _slot: num(doc._slot), _slotRev: num(doc._slotRev), _activeRev: num(doc._activeRev) },
+  };
+}
+
+/** What counts read of a job: its queue, state and times (ms since the epoch). */
+export interface JobBrief {
+  queue: string;
+  state: JobState;
+  runAt: number;
+  finishedAt: number | null;
+}
+
+const BRIEF = {
+  queue: JOB_FIELDS.queue.column,
+  state: JOB_FIELDS.state.column,
+  runAt: JOB_FIELDS.runAt.column,
+  finishedAt: JOB_FIELDS.finishedAt.column,
+};
+
+/** The brief of a stored document, read without making it a `Job`. */
+export function decodeBrief(bytes: Uint8Array): JobBrief {
+  const doc = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
+  const finishedAt = doc[BRIEF.finishedAt];
+  return {
+    queue: doc[BRIEF.queue] as string,
+    state: doc[BRIEF.state] as JobState,
+    runAt: doc[BRIEF.runAt] as number,
+    finishedAt: typeof finishedAt === 'number' ? finishedAt : null,
+  };
+}
+
+/** The brief of a job. */
+export function briefOf(job: Job): JobBrief {
+  return {
+    queue: job.queue,
+    state: job.state,
+    runAt: job.runAt.getTime(),
+    finishedAt: job.finishedAt?.getTime() ?? null,
   };
 }

@@ -7,7 +7,7 @@ import type { JobFilter } from '../../backend/backend.js';
 import { idTail, pageOf, textFilteredPage } from '../../core/job-filter.js';
 import type { Job } from '../../core/job.js';
 import { emptyStateCounts, type StateCounts } from '../../core/queue-rules.js';
-import { allJobs, readJob, type Ctx } from './context.js';
+import { allBriefs, allJobs, readJob, type Ctx } from './context.js';
 import { queueNames } from './queues.js';
 
 /**
@@ -49,7 +49,7 @@ export async function jobsCount(ctx: Ctx, p: { queues?: string[] }): Promise<Rec
   const out: Record<string, StateCounts> = {};
   const names = p.queues ?? (await queueNames(ctx));
   for (const q of names) out[q] = emptyStateCounts();
-  for (const { job } of await allJobs(ctx)) {
+  for (const job of await allBriefs(ctx)) {
     if (p.queues && !p.queues.includes(job.queue)) continue;
     (out[job.queue] ??= emptyStateCounts())[job.state]++;
   }

@@ -9,16 +9,17 @@ import {
   type FindOldestDueParams,
   type FinishedMinute,
 } from '../../backend/jobs-stats.js';
-import { allJobs, type Ctx } from './context.js';
+import { allBriefs, type Ctx } from './context.js';
 
 /** Completed and failed jobs per queue and minute since `since`. */
 export async function jobsCountFinished(ctx: Ctx, p: CountFinishedParams): Promise<FinishedMinute[]> {
   const queues = new Set(p.queues);
   const since = p.since.getTime();
   const by = new Map<string, FinishedMinute>();
-  for (const { job } of await allJobs(ctx)) {
-    if (!queues.has(job.queue) || (job.state !== 'completed' && job.state !== 'failed') || !job.finishedAt) continue;
-    const t = job.finishedAt.getTime();
+  for (const job of await allBriefs(ctx)) {
+    if (!queues.has(job.queue) || (job.state !== 'completed' && job.state !== 'failed') || job.finishedAt === null)
+      continue;
+    const t = job.finishedAt;
     if (t < since) continue;
     const minute = Math.floor(t / FINISHED_BUCKET_MS) * FINISHED_BUCKET_MS;
     const k = `${job.queue} ${minute}`;
@@ -38,11 +39,11 @@ export async function jobsFindOldestDue(ctx: Ctx, p: FindOldestDueParams): Promi
   const now = ctx.now();
   const out: Record<string, Date | null> = {};
   for (const q of p.queues) out[q] = null;
-  for (const { job } of await allJobs(ctx)) {
+  for (const job of await allBriefs(ctx)) {
     if (!(job.queue in out)) continue;
-    const t = job.runAt.getTime();
+    const t = job.runAt;
     const due = job.state === 'queued' || ((job.state === 'scheduled' || job.state === 'retrying') && t <= now);
-    if (due && (out[job.queue] === null || t < out[job.queue]!.getTime())) out[job.queue] = job.runAt;
+    if (due && (out[job.queue] === null || t < out[job.queue]!.getTime())) out[job.queue] = new Date(t);
   }
   return out;
 }
