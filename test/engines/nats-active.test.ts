@@ -13,6 +13,7 @@ import { NATS_POINTER_GRACE_MS } from '../../src/core/constants.js';
 import { validateEnqueue } from '../../src/core/validate-enqueue.js';
 import { openNatsBackend } from '../../src/engines/nats/index.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
+import { waitUntil } from '../conformance/fixtures.js';
 import { dropNatsPrefix } from '../helpers/nats.js';
 
 const available = await engineAvailable('nats');
@@ -64,6 +65,48 @@ describe.skipIf(!available)('nats: one active entry per claim', () => {
     await done(jobs[2]!);
     await backend.eventsFlush();
     expect(await keys()).toEqual([]);
+  });
+
+  it('reads what a wake-up named while the pull is out, and leaves no entry when another worker took it', async () => {
+    const producer = await openNatsBackend({ url: TEST_URLS.nats, namespace: prefix, clock });
+    const other = await openNatsBackend({ url: TEST_URLS.nats, namespace: prefix, clock });
+    const seen: string[] = [];
+    const stop = await backend.eventsSubscribe({
+      filter: { types: ['job.enqueued'] },
+      onEvent: (e) => void seen.push(e.jobId!),
+    });
+    const send = async (n: number): Promise<void> => {
+      const before = seen.length;
+      await producer.jobsEnqueue({
+        jobs: Array.from({ length: n }, (_, i) =>
+          validateEnqueue({ type: 't', queue: 'q', payload: { i } }, clock.now()),
+        ),
+      });
+      await waitUntil(() => seen.length >= before + n);
+    };
+    try {
+      expect(await claim(1)).toEqual([]);
+      await send(2);
+      const jobs = await claim(5);
+      expect(jobs.map((j) => j.payload)).toEqual([{ i: 0 }, { i: 1 }]);
+      expect(await keys()).toHaveLength(1);
+      await backend.jobsComplete({
+        items: jobs.map((j) => ({ id: j.id, workerId: 'w', attempt: j.attempts, result: null })),
+      });
+      await backend.eventsFlush();
+      expect(await keys()).toEqual([]);
+      expect(await claim(1)).toEqual([]);
+      await send(1);
+      expect(await other.jobsClaim({ workerId: 'o', queues: ['q'], limit: 1, leaseMs: 30_000 })).toHaveLength(1);
+      expect(await claim(1)).toEqual([]);
+      await backend.eventsFlush();
+      // Only the other worker's entry: the one written for the wake-up went.
+      expect(await keys()).toHaveLength(1);
+    } finally {
+      await stop();
+      await producer.close();
+      await other.close();
+    }
   });
 
   it('finds an expired lease through the entry, and clears an entry a dead claimer left only after the grace', async () => {

@@ -9,6 +9,7 @@ import type { Subscription } from '@nats-io/transport-node';
 import { eventMatches, wakesWorkers, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { mapError } from './connection.js';
 import { backgroundSettled, EVENTS_PER_MESSAGE_MAX, publishEvents, type Ctx } from './context.js';
+import { wokenAdd } from './waiting.js';
 
 /** A local subscriber: how far it has read, and who waits for it to read further. */
 interface Reader {
@@ -138,7 +139,9 @@ export function wakeSubscription(ctx: EventCtx): void {
       for (const e of events) {
         // A change of a queue's settings, made by any process: read them again.
         if (e.type.startsWith('queue.') && e.queue) ctx.settings.delete(e.queue);
-        if (wakesWorkers(e) && e.queue) wakeQueue(ctx, e.queue);
+        if (!wakesWorkers(e) || !e.queue) continue;
+        if (e.type === 'job.enqueued' && e.jobId) wokenAdd(ctx, e.queue, e.jobId);
+        wakeQueue(ctx, e.queue);
       }
     },
   });

@@ -29,6 +29,10 @@ interface QueueWaiting {
   delaysAt: number;
   /** Raised by every delay entry heard for the queue. */
   delayGen: number;
+  /** Jobs a wake-up named since the last claim (a few at most). */
+  woken: string[];
+  /** The last claim of the queue found nothing. */
+  dry: boolean;
 }
 
 /** Generations of one queue, taken before a read whose answer is to be kept. */
@@ -53,7 +57,17 @@ export function waitingBoard(): WaitingBoard {
 function queueOf(board: WaitingBoard, queue: string): QueueWaiting {
   let q = board.queues.get(queue);
   if (!q) {
-    q = { priorities: null, prioritiesAt: 0, heard: new Set(), workGen: 0, delaysFrom: null, delaysAt: 0, delayGen: 0 };
+    q = {
+      priorities: null,
+      prioritiesAt: 0,
+      heard: new Set(),
+      workGen: 0,
+      delaysFrom: null,
+      delaysAt: 0,
+      delayGen: 0,
+      woken: [],
+      dry: false,
+    };
     board.queues.set(queue, q);
   }
   return q;
@@ -153,4 +167,30 @@ export function delaysRead(ctx: Ctx, queue: string, gen: WaitingGen, from: numbe
   const q = queueOf(ctx.waiting, queue);
   q.delaysFrom = q.delayGen === gen.delay ? from : null;
   q.delaysAt = performance.now();
+}
+
+/** Most job ids a queue keeps from wake-ups between two claims. */
+const WOKEN_MAX = 16;
+
+/** Notes that a wake-up named job `id` of `queue` (its `job.enqueued` event). */
+export function wokenAdd(ctx: Ctx, queue: string, id: string): void {
+  const q = queueOf(ctx.waiting, queue);
+  if (q.woken.length < WOKEN_MAX) q.woken.push(id);
+}
+
+/**
+ * The jobs wake-ups named since the last claim, when that claim found the queue empty (so they
+ * are what the next pull will bring); at most `want`. Forgets them either way.
+ */
+export function wokenTake(ctx: Ctx, queue: string, want: number): string[] {
+  const q = ctx.waiting.queues.get(queue);
+  if (!q) return [];
+  const ids = q.dry ? q.woken.slice(0, want) : [];
+  q.woken = [];
+  return ids;
+}
+
+/** Notes whether a claim of `queue` found nothing. */
+export function claimDry(ctx: Ctx, queue: string, dry: boolean): void {
+  queueOf(ctx.waiting, queue).dry = dry;
 }
