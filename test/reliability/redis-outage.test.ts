@@ -46,6 +46,19 @@ async function expectFastFailures(backend: Backend): Promise<void> {
   }
 }
 
+/** Waits until `backend` answers its health check again (it reconnects by itself). */
+async function backendAnswers(backend: Backend, what: string): Promise<void> {
+  await waitUntil(
+    () =>
+      backend.healthCheck().then(
+        () => true,
+        () => false,
+      ),
+    what,
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
+}
+
 async function expectApiDown(srv: RunningServer): Promise<void> {
   const list = await fetch(`${srv.url}/api/v1/jobs`);
   expect(list.status).toBe(503);
@@ -103,18 +116,7 @@ describe.skipIf(reason !== null)('Redis outages', { timeout: 60_000 }, () => {
     await expectApiDown(srv);
     await server.start();
     await expectApiUp(srv);
-    await waitUntil(
-      () =>
-        backend.healthCheck().then(
-          () => true,
-          () => false,
-        ),
-      'the backend to reconnect',
-      {
-        timeoutMs: 10_000,
-        intervalMs: 50,
-      },
-    );
+    await backendAnswers(backend, 'the backend to reconnect');
     const client = new Client(backend);
     const job = await client.enqueue('after.outage', { n: 1 });
     expect((await client.get(job.id))?.state).toBe('queued');
@@ -129,18 +131,7 @@ describe.skipIf(reason !== null)('Redis outages', { timeout: 60_000 }, () => {
       process.kill(server.pid!, 'SIGCONT');
     }
     await expectApiUp(srv);
-    await waitUntil(
-      () =>
-        backend.healthCheck().then(
-          () => true,
-          () => false,
-        ),
-      'the backend to answer again',
-      {
-        timeoutMs: 10_000,
-        intervalMs: 50,
-      },
-    );
+    await backendAnswers(backend, 'the backend to answer again');
   });
 
   it('forgets a worker killed with SIGKILL once its time-to-live has passed', async () => {

@@ -112,7 +112,7 @@ async function claimBatch(
   const ids = hints.map((h) => h.id);
   // The entry written early names every pulled job, or a new one is written (and the early one goes).
   const reuse = early !== null && ids.every((id) => early.reads.has(id));
-  if (early && !reuse) void early.entry.then((rev) => activeHold(ctx, rev, []), noop);
+  if (early && !reuse) dropEarly(ctx, early);
   const [put, judged] = await Promise.all([
     (reuse ? early.entry : activePut(ctx, queue, p.workerId, ids)).then(
       (rev) => ({ rev }),
@@ -193,6 +193,11 @@ function startEarly(ctx: Ctx, p: ClaimParams, queue: string, want: number): Earl
   return { reads, entry };
 }
 
+/** Removes the `active` entry of early reads no pull used. */
+function dropEarly(ctx: Ctx, early: Early): void {
+  void early.entry.then((rev) => activeHold(ctx, rev, []), noop);
+}
+
 /** Takes up to `want` jobs from `queue`, highest priority first. */
 async function takeFromQueue(
   ctx: Ctx,
@@ -237,7 +242,7 @@ async function takeFromQueue(
     }
     if (full || out.length >= want) break;
   }
-  if (early) void early.entry.then((rev) => activeHold(ctx, rev, []), noop);
+  if (early) dropEarly(ctx, early);
   claimDry(ctx, queue, out.length === 0);
   // Jobs of types this worker does not handle went back: wake the queue's other workers.
   if (handedOver) handOver(ctx, queue);

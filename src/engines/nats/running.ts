@@ -23,7 +23,6 @@ interface ActiveValue {
 
 /** One entry of the `active` bucket as read. */
 export interface ActiveEntry {
-  key: string;
   rev: number;
   /** The worker of the claim (null in an entry of an older layout). */
   worker: string | null;
@@ -91,7 +90,7 @@ export async function activeEntries(ctx: Ctx): Promise<ActiveEntry[]> {
     const e = await ctx.kv.active.get(key).catch(mapError);
     if (!e || e.operation !== 'PUT') continue;
     const v = e.json<Partial<ActiveValue>>();
-    out.push({ key, rev: e.revision, worker: v.worker ?? null, ids: v.ids ?? [decodeKey(key)], at: v.at ?? null });
+    out.push({ rev: e.revision, worker: v.worker ?? null, ids: v.ids ?? [decodeKey(key)], at: v.at ?? null });
   }
   return out;
 }
