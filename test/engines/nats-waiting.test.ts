@@ -62,4 +62,15 @@ describe.skipIf(!available)('nats: what a claiming process knows of where jobs w
     await clock.advance(55_000);
     expect((await claim()).map((j) => j.payload)).toEqual([{ n: 1 }]);
   });
+
+  it('still pulls a priority whose pointer a claim handed back, though nothing announced it again', async () => {
+    await enqueue({ type: 'other' });
+    const typed = (types: string[]): ReturnType<Backend['jobsClaim']> =>
+      worker.jobsClaim({ workerId: 'w', queues: ['q'], limit: 1, leaseMs: 30_000, types });
+    expect(await typed(['t'])).toEqual([]);
+    // The server may apply the hand-back after the next pull: a few claims in a row, at once.
+    let got: Awaited<ReturnType<Backend['jobsClaim']>> = [];
+    for (let i = 0; i < 10 && got.length === 0; i++) got = await typed(['other']);
+    expect(got.map((j) => j.type)).toEqual(['other']);
+  });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { EngineUnavailableError, ValidationError } from '../../core/errors.js';
+import { batchWrites } from './write-batching.js';
 
 /** The default prefix of every stream, bucket and subject. */
 export const DEFAULT_NATS_PREFIX = 'gantry';
@@ -74,8 +75,9 @@ function authOptions(): Partial<ConnectionOptions> {
 
 /** Connects, reconnecting forever after a lost connection (the worker rides out outages). */
 export async function connectNats(t: NatsTarget): Promise<NatsConnection> {
+  let nc: NatsConnection;
   try {
-    return await connect({
+    nc = await connect({
       servers: t.servers,
       name: 'gantry',
       maxReconnectAttempts: -1,
@@ -93,6 +95,8 @@ export async function connectNats(t: NatsTarget): Promise<NatsConnection> {
       err,
     );
   }
+  batchWrites(nc);
+  return nc;
 }
 
 /** True for the client's errors that mean the server could not be reached or did not answer. */

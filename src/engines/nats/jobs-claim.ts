@@ -18,6 +18,7 @@ import {
   claimDry,
   knownPriorities,
   noDelaysDue,
+  pointersBack,
   prioritiesRead,
   priorityEmpty,
   waitingGen,
@@ -225,6 +226,7 @@ async function takeFromQueue(
       }
       const takes = await takeBatch(ctx, p, queue, msgs, cap, now, early);
       early = null;
+      if (takes.some((t) => typeof t === 'string' && t !== 'drop')) pointersBack(ctx, queue, priority);
       for (const t of takes) {
         if (typeof t === 'object') out.push(t.job);
         else if (t === 'full') full = true;

@@ -33,6 +33,8 @@ interface QueueWaiting {
   woken: string[];
   /** The last claim of the queue found nothing. */
   dry: boolean;
+  /** When a claim last handed pointers back (monotonic ms). */
+  backAt: number;
 }
 
 /** Generations of one queue, taken before a read whose answer is to be kept. */
@@ -67,6 +69,7 @@ function queueOf(board: WaitingBoard, queue: string): QueueWaiting {
       delayGen: 0,
       woken: [],
       dry: false,
+      backAt: -Infinity,
     };
     board.queues.set(queue, q);
   }
@@ -146,10 +149,32 @@ export function prioritiesRead(ctx: Ctx, queue: string, gen: WaitingGen, priorit
   q.prioritiesAt = performance.now();
 }
 
-/** Forgets priority `priority` of `queue` (a pull found it empty), unless a pointer came since `gen`. */
+/**
+ * How long after pointers were handed back an empty pull does not make a priority empty, ms
+ * (monotonic): the server applies a `-NAK` after a pull that was sent after it, at times.
+ */
+const HANDED_BACK_MS = 250;
+
+/**
+ * Forgets priority `priority` of `queue` (a pull found it empty), unless a pointer came since
+ * `gen` or pointers were handed back a moment ago.
+ */
 export function priorityEmpty(ctx: Ctx, queue: string, gen: WaitingGen, priority: number): void {
   const q = queueOf(ctx.waiting, queue);
-  if (q.workGen === gen.work) q.priorities?.delete(priority);
+  if (q.workGen !== gen.work || performance.now() - q.backAt < HANDED_BACK_MS) return;
+  q.priorities?.delete(priority);
+}
+
+/**
+ * Notes that a claim handed pointers of `priority` back (`-NAK`): they wait again without being
+ * published again, so nothing is heard of them.
+ */
+export function pointersBack(ctx: Ctx, queue: string, priority: number): void {
+  const q = queueOf(ctx.waiting, queue);
+  q.workGen++;
+  q.heard.add(priority);
+  q.priorities?.add(priority);
+  q.backAt = performance.now();
 }
 
 /** True when no delay entry of `queue` can be due at `now` (engine clock), as far as known. */
