@@ -50,6 +50,9 @@ export function wakesWorkers(e: Pick<GantryEvent, 'type' | 'state'>): boolean {
   );
 }
 
+/** The event types `wakesWorkers` can be true for (engines that route events by type listen to these). */
+export const WAKING_EVENT_TYPES: readonly EventType[] = ['job.enqueued', 'queue.resumed', 'queue.updated'];
+
 /** The job states whose `job.enqueued` event wakes workers (see `wakesWorkers`), for engines that select them in a query. */
 export const WAKING_STATES: readonly JobState[] = ['queued'];
 

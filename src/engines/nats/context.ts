@@ -179,7 +179,7 @@ function eventMessages(ctx: Ctx, events: GantryEvent[]): { subject: string; body
   let bytes = 0;
   const flush = (): void => {
     if (texts.length === 0) return;
-    const subject = types.size === 1 ? ctx.n.event([...types][0]!) : ctx.n.event('mixed');
+    const subject = types.size === 1 ? ctx.n.event([...types][0]!) : ctx.n.event(MIXED_EVENTS);
     out.push({ subject, body: `[${texts.join(',')}]` });
     texts = [];
     types = new Set();
@@ -195,6 +195,9 @@ function eventMessages(ctx: Ctx, events: GantryEvent[]): { subject: string; body
   flush();
   return out;
 }
+
+/** The subject token of a message holding events of several types (others name their one type). */
+export const MIXED_EVENTS = 'mixed';
 
 /** Most events in one message: an event's `seq` is its message's sequence times this plus its index. */
 export const EVENTS_PER_MESSAGE_MAX = 10_000;

@@ -6,9 +6,16 @@
  */
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
-import { eventMatches, wakesWorkers, type EventFilter, type GantryEvent } from '../../core/events.js';
+import {
+  eventMatches,
+  wakesWorkers,
+  WAKING_EVENT_TYPES,
+  type EventFilter,
+  type EventType,
+  type GantryEvent,
+} from '../../core/events.js';
 import { mapError } from './connection.js';
-import { backgroundSettled, EVENTS_PER_MESSAGE_MAX, publishEvents, type Ctx } from './context.js';
+import { backgroundSettled, EVENTS_PER_MESSAGE_MAX, MIXED_EVENTS, publishEvents, type Ctx } from './context.js';
 import { wokenAdd } from './waiting.js';
 
 /** A local subscriber: how far it has read, and who waits for it to read further. */
@@ -81,7 +88,10 @@ export async function eventsSubscribe(
     .consume({
       callback: (m) => {
         reader.seq = m.seq;
-        for (const [i, e] of eventsOf(m.json<GantryEvent | GantryEvent[]>()).entries()) {
+        // A message of one type the filter leaves out is not read (a worker asks for few types).
+        const type = m.subject.slice(ctx.n.prefix.length + 4);
+        const skip = type !== MIXED_EVENTS && !!p.filter?.types?.length && !p.filter.types.includes(type as EventType);
+        for (const [i, e] of skip ? [] : eventsOf(m.json<GantryEvent | GantryEvent[]>()).entries()) {
           const seq = m.seq * EVENTS_PER_MESSAGE_MAX + i;
           if (seq <= skipThrough) continue;
           e.seq = String(seq);
@@ -114,6 +124,14 @@ export async function eventsFlush(ctx: EventCtx): Promise<void> {
   );
 }
 
+/**
+ * True when a message of event subject token `type` may hold events the wake-up subscription
+ * acts on: ones that wake workers, queue changes, or several types together (`mixed`).
+ */
+function heardType(type: string): boolean {
+  return type === MIXED_EVENTS || type.startsWith('queue.') || WAKING_EVENT_TYPES.includes(type as EventType);
+}
+
 /** Wakes this process's workers of `queue`, or remembers the wake-up for the next wait. */
 function wakeQueue(ctx: EventCtx, queue: string): void {
   let woke = false;
@@ -128,8 +146,12 @@ function wakeQueue(ctx: EventCtx, queue: string): void {
 /** Starts the wake-up subscription of this backend (at open, so no wake-up is missed). */
 export function wakeSubscription(ctx: EventCtx): void {
   if (ctx.hub.wakeSub) return;
-  const sub = ctx.nc.subscribe(`${ctx.n.prefix}.ev.>`, {
+  const head = `${ctx.n.prefix}.ev.`;
+  const sub = ctx.nc.subscribe(`${head}>`, {
     callback: (_err, m) => {
+      // Most events (a job started or ended) neither wake workers nor change settings: their
+      // messages, one type each, are passed over unread.
+      if (!heardType(m.subject.slice(head.length))) return;
       let events: GantryEvent[];
       try {
         events = eventsOf(m.json<GantryEvent | GantryEvent[]>());
@@ -147,10 +169,10 @@ export function wakeSubscription(ctx: EventCtx): void {
   });
   ctx.hub.wakeSub = sub;
   ctx.wakeLocal = (queue) => wakeQueue(ctx, queue);
-  const head = `${ctx.n.prefix}.wake.`;
-  ctx.hub.handOverSub = ctx.nc.subscribe(`${head}*`, {
+  const wakeHead = `${ctx.n.prefix}.wake.`;
+  ctx.hub.handOverSub = ctx.nc.subscribe(`${wakeHead}*`, {
     callback: (_err, m) => {
-      if (m.string() !== ctx.origin) wakeQueue(ctx, m.subject.slice(head.length));
+      if (m.string() !== ctx.origin) wakeQueue(ctx, m.subject.slice(wakeHead.length));
     },
   });
 }
