@@ -3,7 +3,7 @@
  * record operations every module uses: read a job with its revision, create one, and
  * compare-and-set one (every write of a job record is a CAS on its KV revision).
  */
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../../core/clock.js';
@@ -14,6 +14,7 @@ import { dropDoc, fitsInline, isStub, loadDoc, storeDoc } from './blobs.js';
 import { mapError } from './connection.js';
 import { briefOf, decodeBrief, decodeJob, encodeJob, IDLE, type EngineFields, type JobBrief } from './job-codec.js';
 import { encodeKey, type BucketRole, type Names } from './names.js';
+import { scanValues, type StoredValue } from './scan.js';
 import type { WaitingBoard } from './waiting.js';
 import { wireGet, wirePublish, wirePut, type Wire } from './wire.js';
 
@@ -255,14 +256,9 @@ export async function keysOf(ctx: Ctx, role: BucketRole, filter = '>'): Promise<
 
 /** Below this many records a scan reads them one by one (no consumer to create for a few). */
 const SCAN_BY_CONSUMER_FROM = 64;
-/** The longest a scan by consumer may go without a message before it falls back, ms. */
-const SCAN_IDLE_MS = 5_000;
 
 /** A record as stored, with its revision. */
-interface StoredRecord {
-  value: Uint8Array;
-  rev: number;
-}
+type StoredRecord = StoredValue;
 
 /** Every job record, one get per key. */
 async function storedByKey(ctx: Ctx): Promise<StoredRecord[]> {
@@ -275,34 +271,6 @@ async function storedByKey(ctx: Ctx): Promise<StoredRecord[]> {
   return out;
 }
 
-/** Every job record, streamed by one ordered consumer over the bucket (one value per key). */
-async function storedByConsumer(ctx: Ctx, count: number): Promise<StoredRecord[]> {
-  const consumer = await ctx.js.consumers.get(`KV_${ctx.n.bucket('jobs')}`, {
-    filter_subjects: `$KV.${ctx.n.bucket('jobs')}.>`,
-    deliver_policy: DeliverPolicy.LastPerSubject,
-  });
-  const stored: StoredRecord[] = [];
-  const messages = await consumer.consume({ max_messages: 1000 });
-  let idle: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    clearTimeout(idle);
-    idle = setTimeout(() => void messages.close(), SCAN_IDLE_MS);
-  };
-  arm();
-  try {
-    for await (const m of messages) {
-      arm();
-      if (m.data.length > 0) stored.push({ value: m.data, rev: m.seq });
-      if (stored.length >= count || m.info.pending === 0) break;
-    }
-  } finally {
-    clearTimeout(idle);
-    await messages.close().catch(() => undefined);
-  }
-  if (stored.length < count && stored.length === 0) throw new Error('scan by consumer read nothing');
-  return stored;
-}
-
 /**
  * Every job record as stored (a scan of the bucket: lists, counts and maintenance; see
  * docs/nats.md): streamed by one consumer, or key by key when there are few or the consumer
@@ -313,8 +281,9 @@ async function allStored(ctx: Ctx): Promise<StoredRecord[]> {
   const count = info.state.messages;
   if (count === 0) return [];
   if (count < SCAN_BY_CONSUMER_FROM) return storedByKey(ctx);
+  const bucket = ctx.n.bucket('jobs');
   try {
-    return await storedByConsumer(ctx, count);
+    return await scanValues(ctx.nc, ctx.jsm, `KV_${bucket}`, `$KV.${bucket}.>`, count);
   } catch {
     return storedByKey(ctx);
   }
