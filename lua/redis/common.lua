@@ -94,7 +94,7 @@ local function settings_of(q, text)
   if s.sizeCap == cjson.null then s.sizeCap = nil end
   return s
 end
--- part: EV TYPES WAKE QUOTED quoted name job_tail emit_tail emit
+-- part: EV TYPES WAKE QUOTED quoted name emit
 -- Events: one stream entry per script, its events numbered by the `seq` counter.
 -- A job event is written by hand, not with cjson: its type, id, job type, queue and state are
 -- names the core validated (letters, digits and `_ . : - /`, nothing JSON escapes); the worker
@@ -116,7 +116,15 @@ local function name(v)
   if not v then return 'false' end
   return '"' .. v .. '"'
 end
--- A job event's text after its id: made once for the events of many jobs alike (a batch enqueue's).
+local function emit(t, id, jtype, q, state, attempt, worker, extra)
+  EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
+    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
+  TYPES[t] = true
+  if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
+end
+-- part: job_tail emit_tail
+-- emit in two steps: a job event's text after its id (job_tail) made once for the events of
+-- many jobs alike (a batch enqueue's), then each event with its id (emit_tail).
 local function job_tail(jtype, q, state, attempt, worker, extra)
   return ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
     .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
@@ -125,9 +133,6 @@ local function emit_tail(t, id, q, state, tail)
   EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. tail
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
-end
-local function emit(t, id, jtype, q, state, attempt, worker, extra)
-  emit_tail(t, id, q, state, job_tail(jtype, q, state, attempt, worker, extra))
 end
 -- part: emit_raw
 -- An event the engine built from the core's own rules (JSON text); `wake`: the queue to wake.
