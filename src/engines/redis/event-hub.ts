@@ -13,7 +13,7 @@ import { REDIS_EVENTS_BLOCK_MS } from '../../core/constants.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { WakeBoard } from '../../backend/wake-board.js';
 import { entryEvents, entryMayMatch, entryOf, type StreamEntry } from './event-codec.js';
-import { ReadHold } from './read-hold.js';
+import { nextTurn, ReadHold } from './read-hold.js';
 import { WakeOnce } from './wake-once.js';
 
 interface Subscriber {
@@ -157,7 +157,10 @@ export class EventHub {
         await this.readerReady();
         continue;
       }
-      for (const raw of reply?.[0]?.[1] ?? []) this.dispatch(entryOf(raw));
+      const entries = (reply?.[0]?.[1] ?? []).map(entryOf);
+      // Wake-ups first: a worker woken here sends its claim before the events are parsed.
+      if (this.wakeFrom(entries)) await nextTurn();
+      for (const entry of entries) this.dispatch(entry);
       this.settleFlushes();
       // The next read goes out after this turn's other work (a worker woken here sends its
       // claim first) and after this process's claims are answered (see ReadHold).
@@ -183,9 +186,19 @@ export class EventHub {
     });
   }
 
+  /** Wakes the queues the entries name; true when any did. */
+  private wakeFrom(entries: StreamEntry[]): boolean {
+    let any = false;
+    for (const e of entries) {
+      if (e.wakes === '') continue;
+      this.wakeOnce.stream(e.last, e.wakes);
+      any = true;
+    }
+    return any;
+  }
+
   private dispatch(entry: StreamEntry): void {
     this.pos = entry.last;
-    if (entry.wakes !== '') this.wakeOnce.stream(entry.last, entry.wakes);
     let events: GantryEvent[] | null = null;
     for (const s of this.subscribers) {
       if (s.buffer === null && s.from >= entry.last) continue;

@@ -48,4 +48,5 @@ export class ReadHold {
   }
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Resolves in the next turn of the event loop, after the promise callbacks and I/O now due. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
