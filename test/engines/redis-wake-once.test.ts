@@ -50,6 +50,13 @@ describe('redis WakeOnce', () => {
     expect(woke).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('remembers no entry for a channel the process has left', () => {
+    const { once, wakes } = counted();
+    once.stream(12, 'q', false);
+    once.channel('q,#12', null);
+    expect(wakes()).toBe(2);
+  });
+
   it('forgets entries whose messages will not come once the channel reconnects, and messages once the reader stops', () => {
     const { once, wakes } = counted();
     once.stream(10, 'q');

@@ -42,6 +42,8 @@ export class EventHub {
   private closed = false;
   /** Whether the wake channel should be listened to (see `setChannel`), and the switches under way. */
   private channelWanted = true;
+  /** False once the channel is left: no message will match an entry then. */
+  private channelHeard = true;
   private channelSync: Promise<void> = Promise.resolve();
   /** Claims out: the stream's next read waits for them (`ReadHold`). */
   readonly hold = new ReadHold();
@@ -92,10 +94,12 @@ export class EventHub {
       if (this.closed || this.channelWanted !== want) return;
       try {
         if (want) {
+          this.channelHeard = true;
           await this.sub.subscribe(this.wakeChannel);
           this.wakes.wakeAll();
         } else {
           await this.sub.unsubscribe(this.wakeChannel);
+          this.channelHeard = false;
         }
       } catch {
         // The connection is down; when it is back, 'ready' listens again if wanted.
@@ -191,7 +195,7 @@ export class EventHub {
     let any = false;
     for (const e of entries) {
       if (e.wakes === '') continue;
-      this.wakeOnce.stream(e.last, e.wakes);
+      this.wakeOnce.stream(e.last, e.wakes, this.channelHeard);
       any = true;
     }
     return any;

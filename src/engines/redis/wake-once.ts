@@ -19,10 +19,13 @@ export class WakeOnce {
 
   constructor(private readonly board: WakeBoard) {}
 
-  /** The wake-ups of the stream entry `seq` (its `w` field, `q1,q2`). */
-  stream(seq: number, queues: string): void {
+  /**
+   * The wake-ups of the stream entry `seq` (its `w` field, `q1,q2`). `channelHeard`: whether
+   * its channel message may still come (not when the process has left the channel).
+   */
+  stream(seq: number, queues: string, channelHeard = true): void {
     if (this.byChannel.delete(seq)) return;
-    remember(this.byStream, seq);
+    if (channelHeard) remember(this.byStream, seq);
     for (const q of queues.split(',')) this.board.wake(q);
   }
 
