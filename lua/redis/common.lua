@@ -122,6 +122,18 @@ local function emit(t, id, jtype, q, state, attempt, worker, extra)
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end
+-- part: job_tail emit_tail
+-- emit in two steps: a job event's text after its id (job_tail) made once for the events of
+-- many jobs alike (a batch enqueue's), then each event with its id (emit_tail).
+local function job_tail(jtype, q, state, attempt, worker, extra)
+  return ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
+    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
+end
+local function emit_tail(t, id, q, state, tail)
+  EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. tail
+  TYPES[t] = true
+  if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
+end
 -- part: emit_raw
 -- An event the engine built from the core's own rules (JSON text); `wake`: the queue to wake.
 local function emit_raw(text, t, wake)
@@ -130,16 +142,28 @@ local function emit_raw(text, t, wake)
   if wake and wake ~= '' then WAKE[wake] = true end
 end
 -- part: flush
+-- The queues to wake go both in the entry (field `w`, which a process reading the stream hears
+-- first: Redis answers a blocked XREAD before it writes to subscribers) and on the wake channel
+-- (`<queues>,#<seq of the entry>`, for processes that do not read the stream); the seq lets a
+-- process that gets both wake once (docs/redis.md, "Events and wake-ups").
 local function flush(at)
   apply_counts()
   local n = #EV
+  local w = {}
+  for q in pairs(WAKE) do w[#w + 1] = q end
+  local wake = ''
   if n > 0 then
     local last = redis.call('INCRBY', P .. 'seq', n)
     local types = ','
     for t in pairs(TYPES) do types = types .. t .. ',' end
     local id = string.format('%.0f', last)
-    redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, 'f', string.format('%.0f', last - n + 1),
-      'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']')
+    local fields = { 'f', string.format('%.0f', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']' }
+    if #w > 0 then
+      wake = table.concat(w, ',')
+      fields[9], fields[10] = 'w', wake
+      wake = wake .. ',#' .. id
+    end
+    redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, unpack(fields))
     -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
     -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
     local minute = string.format('%.0f', math.floor(tonumber(at) / 60000) * 60000)
@@ -148,9 +172,7 @@ local function flush(at)
       redis.call('ZADD', P .. 'events:marks', minute, id)
     end
   end
-  local w = {}
-  for q in pairs(WAKE) do w[#w + 1] = q end
-  if #w > 0 then redis.call('PUBLISH', P .. 'wake', table.concat(w, ',')) end
+  if wake ~= '' then redis.call('PUBLISH', P .. 'wake', wake) end
 end
 -- part: hmget_job
 local function hmget_job(id)

@@ -255,6 +255,12 @@ export const REDIS_EVENTS_MAXLEN = 100_000;
 /** Redis: how long one blocking read of the event stream waits before it is issued again, ms. */
 export const REDIS_EVENTS_BLOCK_MS = 5_000;
 
+/**
+ * Redis: the most the event stream's next read waits for this process's claims to be answered,
+ * ms (docs/redis.md, "Events and wake-ups"); with claims always out it reads at this pace.
+ */
+export const REDIS_READ_HOLD_MAX_MS = 20;
+
 /** Redis: ready jobs a claim looks at and skips per queue (other types, a passed deadline). */
 export const REDIS_CLAIM_SCAN_BUDGET = 1_000;
 

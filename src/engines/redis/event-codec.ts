@@ -1,7 +1,7 @@
 /**
  * Events as the scripts store them: one stream entry per script run, with fields `f` (the seq
- * of its first event), `at` (the clock's time), `t` (its event types, `,job.started,…,`) and `e`
- * (a JSON list of its events). A job event is the list `[type, jobId, jobType, queue, state,
+ * of its first event), `at` (the clock's time), `t` (its event types, `,job.started,…,`), `e`
+ * (a JSON list of its events) and `w` (the queues it wakes, when it wakes any). A job event is the list `[type, jobId, jobType, queue, state,
  * attempt, workerId, extra]` (`false` for absent, `extra` JSON text of the event's other fields);
  * an event the engine built in the process is the event's object.
  */
@@ -26,6 +26,8 @@ export interface StreamEntry {
   at: number;
   types: string;
   body: string;
+  /** The queues it wakes, `q1,q2` ('' for none). */
+  wakes: string;
 }
 
 /** Reads an entry of `XREAD`/`XRANGE`: `[id, [field, value, …]]`. */
@@ -40,6 +42,7 @@ export function entryOf([id, fields]: [string, string[]]): StreamEntry {
     at: Number(get('at')),
     types: get('t'),
     body: get('e'),
+    wakes: get('w'),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Events and wake-ups of one backend. Wake-ups: the scripts `PUBLISH` the queues to wake on the
- * namespace's wake channel, which a subscribed connection hears at once; after that connection
- * comes back from an outage every waiter is woken (its claim finds what was missed). Events:
+ * namespace's wake channel, which a subscribed connection hears at once, and name them in their
+ * event stream entry, which the reader (while it runs) hears sooner; each wakes once
+ * (`WakeOnce`). After the subscribed connection comes back from an outage every waiter is woken
+ * (its claim finds what was missed). Events:
  * while someone subscribes, a blocking connection reads the event stream (`XREAD BLOCK`) from
  * where it was, so an outage loses none; `afterSeq` replays the stream with `XRANGE`.
  */
@@ -11,6 +13,8 @@ import { REDIS_EVENTS_BLOCK_MS } from '../../core/constants.js';
 import { eventMatches, type EventFilter, type GantryEvent } from '../../core/events.js';
 import { WakeBoard } from '../../backend/wake-board.js';
 import { entryEvents, entryMayMatch, entryOf, type StreamEntry } from './event-codec.js';
+import { nextTurn, ReadHold } from './read-hold.js';
+import { WakeOnce } from './wake-once.js';
 
 interface Subscriber {
   filter: EventFilter | undefined;
@@ -29,12 +33,20 @@ const REPLAY_PAGE = 1000;
 /** The event stream reader and wake-up subscriber of one backend. */
 export class EventHub {
   private readonly wakes: WakeBoard;
+  private readonly wakeOnce: WakeOnce;
   private readonly subscribers = new Set<Subscriber>();
   private readonly flushes: { target: number; resolve: () => void }[] = [];
   /** The seq of the last entry read. */
   private pos = 0;
   private reading: Promise<void> | null = null;
   private closed = false;
+  /** Whether the wake channel should be listened to (see `setChannel`), and the switches under way. */
+  private channelWanted = true;
+  /** False once the channel is left: no message will match an entry then. */
+  private channelHeard = true;
+  private channelSync: Promise<void> = Promise.resolve();
+  /** Claims out: the stream's next read waits for them (`ReadHold`). */
+  readonly hold = new ReadHold();
 
   constructor(
     private readonly clock: Clock,
@@ -50,16 +62,49 @@ export class EventHub {
     private readonly main: Redis | Cluster,
   ) {
     this.wakes = new WakeBoard(clock);
+    this.wakeOnce = new WakeOnce(this.wakes);
   }
 
   /** Subscribes to the wake channel. */
   async start(): Promise<void> {
     this.sub.on('message', (_channel: string, message: string) => {
-      for (const q of message.split(',')) this.wakes.wake(q);
+      this.wakeOnce.channel(message, this.reading ? this.pos : null);
     });
     // Wake-ups published while the connection was down are lost: wake everyone to look.
-    this.sub.on('ready', () => this.wakes.wakeAll());
+    this.sub.on('ready', () => {
+      this.wakeOnce.channelReset();
+      if (this.channelWanted) this.sub.subscribe(this.wakeChannel).catch(() => undefined);
+      this.wakes.wakeAll();
+    });
     await this.sub.subscribe(this.wakeChannel);
+  }
+
+  /**
+   * Listens to the wake channel only while the stream is not read: a reader hears every
+   * wake-up in the entries, sooner, and each message would only be one more write of Redis and
+   * one more wake-up of this process right when a woken worker's claim is out. A switch is in
+   * order on the connection, so no message published before it is missed; one published
+   * while the channel was not listened to and the reader had stopped may be, so every waiter
+   * is woken to look once the channel listens again.
+   */
+  private setChannel(want: boolean): void {
+    if (this.channelWanted === want || this.closed) return;
+    this.channelWanted = want;
+    this.channelSync = this.channelSync.then(async () => {
+      if (this.closed || this.channelWanted !== want) return;
+      try {
+        if (want) {
+          this.channelHeard = true;
+          await this.sub.subscribe(this.wakeChannel);
+          this.wakes.wakeAll();
+        } else {
+          await this.sub.unsubscribe(this.wakeChannel);
+          this.channelHeard = false;
+        }
+      } catch {
+        // The connection is down; when it is back, 'ready' listens again if wanted.
+      }
+    });
   }
 
   /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
@@ -95,6 +140,7 @@ export class EventHub {
     if (this.reading || this.closed) return;
     this.pos = from;
     this.reading = this.read().finally(() => (this.reading = null));
+    this.setChannel(false);
   }
 
   private async read(): Promise<void> {
@@ -115,11 +161,19 @@ export class EventHub {
         await this.readerReady();
         continue;
       }
-      for (const raw of reply?.[0]?.[1] ?? []) this.dispatch(entryOf(raw));
+      const entries = (reply?.[0]?.[1] ?? []).map(entryOf);
+      // Wake-ups first: a worker woken here sends its claim before the events are parsed.
+      if (this.wakeFrom(entries)) await nextTurn();
+      for (const entry of entries) this.dispatch(entry);
       this.settleFlushes();
+      // The next read goes out after this turn's other work (a worker woken here sends its
+      // claim first) and after this process's claims are answered (see ReadHold).
+      await this.hold.clear();
     }
     // Nobody listens any more: whoever waits for a flush has nothing to wait for.
     this.pos = 0;
+    this.wakeOnce.readerStopped();
+    this.setChannel(true);
     this.settleFlushes(true);
   }
 
@@ -134,6 +188,17 @@ export class EventHub {
       this.reader.on('ready', done);
       this.reader.on('end', done);
     });
+  }
+
+  /** Wakes the queues the entries name; true when any did. */
+  private wakeFrom(entries: StreamEntry[]): boolean {
+    let any = false;
+    for (const e of entries) {
+      if (e.wakes === '') continue;
+      this.wakeOnce.stream(e.last, e.wakes, this.channelHeard);
+      any = true;
+    }
+    return any;
   }
 
   private dispatch(entry: StreamEntry): void {
@@ -198,6 +263,7 @@ export class EventHub {
   /** Stops reading and listening; wakes every waiter. */
   close(): void {
     this.closed = true;
+    this.hold.release();
     this.wakes.close();
     this.subscribers.clear();
     this.settleFlushes(true);

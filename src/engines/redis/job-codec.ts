@@ -102,18 +102,54 @@ export function encodeValue(kind: JobFieldKind, v: unknown): string {
 const KINDS = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].kind);
 const NULLABLE = JOB_FIELD_NAMES.map((f) => JOB_FIELDS[f].nullable);
 
+/** One column's value as stored; a nullable document that is null is an absent field (''). */
+const columnText = (i: number, v: unknown): string => (v === null && NULLABLE[i] ? '' : encodeValue(KINDS[i]!, v));
+
+/** True when two values of a column are alike without encoding them: the same value, or the same time. */
+const sameRaw = (a: unknown, b: unknown): boolean =>
+  a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
+
 /**
- * The values of a new job's record, in `JOB_COLUMNS` order ('' for a null field): `job` as the
- * core's `storedJob` makes it from the `NewJob`, so the engine's own fields start at their
- * initial values.
+ * New jobs as `jobs-enqueue.lua` takes them (ARGV[2]): `[shared, varying, rows]`, where a job's
+ * full row is `fresh[j]` then its record's values in `JOB_COLUMNS` order ('' for a null field),
+ * `shared` that row where every job has the same value ('' elsewhere), `varying` the other
+ * positions (1-based) and `rows` each job's values at those. `jobs` as the core's `storedJob`
+ * makes them, so the engine's own fields start at their initial values. Column by column, a
+ * value like the previous job's is not encoded again.
  */
-export function newJobValues(job: Job, out: string[]): void {
-  const fields = job as unknown as Record<string, unknown>;
+export function newJobsArg(jobs: readonly Job[], fresh: readonly string[]): string {
+  const n = jobs.length;
+  const shared: string[] = [];
+  const varying: number[] = [];
+  const columns: string[][] = [];
+  const add = (pos: number, col: string[] | null, first: string): void => {
+    shared.push(col ? '' : first);
+    if (col) {
+      varying.push(pos);
+      columns.push(col);
+    }
+  };
+  add(1, fresh.some((f) => f !== fresh[0]) ? fresh.slice() : null, fresh[0]!);
   for (let i = 0; i < JOB_FIELD_NAMES.length; i++) {
-    const v = fields[JOB_FIELD_NAMES[i]!];
-    // A nullable document that is null is an absent field; a required one stores `null`.
-    out.push(v === null && NULLABLE[i] ? '' : encodeValue(KINDS[i]!, v));
+    const name = JOB_FIELD_NAMES[i]!;
+    let prev = (jobs[0] as unknown as Record<string, unknown>)[name];
+    const first = columnText(i, prev);
+    let text = first;
+    let col: string[] | null = null;
+    for (let j = 1; j < n; j++) {
+      const v = (jobs[j] as unknown as Record<string, unknown>)[name];
+      if (!sameRaw(v, prev)) text = columnText(i, v);
+      prev = v;
+      if (col) col.push(text);
+      else if (text !== first) {
+        col = new Array<string>(j).fill(first);
+        col.push(text);
+      }
+    }
+    add(i + 2, col, first);
   }
+  const rows = jobs.map((_, j) => columns.map((c) => c[j]!));
+  return JSON.stringify([shared, varying, rows]);
 }
 
 /** A failed attempt's error entry as stored JSON text. */

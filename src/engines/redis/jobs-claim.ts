@@ -17,17 +17,19 @@ export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
   const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
   if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
   const now = ctx.clock.now();
-  const reply = await run<string>(ctx, 'jobs-claim', [
-    String(now),
-    p.workerId,
-    String(now + p.leaseMs),
-    Math.max(0, p.limit),
-    prefetch,
-    p.types?.length ? JSON.stringify(p.types) : '',
-    REDIS_CLAIM_SCAN_BUDGET,
-    REDIS_CLAIM_PROMOTE_MAX,
-    ...p.queues,
-  ]);
+  const reply = await ctx.hub.hold.during(() =>
+    run<string>(ctx, 'jobs-claim', [
+      String(now),
+      p.workerId,
+      String(now + p.leaseMs),
+      Math.max(0, p.limit),
+      prefetch,
+      p.types?.length ? JSON.stringify(p.types) : '',
+      REDIS_CLAIM_SCAN_BUDGET,
+      REDIS_CLAIM_PROMOTE_MAX,
+      ...p.queues,
+    ]),
+  );
   // Each job its own Dates: a handler may change them.
   return (JSON.parse(reply) as unknown[][]).map((r) =>
     readClaimed(r, {

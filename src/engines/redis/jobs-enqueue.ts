@@ -1,7 +1,7 @@
 /** `jobsEnqueue`: idempotent ids, unique keys, size caps, queue defaults, all or none, in one script. */
 import type { EnqueueOutcome } from '../../backend/backend.js';
 import { EngineUnavailableError, QueueFullError, UniqueConflictError } from '../../core/errors.js';
-import { storedJob, type Job, type NewJob } from '../../core/job.js';
+import { storedJob, type NewJob } from '../../core/job.js';
 import {
   hasJobDefaults,
   queuesTakingDefaults,
@@ -10,7 +10,7 @@ import {
   type QueueSettingsRecord,
 } from '../../core/queue-rules.js';
 import { nowArg, refusal, run, type Ctx } from './context.js';
-import { newJobValues, readJob } from './job-codec.js';
+import { newJobsArg, readJob } from './job-codec.js';
 
 /** Tries of an enqueue whose queues' settings changed since this process last read them. */
 const DEFAULTS_ATTEMPTS = 10;
@@ -34,7 +34,10 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
     const stored = jobs.map(storedJob);
     const reply = await run<unknown[]>(ctx, 'jobs-enqueue', [
       nowArg(ctx),
-      JSON.stringify(stored.map((job, i) => rowOf(jobs[i]!, job))),
+      newJobsArg(
+        stored,
+        jobs.map((j) => (j.freshId ? '1' : '0')),
+      ),
       seen.length > 0 ? JSON.stringify(seen) : '',
     ]);
     const refused = refusal(reply);
@@ -54,13 +57,6 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
   throw new EngineUnavailableError(
     `the settings of queues ${queues.join(', ')} kept changing during an enqueue; try again`,
   );
-}
-
-/** A job as the script takes it: `1` when its id is fresh, then its record's encoded columns. */
-function rowOf(j: NewJob, job: Job): string[] {
-  const row = [j.freshId ? '1' : '0'];
-  newJobValues(job, row);
-  return row;
 }
 
 /** The job defaults of the queues among `seen` (name, settings document) that have any. */
