@@ -9,6 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, ClaimParams } from '../../src/backend/backend.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { validateEnqueue, type EnqueueRequest } from '../../src/core/validate-enqueue.js';
+import { connect } from '@nats-io/transport-node';
+import { parseNatsUrl } from '../../src/engines/nats/connection.js';
+import { wakeOf } from '../../src/engines/nats/dispatch.js';
 import { openNatsBackend } from '../../src/engines/nats/index.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 import { dropNatsPrefix } from '../helpers/nats.js';
@@ -72,5 +75,31 @@ describe.skipIf(!available)('nats: what a claiming process knows of where jobs w
     let got: Awaited<ReturnType<Backend['jobsClaim']>> = [];
     for (let i = 0; i < 10 && got.length === 0; i++) got = await typed(['other']);
     expect(got.map((j) => j.type)).toEqual(['other']);
+  });
+
+  it('hints the jobs being queued to idle workers of other processes, with the record written', async () => {
+    const nc = await connect({ servers: parseNatsUrl(TEST_URLS.nats).servers });
+    try {
+      const heard = new Promise<string>((resolve) => {
+        nc.subscribe(`${prefix}.wake.q`, { max: 1, callback: (_err, m) => resolve(m.string()) });
+      });
+      await nc.flush();
+      const [outcome] = (await producer.jobsEnqueue({
+        jobs: [validateEnqueue({ type: 't', queue: 'q' }, clock.now())],
+      })) as { job: { id: string } }[];
+      const hint = wakeOf(await heard);
+      expect(hint.ids).toEqual([outcome!.job.id]);
+      expect(hint.from).not.toBe('');
+      expect((await claim()).map((j) => j.id)).toEqual([outcome!.job.id]);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('reads a hand-over wake-up, a hint, and a garbled hint', () => {
+    expect(wakeOf('abc')).toEqual({ from: 'abc', ids: [] });
+    expect(wakeOf('abc\n["a","b"]')).toEqual({ from: 'abc', ids: ['a', 'b'] });
+    expect(wakeOf('abc\n{oops')).toEqual({ from: 'abc', ids: [] });
+    expect(wakeOf('abc\n[1,"a"]')).toEqual({ from: 'abc', ids: ['a'] });
   });
 });

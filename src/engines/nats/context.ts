@@ -45,6 +45,8 @@ export interface Ctx {
   handedOverAt: Map<string, number>;
   /** Queues whose next hand-over wake-up waits for its interval. */
   handOverDue: Set<string>;
+  /** Jobs of each queue being enqueued in this turn, for the wake-up hint (see `hintQueued`). */
+  hints: Map<string, string[]>;
   /** The last version this process wrote of each job it runs (saves a read on its next write). */
   held: Map<string, Versioned>;
   /** Claims this process made so far (names its `active` entries). */
@@ -89,7 +91,10 @@ export async function readJob(ctx: Ctx, id: string): Promise<Versioned | null> {
 
 /** Creates a job record; false when one exists already. */
 export async function createJob(ctx: Ctx, job: Job): Promise<boolean> {
-  const stored = await storeDoc(ctx, encodeJob(job, IDLE));
+  const doc = encodeJob(job, IDLE);
+  // Most records fit in one message: written before the call's first await (an enqueue's
+  // wake-up hint follows it on the wire, see dispatch.ts).
+  const stored = fitsInline(ctx, doc) ? doc : await storeDoc(ctx, doc);
   try {
     // A write expecting no revision at all; the client library's create, which also writes over
     // a delete marker, is tried only when that fails (the engine leaves no markers itself).

@@ -16,6 +16,7 @@ import {
 } from '../../core/events.js';
 import { mapError } from './connection.js';
 import { backgroundSettled, EVENTS_PER_MESSAGE_MAX, MIXED_EVENTS, publishEvents, type Ctx } from './context.js';
+import { wakeOf } from './dispatch.js';
 import { wokenAdd } from './waiting.js';
 
 /** A local subscriber: how far it has read, and who waits for it to read further. */
@@ -172,7 +173,11 @@ export function wakeSubscription(ctx: EventCtx): void {
   const wakeHead = `${ctx.n.prefix}.wake.`;
   ctx.hub.handOverSub = ctx.nc.subscribe(`${wakeHead}*`, {
     callback: (_err, m) => {
-      if (m.string() !== ctx.origin) wakeQueue(ctx, m.subject.slice(wakeHead.length));
+      const { from, ids } = wakeOf(m.string());
+      if (from === ctx.origin) return;
+      const queue = m.subject.slice(wakeHead.length);
+      for (const id of ids) wokenAdd(ctx, queue, id);
+      wakeQueue(ctx, queue);
     },
   });
 }

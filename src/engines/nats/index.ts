@@ -132,6 +132,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       origin: nuid.next(),
       handedOverAt: new Map(),
       handOverDue: new Set(),
+      hints: new Map(),
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,

@@ -16,7 +16,7 @@ import {
   type QueueJobDefaults,
 } from '../../core/queue-rules.js';
 import { allJobs, createJob, publishEvents, readJob, type Ctx } from './context.js';
-import { announce } from './dispatch.js';
+import { announce, hintQueued } from './dispatch.js';
 import { cancelJob } from './jobs-admin.js';
 import { queueEnsure, queueSettings } from './queues.js';
 import { uniqueRelease, uniqueReserve, type Reservation } from './unique.js';
@@ -120,7 +120,9 @@ export async function jobsEnqueue(ctx: Ctx, p: { jobs: NewJob[]; tx?: unknown })
     fresh.map(async (j) => {
       const job = storedJob(j);
       await announce(ctx, job, 0);
-      if (await createJob(ctx, job)) stored.set(j.id, job);
+      const created = createJob(ctx, job);
+      if (job.state === 'queued') hintQueued(ctx, job.queue, job.id);
+      if (await created) stored.set(j.id, job);
     }),
   );
   const events: GantryEvent[] = fresh

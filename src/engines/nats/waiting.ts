@@ -200,7 +200,7 @@ const WOKEN_MAX = 16;
 /** Notes that a wake-up named job `id` of `queue` (its `job.enqueued` event). */
 export function wokenAdd(ctx: Ctx, queue: string, id: string): void {
   const q = queueOf(ctx.waiting, queue);
-  if (q.woken.length < WOKEN_MAX) q.woken.push(id);
+  if (q.woken.length < WOKEN_MAX && !q.woken.includes(id)) q.woken.push(id);
 }
 
 /**
