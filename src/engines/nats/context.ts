@@ -262,13 +262,10 @@ export async function keysOf(ctx: Ctx, role: BucketRole, filter = '>'): Promise<
 /** Below this many records a scan reads them one by one (no consumer to create for a few). */
 const SCAN_BY_CONSUMER_FROM = 64;
 
-/** A record as stored, with its revision. */
-type StoredRecord = StoredValue;
-
 /** Every job record, one get per key. */
-async function storedByKey(ctx: Ctx): Promise<StoredRecord[]> {
+async function storedByKey(ctx: Ctx): Promise<StoredValue[]> {
   const keys = await keysOf(ctx, 'jobs');
-  const out: StoredRecord[] = [];
+  const out: StoredValue[] = [];
   for (let i = 0; i < keys.length; i += 256) {
     const batch = await Promise.all(keys.slice(i, i + 256).map((k) => ctx.kv.jobs.get(k).catch(mapError)));
     for (const e of batch) if (e && e.operation === 'PUT') out.push({ value: e.value, rev: e.revision });
@@ -281,7 +278,7 @@ async function storedByKey(ctx: Ctx): Promise<StoredRecord[]> {
  * docs/nats.md): streamed by one consumer, or key by key when there are few or the consumer
  * cannot be made.
  */
-async function allStored(ctx: Ctx): Promise<StoredRecord[]> {
+async function allStored(ctx: Ctx): Promise<StoredValue[]> {
   const info = await ctx.jsm.streams.info(`KV_${ctx.n.bucket('jobs')}`).catch(mapError);
   const count = info.state.messages;
   if (count === 0) return [];

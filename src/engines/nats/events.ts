@@ -80,7 +80,7 @@ export async function eventsSubscribe(
   const reader: Reader = { seq: after - 1, closed: false, waiters: [] };
   const consumer = await ctx.js.consumers
     .get(ctx.n.eventStream, {
-      filter_subjects: `${ctx.n.prefix}.ev.>`,
+      filter_subjects: ctx.n.event('>'),
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, after),
     })
@@ -90,7 +90,7 @@ export async function eventsSubscribe(
       callback: (m) => {
         reader.seq = m.seq;
         // A message of one type the filter leaves out is not read (a worker asks for few types).
-        const type = m.subject.slice(ctx.n.prefix.length + 4);
+        const type = ctx.n.eventType(m.subject);
         const skip = type !== MIXED_EVENTS && !!p.filter?.types?.length && !p.filter.types.includes(type as EventType);
         for (const [i, e] of skip ? [] : eventsOf(m.json<GantryEvent | GantryEvent[]>()).entries()) {
           const seq = m.seq * EVENTS_PER_MESSAGE_MAX + i;
@@ -147,12 +147,11 @@ function wakeQueue(ctx: EventCtx, queue: string): void {
 /** Starts the wake-up subscription of this backend (at open, so no wake-up is missed). */
 export function wakeSubscription(ctx: EventCtx): void {
   if (ctx.hub.wakeSub) return;
-  const head = `${ctx.n.prefix}.ev.`;
-  const sub = ctx.nc.subscribe(`${head}>`, {
+  const sub = ctx.nc.subscribe(ctx.n.event('>'), {
     callback: (_err, m) => {
       // Most events (a job started or ended) neither wake workers nor change settings: their
       // messages, one type each, are passed over unread.
-      if (!heardType(m.subject.slice(head.length))) return;
+      if (!heardType(ctx.n.eventType(m.subject))) return;
       let events: GantryEvent[];
       try {
         events = eventsOf(m.json<GantryEvent | GantryEvent[]>());

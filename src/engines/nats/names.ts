@@ -36,6 +36,8 @@ export interface Names {
   work(queue: string, priority?: number): string;
   delay(queue: string, second?: number): string;
   event(type: string): string;
+  /** The type token of an event subject (`mixed` for a message of several types). */
+  eventType(subject: string): string;
   submit(queue?: string): string;
   result(queue: string, jobId?: string): string;
   /** Subject of the request-reply enqueue. */
@@ -60,6 +62,7 @@ export function namesOf(prefix: string): Names {
     work: (queue, priority) => `${prefix}.work.${queue}.${priority ?? '*'}`,
     delay: (queue, second) => `${prefix}.delay.${queue}.${second ?? '*'}`,
     event: (type) => `${prefix}.ev.${type}`,
+    eventType: (subject) => subject.slice(`${prefix}.ev.`.length),
     submit: (queue) => `${prefix}.submit.${queue ?? '*'}`,
     result: (queue, jobId) => `${prefix}.result.${queue}.${jobId === undefined ? '*' : encodeKey(jobId)}`,
     apiEnqueue: `${prefix}.api.enqueue`,

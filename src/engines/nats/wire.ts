@@ -128,6 +128,7 @@ export async function wireGet(wire: Wire, bucket: string, key: string, direct: b
 
 /** The status line of a header block: `NATS/1.0[ <code>[ <description>]]`. */
 const STATUS_RE = /^NATS\/1\.0(?: (\d{3})(?: ([^\r\n]*))?)?\r\n/;
+/** Header lines of a header block (after its status line). */
 const SEQUENCE_RE = /\r\nNats-Sequence: *(\d+)\r\n/i;
 const OPERATION_RE = /\r\nKV-Operation: *(\w+)\r\n/i;
 
@@ -174,7 +175,7 @@ async function leaderGet(wire: Wire, bucket: string, subject: string): Promise<W
   return {
     value: r.message.data ? new Uint8Array(Buffer.from(r.message.data, 'base64')) : new Uint8Array(0),
     revision: r.message.seq,
-    operation: /^KV-Operation:\s*(\w+)/im.exec(hdrs)?.[1] ?? 'PUT',
+    operation: OPERATION_RE.exec(hdrs)?.[1] ?? 'PUT',
   };
 }
 
