@@ -56,9 +56,9 @@ async function judgeOne(
   now: number,
   early?: Promise<Versioned | null>,
 ): Promise<Ready | Take> {
-  // An early read may have come before the record was stored (a hint is sent with its write).
-  let v = await (early ?? readJob(ctx, hint.id));
-  if (early && v === null) v = await readJob(ctx, hint.id);
+  // An early read that failed, or came before the record was stored (a hint is sent with its
+  // write), is made again now that the pointer is here.
+  const v = (early && (await early.catch(() => null))) || (await readJob(ctx, hint.id));
   const verdict = judgeHint(ctx, hint, v);
   if (verdict === 'pending') return (nak(ctx, m, PENDING_RETRY_MS), 'pending');
   if (verdict === 'stale' || !v || !claimable(v.job, queue, now)) return (ack(ctx, m), 'drop');
