@@ -26,6 +26,9 @@ const DRAIN_CONFIGS = [
   [50, 2],
 ];
 const MEMORY_CONCURRENCY = 50;
+// The memory drain's least duration when --memory-jobs is not given: RSS needs some seconds to
+// settle after V8 sizes its heap, so a phase of a few seconds reads that growth as a leak.
+const MEMORY_MIN_SECONDS = 15;
 
 const log = (...args) => console.error(...args);
 const jobsPer = (v, unit) => `${Math.round(v).toLocaleString('en-US')} jobs/${unit}`;
@@ -38,6 +41,15 @@ function fmtRun(v) {
 }
 
 /** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
+/**
+ * Jobs of the memory drain: `--memory-jobs` as given; else the default, or as many as the
+ * system drained in MEMORY_MIN_SECONDS at the same concurrency earlier in this run (whole 10,000s).
+ */
+function memoryJobsFor(opts, drainRate) {
+  if (opts.memoryJobsGiven || !Number.isFinite(drainRate)) return opts.memoryJobs;
+  return Math.max(opts.memoryJobs, Math.ceil((drainRate * MEMORY_MIN_SECONDS) / 10_000) * 10_000);
+}
+
 async function repeated(opts, systems, results, label, fn) {
   const runs = Object.fromEntries(systems.map((s) => [s.name, []]));
   for (let r = 0; r < opts.repeat; r++) {
@@ -166,15 +178,16 @@ async function main() {
     if (!opts.skip.includes('memory')) {
       for (const s of opts.memoryAll ? systems : systems.slice(0, 1)) {
         if (s.name !== 'gantry' && !opts.memoryAll) continue;
-        const label = `memory ${opts.memoryJobs.toLocaleString('en-US')} jobs`;
+        const jobs = memoryJobsFor(opts, results.drain[`c${MEMORY_CONCURRENCY} x1 proc`]?.[s.name]?.median);
+        const label = `memory ${jobs.toLocaleString('en-US')} jobs`;
         try {
           const { rate, memory } = await drainRate(s, ctx, {
-            jobs: opts.memoryJobs,
+            jobs,
             concurrency: MEMORY_CONCURRENCY,
             processes: 1,
             sampleRss: true,
           });
-          results.memory[s.name] = { jobs: opts.memoryJobs, concurrency: MEMORY_CONCURRENCY, rate, ...memory };
+          results.memory[s.name] = { jobs, concurrency: MEMORY_CONCURRENCY, rate, ...memory };
           log(`  ${label} · ${s.name}: peak ${memory.peakMiB.toFixed(1)} MiB, ${Math.round(rate)} jobs/s`);
         } catch (err) {
           results.errors.push(`${label} · ${s.name}: ${err.message}`);

@@ -11,7 +11,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --skip <parts>               comma-separated parts to leave out: enqueue,drain,latency,memory
   --latency-samples <n>        enqueue-to-start samples per run (default 1000)
   --latency-budget <s>         most seconds one latency run may take; a polling peer stops early (default 30)
-  --memory-jobs <n>            jobs of the memory drain (default 100000)
+  --memory-jobs <n>            jobs of the memory drain (default 100000, or more to last 15 s at c50)
   --memory-all                 measure the peers' worker memory too (default Gantry only)
   --nats-url <url>             NATS server to use (default $BENCH_NATS_URL or nats://127.0.0.1:4222)
   --pg-url <url>               PostgreSQL server and database to use (default $BENCH_PG_URL or
@@ -133,6 +133,8 @@ export function parseOptions(argv) {
   o.jobs ??= o.quick ? 2000 : 20_000;
   o.repeat ??= o.quick ? 1 : 3;
   o.latencySamples ??= o.quick ? 200 : 1000;
+  // Given or not: without the flag, the memory drain grows to last MEMORY_MIN_SECONDS (bench/run.js).
+  o.memoryJobsGiven = o.memoryJobs !== undefined;
   o.memoryJobs ??= o.quick ? 20_000 : 100_000;
   if (o.quick) o.latencyBudgetS = Math.min(o.latencyBudgetS, 10);
   return o;

@@ -54,8 +54,18 @@ local QUEUES = P .. 'queues'
 -- part: DEADLINES
 local DEADLINES = P .. 'deadlines'
 -- part: rmember
+-- Integer formatting (`%d`), not `%.0f`: the float path of printf costs Redis several times more.
 local function rmember(run_at, id)
-  return string.format('%016.0f', tonumber(run_at) + RUN_AT_OFFSET) .. '|' .. id
+  return string.format('%016d|%s', run_at + RUN_AT_OFFSET, id)
+end
+-- part: ready_score
+-- A ready-set score, -priority, made from the priority's text: a number argument to redis.call
+-- is formatted by Redis with printf's float path, which costs more than the command it is for.
+local function ready_score(priority)
+  local p = tostring(priority)
+  if p == '0' then return '0' end
+  if string.byte(p, 1) == 45 then return string.sub(p, 2) end
+  return '-' .. p
 end
 -- part: member_id
 local function member_id(m) return string.sub(m, 18) end
@@ -94,7 +104,7 @@ local function settings_of(q, text)
   if s.sizeCap == cjson.null then s.sizeCap = nil end
   return s
 end
--- part: EV TYPES WAKE QUOTED quoted name emit
+-- part: EV TYPES WAKE QUOTED int_text quoted name emit
 -- Events: one stream entry per script, its events numbered by the `seq` counter.
 -- A job event is written by hand, not with cjson: its type, id, job type, queue and state are
 -- names the core validated (letters, digits and `_ . : - /`, nothing JSON escapes); the worker
@@ -103,6 +113,11 @@ local EV = {}
 local TYPES = {}
 local WAKE = {}
 local QUOTED = {}
+-- An attempt number as text; one given as text already (as stored) is used as it is.
+local function int_text(v)
+  if type(v) == 'string' then return v end
+  return string.format('%d', v)
+end
 local function quoted(v)
   if not v then return 'false' end
   local q = QUOTED[v]
@@ -118,7 +133,7 @@ local function name(v)
 end
 local function emit(t, id, jtype, q, state, attempt, worker, extra)
   EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
-    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
+    .. (attempt and int_text(attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end
@@ -127,10 +142,10 @@ end
 -- many jobs alike (a batch enqueue's), then each event with its id (emit_tail).
 local function job_tail(jtype, q, state, attempt, worker, extra)
   return ',' .. name(jtype) .. ',' .. name(q) .. ',' .. name(state) .. ','
-    .. (attempt and string.format('%d', attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
+    .. (attempt and int_text(attempt) or 'false') .. ',' .. quoted(worker) .. ',' .. quoted(extra) .. ']'
 end
 local function emit_tail(t, id, q, state, tail)
-  EV[#EV + 1] = '["' .. t .. '",' .. name(id) .. tail
+  EV[#EV + 1] = '["' .. t .. '","' .. id .. '"' .. tail
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end
@@ -232,7 +247,7 @@ end
 -- Moves a waiting job to `queued` (ready set), as of `run_at`.
 local function make_ready(id, q, from, priority, run_at)
   redis.call('ZREM', delayed_key(q), id)
-  redis.call('ZADD', ready_key(q), -tonumber(priority), rmember(run_at, id))
+  redis.call('ZADD', ready_key(q), ready_score(priority), rmember(run_at, id))
   count(q, from, -1)
   count(q, 'queued', 1)
 end

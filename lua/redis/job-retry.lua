@@ -19,10 +19,10 @@ end
 unindex(id, q, state, h[3], h[4])
 local entry = '{"at":' .. now_s .. ',"from":' .. cjson.encode(state) .. ',"attempts":' .. h[6] .. '}'
 local retries = h[9]
-if retries == '[]' then retries = '[' .. entry .. ']' else retries = string.sub(retries, 1, -2) .. ',' .. entry .. ']' end
+if not retries or retries == '[]' then retries = '[' .. entry .. ']' else retries = string.sub(retries, 1, -2) .. ',' .. entry .. ']' end
 redis.call('HSET', jkey(id), 'state', 'queued', 'attempts', '0', 'run_at', now_s, 'retries', retries)
 redis.call('HDEL', jkey(id), 'started_at', 'finished_at', 'worker_id', 'lease_until', 'result', 'progress')
-redis.call('ZADD', ready_key(q), -tonumber(h[3]), rmember(now_s, id))
+redis.call('ZADD', ready_key(q), ready_score(h[3]), rmember(now_s, id))
 if h[7] then redis.call('ZADD', DEADLINES, h[7], id) end
 redis.call('SADD', QUEUES, q)
 count(q, state, -1)

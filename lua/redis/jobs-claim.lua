@@ -68,10 +68,11 @@ local function take(q, want)
       local rec = redis.call('HMGET', jkey(id), unpack(CLAIMED))
       local ok = (not types or types[rec[C_TYPE]]) and (not rec[C_DEADLINE] or tonumber(rec[C_DEADLINE]) >= now)
       if ok then
-        local attempts = tonumber(rec[C_ATT]) + 1
+        -- As text: a number argument to redis.call goes through printf's costly float path.
+        local attempts = string.format('%d', rec[C_ATT] + 1)
         redis.call('HSET', jkey(id), 'state', 'running', 'attempts', attempts, 'worker_id', worker, 'lease_until',
           lease, 'started_at', now_s)
-        rec[C_ATT] = tostring(attempts)
+        rec[C_ATT] = attempts
         out[#out + 1] = json_row(rec)
         out_ids[#out_ids + 1] = id
         members[#members + 1] = m

@@ -24,7 +24,7 @@ for i = 1, #A, 6 do
     local q = h[5]
     if delete == '1' then
       remove_job(id)
-      emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker, extra)
+      emit('job.completed', id, h[4], q, 'completed', attempt, worker, extra)
     else
       if result ~= '' then
         redis.call('HSET', jkey(id), 'state', 'completed', 'finished_at', now_s, 'result', result)
@@ -42,7 +42,7 @@ for i = 1, #A, 6 do
       if h[6] then redis.call('ZREM', DEADLINES, id) end
       count(q, 'running', -1)
       count(q, 'completed', 1)
-      emit('job.completed', id, h[4], q, 'completed', tonumber(attempt), worker, extra)
+      emit('job.completed', id, h[4], q, 'completed', attempt, worker, extra)
     end
   end
 end

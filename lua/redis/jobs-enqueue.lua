@@ -35,32 +35,37 @@ local njobs = #rows
 -- at[p]: where a row holds position p, when jobs differ there.
 local at = {}
 for k, p in ipairs(varying) do at[p] = k end
--- The value of position p of job j.
-local function val(j, p)
-  local k = at[p]
-  if k then return rows[j][k] end
-  return shared[p]
-end
-
+local P_ID, P_QUEUE, P_STATE, P_RUN_AT, P_PRIORITY = pos.id, pos.queue, pos.state, pos.run_at, pos.priority
+local P_DEADLINE, P_UNIQUE, P_TYPE = pos.deadline, pos.unique_key, pos.type
+-- The loops below run once per job, so a value they read is found without a function call:
+-- its index in a job's row where jobs differ (K_*, nil where they do not), else the shared
+-- value (S_*). Position 1 is the `fresh` mark.
+local K_ID, K_QUEUE, K_STATE, K_RUN_AT = at[P_ID], at[P_QUEUE], at[P_STATE], at[P_RUN_AT]
+local K_PRIORITY, K_DEADLINE, K_UNIQUE, K_TYPE = at[P_PRIORITY], at[P_DEADLINE], at[P_UNIQUE], at[P_TYPE]
+local S_ID, S_QUEUE, S_STATE, S_RUN_AT = shared[P_ID], shared[P_QUEUE], shared[P_STATE], shared[P_RUN_AT]
+local S_PRIORITY, S_DEADLINE, S_UNIQUE = shared[P_PRIORITY], shared[P_DEADLINE], shared[P_UNIQUE]
+local K_FRESH = at[1]
+local S_FRESH = shared[1]
 local status, seen, owner_of_key, adding = {}, {}, {}, {}
 for j = 1, njobs do
-  local id = val(j, pos.id)
+  local row = rows[j]
+  local id = K_ID and row[K_ID] or S_ID
   if seen[id] then
     status[j] = 'dup'
-  elseif val(j, 1) ~= '1' and redis.call('EXISTS', jkey(id)) == 1 then
+  elseif (K_FRESH and row[K_FRESH] or S_FRESH) ~= '1' and redis.call('EXISTS', jkey(id)) == 1 then
     status[j] = 'exists'
     seen[id] = true
   else
     status[j] = 'new'
     seen[id] = true
-    local uk = val(j, pos.unique_key)
+    local uk = K_UNIQUE and row[K_UNIQUE] or S_UNIQUE
     if uk ~= '' then
       if owner_of_key[uk] then return { '!unique', uk, owner_of_key[uk] } end
       local holder = redis.call('GET', unique_key(uk))
       if holder and holder ~= id and unique_held(holder, now) then return { '!unique', uk, holder } end
       owner_of_key[uk] = id
     end
-    local q = val(j, pos.queue)
+    local q = K_QUEUE and row[K_QUEUE] or S_QUEUE
     adding[q] = (adding[q] or 0) + 1
   end
 end
@@ -95,8 +100,6 @@ local function zadd_later(key, score, member)
   pairs_of[n + 2] = member
 end
 
-local P_ID, P_QUEUE, P_STATE, P_RUN_AT, P_PRIORITY = pos.id, pos.queue, pos.state, pos.run_at, pos.priority
-local P_DEADLINE, P_UNIQUE, P_TYPE = pos.deadline, pos.unique_key, pos.type
 -- Each record's fields: the shared non-empty ones first, the same for every job, then its own.
 local args, ns = {}, 0
 for i = 1, E do
@@ -107,38 +110,54 @@ for i = 1, E do
     ns = ns + 2
   end
 end
+-- The field of each of a row's values (false for the `fresh` mark, which is not stored).
+local vnames, nv = {}, #varying
+for k = 1, nv do
+  vnames[k] = names[varying[k] - 1] or false
+end
 -- The text of the jobs' events after their ids, once when they share type, queue and state.
-local shared_tail = not (at[P_TYPE] or at[P_QUEUE] or at[P_STATE])
-  and job_tail(shared[P_TYPE], shared[P_QUEUE], shared[P_STATE], 0)
+local shared_tail = not (K_TYPE or K_QUEUE or K_STATE) and job_tail(shared[P_TYPE], S_QUEUE, S_STATE, 0)
+-- Each queue's ready and delayed keys, made once.
+local ready_keys, delayed_keys = {}, {}
 for j = 1, njobs do
   if status[j] == 'new' then
     local row = rows[j]
     local na = ns
-    for k = 1, #varying do
-      local p, v = varying[k], row[k]
-      if p > 1 and v ~= '' then
-        args[na + 1] = names[p - 1]
+    for k = 1, nv do
+      local f, v = vnames[k], row[k]
+      if f and v ~= '' then
+        args[na + 1] = f
         args[na + 2] = v
         na = na + 2
       end
     end
-    local id = val(j, P_ID)
-    local q = val(j, P_QUEUE)
-    local state = val(j, P_STATE)
-    local run_at = val(j, P_RUN_AT)
+    local id = K_ID and row[K_ID] or S_ID
+    local q = K_QUEUE and row[K_QUEUE] or S_QUEUE
+    local state = K_STATE and row[K_STATE] or S_STATE
+    local run_at = K_RUN_AT and row[K_RUN_AT] or S_RUN_AT
     redis.call('HSET', jkey(id), unpack(args, 1, na))
-    zadd_later(IDS, 0, id)
+    zadd_later(IDS, '0', id)
     if state == 'queued' then
-      zadd_later(ready_key(q), -tonumber(val(j, P_PRIORITY)), rmember(run_at, id))
+      local rk = ready_keys[q]
+      if not rk then
+        rk = ready_key(q)
+        ready_keys[q] = rk
+      end
+      zadd_later(rk, ready_score(K_PRIORITY and row[K_PRIORITY] or S_PRIORITY), rmember(run_at, id))
     else
-      zadd_later(delayed_key(q), run_at, id)
+      local dk = delayed_keys[q]
+      if not dk then
+        dk = delayed_key(q)
+        delayed_keys[q] = dk
+      end
+      zadd_later(dk, run_at, id)
     end
-    local deadline = val(j, P_DEADLINE)
+    local deadline = K_DEADLINE and row[K_DEADLINE] or S_DEADLINE
     if deadline ~= '' then zadd_later(DEADLINES, deadline, id) end
-    local uk = val(j, P_UNIQUE)
+    local uk = K_UNIQUE and row[K_UNIQUE] or S_UNIQUE
     if uk ~= '' then redis.call('SET', unique_key(uk), id) end
     count(q, state, 1)
-    emit_tail('job.enqueued', id, q, state, shared_tail or job_tail(val(j, P_TYPE), q, state, 0))
+    emit_tail('job.enqueued', id, q, state, shared_tail or job_tail(K_TYPE and row[K_TYPE] or shared[P_TYPE], q, state, 0))
   end
 end
 for _, key in ipairs(zkeys) do
@@ -168,7 +187,7 @@ end
 flush(now_s)
 local out = {}
 for j = 1, njobs do
-  local id = val(j, pos.id)
+  local id = K_ID and rows[j][K_ID] or S_ID
   local isnew = status[j] == 'new'
   if isnew and not dropped[id] then
     out[j] = 1

@@ -14,7 +14,7 @@ for i = 2, #ARGV, 5 do
   else
     local q = h[5]
     local errors = h[7]
-    if errors == '[]' then errors = '[' .. err .. ']' else errors = string.sub(errors, 1, -2) .. ',' .. err .. ']' end
+    if not errors or errors == '[]' then errors = '[' .. err .. ']' else errors = string.sub(errors, 1, -2) .. ',' .. err .. ']' end
     local state
     if retry_at ~= '' then
       state = 'retrying'

@@ -23,7 +23,7 @@ while true do
     local h = redis.call('HMGET', jkey(id), 'state', 'queue', 'type', 'tags')
     local ok = h[1] and (not states or states[h[1]]) and (not queues or queues[h[2]]) and (not types or types[h[3]])
     if ok and tags then
-      local has = set_of(cjson.decode(h[4]))
+      local has = set_of(cjson.decode(h[4] or '[]'))
       for _, t in ipairs(tags) do if not has[t] then ok = false end end
     end
     if ok then

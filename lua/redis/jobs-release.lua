@@ -16,7 +16,7 @@ for i = 2, #ARGV, 3 do
     redis.call('HSET', jkey(id), 'state', 'queued', 'attempts', attempts)
     redis.call('HDEL', jkey(id), 'worker_id', 'lease_until', 'started_at')
     redis.call('ZREM', running_key(q), id)
-    redis.call('ZADD', ready_key(q), -tonumber(h[6]), rmember(h[7], id))
+    redis.call('ZADD', ready_key(q), ready_score(h[6]), rmember(h[7], id))
     count(q, 'running', -1)
     count(q, 'queued', 1)
     emit('job.enqueued', id, h[4], q, 'queued', attempts)

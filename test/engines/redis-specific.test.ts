@@ -41,6 +41,28 @@ describe.skipIf(!available)('redis engine specifics', () => {
     expect(claimed?.id).toBe(job.id);
   });
 
+  it('stores no field for false or an empty list, and reads them back as false and []', async () => {
+    const b = await open();
+    const client = new Client(b);
+    const plain = await client.enqueue('a.b', { n: 1 });
+    const full = await client.enqueue('a.b', { n: 2 }, { tags: ['t'], deleteOnComplete: true });
+    const fields = async (id: string): Promise<string[]> => Object.keys(await admin!.hgetall(`${b.base}job:${id}`));
+    for (const f of ['tags', 'errors', 'retries', 'delete_on_complete'])
+      expect(await fields(plain.id)).not.toContain(f);
+    expect(await fields(full.id)).toEqual(expect.arrayContaining(['tags', 'delete_on_complete']));
+    const read = await client.get(plain.id);
+    expect(read).toMatchObject({ tags: [], errors: [], retries: [], deleteOnComplete: false });
+    expect(await client.get(full.id)).toMatchObject({ tags: ['t'], deleteOnComplete: true });
+    // What a claim and a failure read: the lists start empty and grow from there.
+    await b.jobsClaim({ workerId: 'w', queues: ['default'], limit: 2, leaseMs: 1000 }).then((jobs) => {
+      expect(jobs.map((j) => [j.tags, j.errors, j.retries, j.deleteOnComplete])).toEqual([
+        [[], [], [], false],
+        [['t'], [], [], true],
+      ]);
+    });
+    expect((await client.list({ tag: 't' })).jobs.map((j) => j.id)).toEqual([full.id]);
+  });
+
   it('keeps every key of a namespace under its hash tag, and takes the time from its clock', async () => {
     const clock = new ManualClock(Date.UTC(2031, 0, 2));
     const b = await open(clock);

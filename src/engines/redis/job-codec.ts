@@ -1,8 +1,10 @@
 /**
  * The job record (`src/core/job-record.ts`) as a Redis hash: one field per column of the
  * record, each value a string (times as ms, booleans as 1/0, documents as JSON text), a null
- * value an absent field. Scripts return records as the `JOB_COLUMNS` values in order. Nothing
- * here names a field: a new field of the record needs no change.
+ * value an absent field. So are `false` and an empty list (tags, entries), which read back from
+ * an absent field: a new job's record is four fields smaller, and each field of a hash costs
+ * Redis memory and an allocation when written. Scripts return records as the `JOB_COLUMNS`
+ * values in order. Nothing here names a field: a new field of the record needs no change.
  */
 import { jobReader, type Decoders, type JobReader } from '../../backend/job-reader.js';
 import { CLAIM_READ_FIELDS, JOB_FIELDS, JOB_FIELD_NAMES, type JobFieldKind } from '../../core/job-record.js';
@@ -40,6 +42,12 @@ const nullOr =
   (v: unknown): unknown =>
     v === null || v === undefined ? null : f(v);
 
+/** A list kind's decoder: an absent field is the empty list. */
+const listOr =
+  (f: (v: unknown) => unknown) =>
+  (v: unknown): unknown =>
+    v === null || v === undefined ? [] : f(v);
+
 /** How each kind of value is read back. */
 const DECODERS: Decoders = {
   text: nullOr((v) => v),
@@ -48,8 +56,8 @@ const DECODERS: Decoders = {
   bool: (v) => v === '1',
   time: nullOr((v) => new Date(Number(v))),
   json: nullOr(parseJson),
-  tags: nullOr(parseJson),
-  entries: nullOr(entriesIn),
+  tags: listOr(parseJson),
+  entries: listOr(entriesIn),
 };
 
 const same = (v: unknown): unknown => v;
@@ -65,8 +73,8 @@ const CLAIMED_DECODERS: Decoders = {
   bool: (v) => v === 1,
   time: nullOr((v) => new Date(v as number)),
   json: same,
-  tags: same,
-  entries: nullOr((v) => (v as Stored<{ at: Date }>[]).map((e) => ({ ...e, at: new Date(e.at) }))),
+  tags: listOr(same),
+  entries: listOr((v) => (v as Stored<{ at: Date }>[]).map((e) => ({ ...e, at: new Date(e.at) }))),
 };
 
 /** Reads a record as the scripts return it (every column, in order). */
@@ -81,18 +89,20 @@ export function readRecord(rec: unknown): Job | null {
   return a && a[0] !== null ? readJob(a) : null;
 }
 
-/** Encodes one value of a kind as stored; '' for null (an absent field). */
+/** Encodes one value of a kind as stored; '' for an absent field (null, false, an empty list). */
 export function encodeValue(kind: JobFieldKind, v: unknown): string {
   if (v === null || v === undefined) return kind === 'json' ? 'null' : '';
   switch (kind) {
     case 'bool':
-      return v ? '1' : '0';
+      return v ? '1' : '';
     case 'time':
       return String((v as Date).getTime());
     case 'json':
-    case 'tags':
       return JSON.stringify(v);
+    case 'tags':
+      return (v as unknown[]).length === 0 ? '' : JSON.stringify(v);
     case 'entries':
+      if ((v as unknown[]).length === 0) return '';
       return JSON.stringify((v as { at: Date }[]).map((e) => ({ ...e, at: e.at.getTime() })));
     default:
       return String(v);
