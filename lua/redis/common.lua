@@ -171,8 +171,9 @@ local function flush(at)
     local last = redis.call('INCRBY', P .. 'seq', n)
     local types = ','
     for t in pairs(TYPES) do types = types .. t .. ',' end
-    local id = string.format('%.0f', last)
-    local fields = { 'f', string.format('%.0f', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']' }
+    -- `%d`, not `%.0f` (see rmember).
+    local id = string.format('%d', last)
+    local fields = { 'f', string.format('%d', last - n + 1), 'at', at, 't', types, 'e', '[' .. table.concat(EV, ',') .. ']' }
     if #w > 0 then
       wake = table.concat(w, ',')
       fields[9], fields[10] = 'w', wake
@@ -181,7 +182,7 @@ local function flush(at)
     redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, unpack(fields))
     -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
     -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
-    local minute = string.format('%.0f', math.floor(tonumber(at) / 60000) * 60000)
+    local minute = string.format('%d', math.floor(at / 60000) * 60000)
     if redis.call('GET', P .. 'events:minute') ~= minute then
       redis.call('SET', P .. 'events:minute', minute)
       redis.call('ZADD', P .. 'events:marks', minute, id)

@@ -14,7 +14,8 @@ local now = tonumber(now_s)
 local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
 local types = nil
 if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
-local budget, promote_max = tonumber(ARGV[7]), tonumber(ARGV[8])
+-- promote_max stays text: it only goes to redis.call (which formats a number as a float).
+local budget, promote_max = tonumber(ARGV[7]), ARGV[8]
 local CLAIMED = claim_columns()
 local CC = {}
 for i, c in ipairs(CLAIMED) do CC[c] = i end
@@ -46,7 +47,7 @@ local function room(conc, running)
 end
 
 local function promote(q)
-  local due = redis.call('ZRANGEBYSCORE', delayed_key(q), '-inf', now_s, 'LIMIT', 0, promote_max)
+  local due = redis.call('ZRANGEBYSCORE', delayed_key(q), '-inf', now_s, 'LIMIT', '0', promote_max)
   local promoted = {}
   for _, id in ipairs(due) do
     local h = redis.call('HMGET', jkey(id), 'state', 'priority', 'run_at', 'type', 'attempts')
@@ -61,7 +62,7 @@ local function take(q, want)
   local got, members, ids = 0, {}, {}
   local offset, looked = 0, 0
   while got < want and looked <= budget do
-    local chunk = redis.call('ZRANGE', ready_key(q), offset, offset + (want - got) - 1)
+    local chunk = redis.call('ZRANGE', ready_key(q), string.format('%d', offset), string.format('%d', offset + (want - got) - 1))
     if #chunk == 0 then break end
     for _, m in ipairs(chunk) do
       local id = member_id(m)

@@ -27,8 +27,8 @@ end
 local now = tonumber(now_s)
 local names = columns()
 local E = #names
-local pos = {}
-for i = 1, E do pos[names[i]] = i + 1 end
+-- Each column's position in a row (1 is the `fresh` mark).
+local pos = __ROW_POSITIONS__
 local batch = cjson.decode(ARGV[2])
 local shared, varying, rows = batch[1], batch[2], batch[3]
 local njobs = #rows

@@ -63,6 +63,20 @@ describe.skipIf(!available)('redis engine specifics', () => {
     expect((await client.list({ tag: 't' })).jobs.map((j) => j.id)).toEqual([full.id]);
   });
 
+  it('listens to the wake channel from the first wait for work, not in a process that only enqueues', async () => {
+    const b = await open();
+    const listeners = async (): Promise<number> =>
+      Number(((await admin!.pubsub('NUMSUB', `${b.base}wake`)) as [string, number])[1]);
+    await new Client(b).enqueue('a.b', { n: 1 });
+    expect(await listeners()).toBe(0);
+    // The first wait is woken once the channel listens: a job enqueued meanwhile is looked for.
+    await b.workAwait({ queues: ['default'], timeoutMs: 60_000 });
+    expect(await listeners()).toBe(1);
+    const woken = b.workAwait({ queues: ['default'], timeoutMs: 60_000 });
+    await new Client(b).enqueue('a.b', { n: 2 });
+    await woken;
+  });
+
   it('keeps every key of a namespace under its hash tag, and takes the time from its clock', async () => {
     const clock = new ManualClock(Date.UTC(2031, 0, 2));
     const b = await open(clock);

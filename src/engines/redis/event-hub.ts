@@ -40,10 +40,15 @@ export class EventHub {
   private pos = 0;
   private reading: Promise<void> | null = null;
   private closed = false;
+  /**
+   * Whether anyone waited for work yet: the channel is listened to from the first wait on, so
+   * a process that only enqueues is not sent a message for every job it enqueues.
+   */
+  private waited = false;
   /** Whether the wake channel should be listened to (see `setChannel`), and the switches under way. */
   private channelWanted = true;
-  /** False once the channel is left: no message will match an entry then. */
-  private channelHeard = true;
+  /** False while the channel is not listened to: no message will match an entry then. */
+  private channelHeard = false;
   private channelSync: Promise<void> = Promise.resolve();
   /** Claims out: the stream's next read waits for them (`ReadHold`). */
   readonly hold = new ReadHold();
@@ -65,18 +70,17 @@ export class EventHub {
     this.wakeOnce = new WakeOnce(this.wakes);
   }
 
-  /** Subscribes to the wake channel. */
-  async start(): Promise<void> {
+  /** Takes the wake channel's messages (listened to from the first `await`). */
+  start(): void {
     this.sub.on('message', (_channel: string, message: string) => {
       this.wakeOnce.channel(message, this.reading ? this.pos : null);
     });
     // Wake-ups published while the connection was down are lost: wake everyone to look.
     this.sub.on('ready', () => {
       this.wakeOnce.channelReset();
-      if (this.channelWanted) this.sub.subscribe(this.wakeChannel).catch(() => undefined);
+      if (this.waited && this.channelWanted) this.sub.subscribe(this.wakeChannel).catch(() => undefined);
       this.wakes.wakeAll();
     });
-    await this.sub.subscribe(this.wakeChannel);
   }
 
   /**
@@ -90,6 +94,10 @@ export class EventHub {
   private setChannel(want: boolean): void {
     if (this.channelWanted === want || this.closed) return;
     this.channelWanted = want;
+    if (this.waited) this.switchChannel(want);
+  }
+
+  private switchChannel(want: boolean): void {
     this.channelSync = this.channelSync.then(async () => {
       if (this.closed || this.channelWanted !== want) return;
       try {
@@ -107,9 +115,18 @@ export class EventHub {
     });
   }
 
-  /** Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts. */
+  /**
+   * Resolves on a wake-up for `queues`, after `timeoutMs` on the clock, or when `signal` aborts.
+   * The first wait starts listening to the channel (unless the stream is read) and is woken once
+   * that is in place: what was enqueued before is found by the claim it makes then.
+   */
   await(queues: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    return this.wakes.await(queues, timeoutMs, signal);
+    const woken = this.wakes.await(queues, timeoutMs, signal);
+    if (!this.waited) {
+      this.waited = true;
+      if (this.channelWanted) this.switchChannel(true);
+    }
+    return woken;
   }
 
   /** Delivers events to `onEvent` (after replaying those past `afterSeq`) until unsubscribed. */

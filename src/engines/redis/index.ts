@@ -119,7 +119,7 @@ export async function openRedisBackend(options: BackendOptions): Promise<RedisBa
     await connect(client, target);
     await connect(sub, target);
     await connect(reader, target);
-    await ctx.hub.start();
+    ctx.hub.start();
     if (options.migrate !== false) await backend.schemaMigrate();
   } catch (err) {
     await backend.close().catch(() => undefined);

@@ -78,9 +78,15 @@ function claimJsonRow(): string {
   return `'[' .. ${cells.join(" .. ',' .. ")} .. ']'`;
 }
 
+/** Each column's position in a new job's row (jobs-enqueue.lua: 1 is the `fresh` mark, then the columns). */
+const luaRowPositions = (): string =>
+  `{ ${JOB_COLUMNS.map((c, i) => `[${JSON.stringify(c)}] = ${i + 2}`).join(', ')} }`;
+
 /** The values the placeholders of the scripts stand for. */
 const PLACEHOLDERS: Record<string, string> = {
   __JOB_COLUMNS__: luaTable(JOB_COLUMNS),
+  // A table constructor sized at compile time: no rehash as a loop filling it would cause.
+  __ROW_POSITIONS__: luaRowPositions(),
   __CLAIM_COLUMNS__: luaTable(CLAIM_COLUMNS),
   __CLAIM_JSON_ROW__: claimJsonRow(),
   __LIVE_STATES__: luaSet(LIVE_STATES),
