@@ -17,8 +17,8 @@ if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
 -- promote_max stays text: it only goes to redis.call (which formats a number as a float).
 local budget, promote_max = tonumber(ARGV[7]), ARGV[8]
 local CLAIMED = claim_columns()
-local CC = {}
-for i, c in ipairs(CLAIMED) do CC[c] = i end
+-- Each claim column's position, from a table built when the script loads.
+local CC = __CLAIM_POSITIONS__
 local C_ATT, C_TYPE, C_DEADLINE = CC.attempts, CC.type, CC.deadline
 
 -- A text value as JSON; cjson only when it holds what JSON escapes.

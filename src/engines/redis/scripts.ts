@@ -78,15 +78,17 @@ function claimJsonRow(): string {
   return `'[' .. ${cells.join(" .. ',' .. ")} .. ']'`;
 }
 
-/** Each column's position in a new job's row (jobs-enqueue.lua: 1 is the `fresh` mark, then the columns). */
-const luaRowPositions = (): string =>
-  `{ ${JOB_COLUMNS.map((c, i) => `[${JSON.stringify(c)}] = ${i + 2}`).join(', ')} }`;
+/** A table of each column's position in `columns`, counted from `first`. */
+const luaPositions = (columns: readonly string[], first: number): string =>
+  `{ ${columns.map((c, i) => `[${JSON.stringify(c)}] = ${i + first}`).join(', ')} }`;
 
 /** The values the placeholders of the scripts stand for. */
 const PLACEHOLDERS: Record<string, string> = {
   __JOB_COLUMNS__: luaTable(JOB_COLUMNS),
-  // A table constructor sized at compile time: no rehash as a loop filling it would cause.
-  __ROW_POSITIONS__: luaRowPositions(),
+  // Table constructors sized at compile time: no rehash as a loop filling them would cause.
+  // A new job's row (jobs-enqueue.lua): 1 is the `fresh` mark, then the columns.
+  __ROW_POSITIONS__: luaPositions(JOB_COLUMNS, 2),
+  __CLAIM_POSITIONS__: luaPositions(CLAIM_COLUMNS, 1),
   __CLAIM_COLUMNS__: luaTable(CLAIM_COLUMNS),
   __CLAIM_JSON_ROW__: claimJsonRow(),
   __LIVE_STATES__: luaSet(LIVE_STATES),
