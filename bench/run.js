@@ -40,7 +40,6 @@ function fmtRun(v) {
   return `${jobsPer(v.rate, 's')}, ${Number.isFinite(v.perCpuS) ? jobsPer(v.perCpuS, 'CPU-s') : 'CPU not read'}`;
 }
 
-/** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
 /**
  * Jobs of the memory drain: `--memory-jobs` as given; else the default, or as many as the
  * system drained in MEMORY_MIN_SECONDS at the same concurrency earlier in this run (whole 10,000s).
@@ -50,6 +49,7 @@ function memoryJobsFor(opts, drainRate) {
   return Math.max(opts.memoryJobs, Math.ceil((drainRate * MEMORY_MIN_SECONDS) / 10_000) * 10_000);
 }
 
+/** Runs `fn` once per repeat and system (interleaved, so drift hits every system alike). */
 async function repeated(opts, systems, results, label, fn) {
   const runs = Object.fromEntries(systems.map((s) => [s.name, []]));
   for (let r = 0; r < opts.repeat; r++) {
