@@ -180,13 +180,6 @@ local function flush(at)
       wake = wake .. ',#' .. id
     end
     redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, unpack(fields))
-    -- The first entry of each minute (by the engine's clock) is marked, so retention can trim
-    -- the stream by age (jobs-prune.lua) though its ids are sequence numbers.
-    local minute = string.format('%d', math.floor(at / 60000) * 60000)
-    if redis.call('GET', P .. 'events:minute') ~= minute then
-      redis.call('SET', P .. 'events:minute', minute)
-      redis.call('ZADD', P .. 'events:marks', minute, id)
-    end
   end
   if wake ~= '' then redis.call('PUBLISH', P .. 'wake', wake) end
 end

@@ -104,7 +104,7 @@ describe.skipIf(!available)('redis engine specifics', () => {
     expect(job?.startedAt?.getTime()).toBe(Date.UTC(2031, 0, 2));
   });
 
-  it('trims the event stream by age, by whole minutes of its clock', async () => {
+  it('trims the event stream by age, by the times its entries were written at', async () => {
     const clock = new ManualClock(Date.UTC(2031, 0, 2, 10, 0, 30));
     const b = await open(clock);
     const fire = (schedule: string): Promise<void> =>
@@ -121,9 +121,15 @@ describe.skipIf(!available)('redis engine specifics', () => {
       return seen;
     };
     expect(await replayed()).toEqual(['a', 'b', 'c']);
-    // Before 10:02:10: the minutes 10:00 and 10:01 ended before it; 10:02 did not.
-    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(Date.UTC(2031, 0, 2, 10, 2, 10)) });
+    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(Date.UTC(2031, 0, 2, 10, 0, 30)) });
+    expect(await replayed()).toEqual(['a', 'b', 'c']);
+    // Written at 10:00:30 and 10:01:30, before 10:01:31; the one of 10:02:30 is not.
+    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(Date.UTC(2031, 0, 2, 10, 1, 31)) });
     expect(await replayed()).toEqual(['c']);
+    await b.jobsPrune({ finishedBefore: {}, eventsBefore: new Date(Date.UTC(2031, 0, 3)) });
+    expect(await replayed()).toEqual([]);
+    await fire('d');
+    expect(await replayed()).toEqual(['d']);
   });
 
   it('reads prefix, database, cluster seeds and timeout from the URL, the password from the environment or a file', () => {
