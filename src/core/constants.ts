@@ -275,3 +275,10 @@ export const REDIS_LIST_SCAN_BUDGET = 5_000;
  * record its change announces before it is dropped as left by a crash (docs/nats.md).
  */
 export const NATS_POINTER_GRACE_MS = 60_000;
+
+/**
+ * NATS engine: how often (by the engine's clock) lease recovery also reads every record for a
+ * running job past its lease that no `active` entry led it to, a safety net for an entry lost
+ * while its jobs still ran (docs/nats.md, "The lease").
+ */
+export const NATS_ORPHAN_SCAN_MS = 60_000;

@@ -1,7 +1,8 @@
 /**
  * The `active` bucket holds one entry per claim (docs/nats.md): removed by the claiming process
  * once its last job leaves `running`, and by lease recovery when a claimer that died left it.
- * Lease recovery finds a running job through its claim's entry.
+ * Lease recovery finds a running job through its claim's entry, and once a minute through every
+ * record (an entry lost while its job ran).
  */
 import { randomBytes } from 'node:crypto';
 import { Kvm } from '@nats-io/kv';
@@ -9,7 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { NATS_POINTER_GRACE_MS } from '../../src/core/constants.js';
+import { NATS_ORPHAN_SCAN_MS, NATS_POINTER_GRACE_MS } from '../../src/core/constants.js';
 import { validateEnqueue } from '../../src/core/validate-enqueue.js';
 import { openNatsBackend } from '../../src/engines/nats/index.js';
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
@@ -123,5 +124,19 @@ describe.skipIf(!available)('nats: one active entry per claim', () => {
     expect(await keys()).not.toContain('dead.1');
     // The entry of the running job stays while it runs.
     expect(await keys()).toHaveLength(1);
+  });
+
+  it('finds a running job whose entry was lost by reading every record, once a minute', async () => {
+    await enqueue(1);
+    const [job] = await claim(1);
+    // The first list reads every record (nothing has expired yet); the minute starts there.
+    expect(await backend.jobsLeaseExpiredList({ limit: 10 })).toEqual([]);
+    const kv = await new Kvm(nc).open(`${prefix}-active`);
+    for (const k of await keys()) await kv.purge(k);
+    await clock.advance(31_000);
+    // Within the minute only the entries are read, and none names the job.
+    expect(await backend.jobsLeaseExpiredList({ limit: 10 })).toEqual([]);
+    await clock.advance(NATS_ORPHAN_SCAN_MS - 31_000);
+    expect((await backend.jobsLeaseExpiredList({ limit: 10 })).map((j) => j.id)).toEqual([job!.id]);
   });
 });

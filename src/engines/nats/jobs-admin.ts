@@ -4,7 +4,7 @@
  * compare-and-set of the record, read again when another writer came first.
  */
 import type { PruneParams } from '../../backend/backend.js';
-import { NATS_POINTER_GRACE_MS } from '../../core/constants.js';
+import { NATS_ORPHAN_SCAN_MS, NATS_POINTER_GRACE_MS } from '../../core/constants.js';
 import { NotFoundError } from '../../core/errors.js';
 import { jobEvent, type GantryEvent } from '../../core/events.js';
 import {
@@ -173,7 +173,21 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
     const young = entry.at !== null && now - entry.at < NATS_POINTER_GRACE_MS;
     if (!live && !young) await activeClear(ctx, entry.rev);
   }
+  if (out.size < p.limit && now - ctx.orphanScanAt >= NATS_ORPHAN_SCAN_MS) {
+    ctx.orphanScanAt = now;
+    for (const job of await orphansExpired(ctx, now)) if (out.size < p.limit) out.set(job.id, job);
+  }
   return [...out.values()];
+}
+
+/**
+ * Every running job past its lease, read from all records: what lease recovery finds this way
+ * and not through the `active` entries had its entry lost while it still ran.
+ */
+async function orphansExpired(ctx: Ctx, now: number): Promise<Job[]> {
+  return (await allJobs(ctx))
+    .map((v) => v.job)
+    .filter((j) => j.state === 'running' && j.leaseUntil !== null && j.leaseUntil.getTime() < now);
 }
 
 /** Retention: finished jobs by age and by count per queue and state, old events. */
