@@ -129,7 +129,7 @@ describe.skipIf(!available)('nats: one active entry per claim', () => {
   it('finds a running job whose entry was lost by reading every record, once a minute', async () => {
     await enqueue(1);
     const [job] = await claim(1);
-    // The first list reads every record (nothing has expired yet); the minute starts there.
+    // The first list starts the minute.
     expect(await backend.jobsLeaseExpiredList({ limit: 10 })).toEqual([]);
     const kv = await new Kvm(nc).open(`${prefix}-active`);
     for (const k of await keys()) await kv.purge(k);

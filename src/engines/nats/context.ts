@@ -47,8 +47,8 @@ export interface Ctx {
   handOverDue: Set<string>;
   /** Jobs of each queue being enqueued in this turn, for the wake-up hint (see `hintQueued`). */
   hints: Map<string, string[]>;
-  /** When lease recovery last read every record (engine clock, ms; see `jobsLeaseExpiredList`). */
-  orphanScanAt: number;
+  /** When lease recovery last read every record, or first ran (engine clock, ms; `jobsLeaseExpiredList`). */
+  orphanScanAt: number | null;
   /** The last version this process wrote of each job it runs (saves a read on its next write). */
   held: Map<string, Versioned>;
   /** Claims this process made so far (names its `active` entries). */

@@ -133,7 +133,7 @@ export async function openNatsBackend(options: BackendOptions): Promise<Backend>
       handedOverAt: new Map(),
       handOverDue: new Set(),
       hints: new Map(),
-      orphanScanAt: -Infinity,
+      orphanScanAt: null,
       now: () => clock.now(),
       hub: eventHub(),
       closing: null,

@@ -173,6 +173,9 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
     const young = entry.at !== null && now - entry.at < NATS_POINTER_GRACE_MS;
     if (!live && !young) await activeClear(ctx, entry.rev);
   }
+  // The first list starts the minute: a process just started (a worker draining a deep queue)
+  // does not read every record at once.
+  ctx.orphanScanAt ??= now;
   if (out.size < p.limit && now - ctx.orphanScanAt >= NATS_ORPHAN_SCAN_MS) {
     ctx.orphanScanAt = now;
     for (const job of await orphansExpired(ctx, now)) if (out.size < p.limit) out.set(job.id, job);
