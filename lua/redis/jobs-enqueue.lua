@@ -119,6 +119,14 @@ end
 local shared_tail = not (K_TYPE or K_QUEUE or K_STATE) and job_tail(shared[P_TYPE], S_QUEUE, S_STATE, 0)
 -- Each queue's ready and delayed keys, made once.
 local ready_keys, delayed_keys = {}, {}
+local function key_of(cache, make, q)
+  local k = cache[q]
+  if not k then
+    k = make(q)
+    cache[q] = k
+  end
+  return k
+end
 for j = 1, njobs do
   if status[j] == 'new' then
     local row = rows[j]
@@ -138,19 +146,10 @@ for j = 1, njobs do
     redis.call('HSET', jkey(id), unpack(args, 1, na))
     zadd_later(IDS, '0', id)
     if state == 'queued' then
-      local rk = ready_keys[q]
-      if not rk then
-        rk = ready_key(q)
-        ready_keys[q] = rk
-      end
-      zadd_later(rk, ready_score(K_PRIORITY and row[K_PRIORITY] or S_PRIORITY), rmember(run_at, id))
+      local score = ready_score(K_PRIORITY and row[K_PRIORITY] or S_PRIORITY)
+      zadd_later(key_of(ready_keys, ready_key, q), score, rmember(run_at, id))
     else
-      local dk = delayed_keys[q]
-      if not dk then
-        dk = delayed_key(q)
-        delayed_keys[q] = dk
-      end
-      zadd_later(dk, run_at, id)
+      zadd_later(key_of(delayed_keys, delayed_key, q), run_at, id)
     end
     local deadline = K_DEADLINE and row[K_DEADLINE] or S_DEADLINE
     if deadline ~= '' then zadd_later(DEADLINES, deadline, id) end

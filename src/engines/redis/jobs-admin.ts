@@ -78,7 +78,7 @@ export async function jobsLeaseExpiredList(ctx: Ctx, p: { limit: number }): Prom
   return recs.map((r) => readJob(r));
 }
 
-/** Retention: finished jobs by age and by count per queue and state; events by age (whole minutes). */
+/** Retention: finished jobs by age and by count per queue and state; events by the time each entry was written. */
 export function jobsPrune(ctx: Ctx, p: PruneParams): Promise<number> {
   const args: string[] = [
     p.maxPerQueueState === undefined ? '' : String(p.maxPerQueueState),
