@@ -43,6 +43,10 @@ local function ready_key(q) return P .. 'ready:' .. q end
 local function delayed_key(q) return P .. 'delayed:' .. q end
 -- part: running_key
 local function running_key(q) return P .. 'running:' .. q end
+-- part: wake_key
+-- A queue's wake-up stream (its newest entry only): a worker waiting to claim blocks on it
+-- (jobs-claim.lua, src/engines/redis/wake-claim.ts).
+local function wake_key(q) return P .. 'wakes:' .. q end
 -- part: done_key
 local function done_key(q, state) return P .. 'done:' .. q .. ':' .. state end
 -- part: unique_key
@@ -157,8 +161,9 @@ local function emit_raw(text, t, wake)
   if wake and wake ~= '' then WAKE[wake] = true end
 end
 -- part: flush
--- The queues to wake go both in the entry (field `w`, which a process reading the stream hears
--- first: Redis answers a blocked XREAD before it writes to subscribers) and on the wake channel
+-- The queues to wake go in the entry (field `w`, which a process reading the stream hears
+-- first: Redis answers a blocked XREAD before it writes to subscribers), in each queue's wake
+-- stream (where a claim waits, see wake_key) and on the wake channel
 -- (`<queues>,#<seq of the entry>`, for processes that do not read the stream); the seq lets a
 -- process that gets both wake once (docs/redis.md, "Events and wake-ups").
 local function flush(at)
@@ -180,6 +185,10 @@ local function flush(at)
       wake = wake .. ',#' .. id
     end
     redis.call('XADD', P .. 'events', 'MAXLEN', '~', __EVENTS_MAXLEN__, '0-' .. id, unpack(fields))
+    -- Only to the streams a waiting claim made (NOMKSTREAM): a queue nobody waits on costs a lookup.
+    for i = 1, #w do
+      redis.call('XADD', wake_key(w[i]), 'NOMKSTREAM', 'MAXLEN', '1', '*', 'at', at)
+    end
   end
   if wake ~= '' then redis.call('PUBLISH', P .. 'wake', wake) end
 end

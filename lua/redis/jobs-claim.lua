@@ -1,19 +1,64 @@
--- jobs-claim.lua: claims due jobs for a worker (Backend.jobsClaim).
+-- jobs-claim.lua: claims due jobs for a worker (Backend.jobsClaim), at once or on a wake-up
+-- (Backend.jobsClaimAwait).
 -- KEYS[1]: base key `{prefix}:`.
--- ARGV[1]: now (ms). ARGV[2]: worker id. ARGV[3]: lease end (ms). ARGV[4]: limit. ARGV[5]:
+-- ARGV[1]: now (ms). ARGV[2]: worker id. ARGV[3]: lease (ms). ARGV[4]: limit. ARGV[5]:
 --   prefetch. ARGV[6]: JSON list of job types, or '' for any. ARGV[7]: how many ready entries
 --   a queue's claim may look at and skip (other types, a passed deadline). ARGV[8]: most due
---   delayed jobs a queue's claim promotes. ARGV[9 ..]: the queues, in preference order.
+--   delayed jobs a queue's claim promotes. ARGV[9]: '' for a claim now; for a claim on wake-up,
+--   the caller's poke id (below). ARGV[10 ..]: the queues, in preference order; on wake-up
+--   followed by, per queue, the id of its wake stream's entry the caller saw last ('' for none).
 -- Per queue: skip it paused; room as the core's claimRoom; promote due scheduled/retrying jobs
 -- to ready; take from ready in order (priority desc, runAt, id). Returns the claimed records as
 -- one JSON text: a list with, per job, the list of its CLAIM_COLUMNS values (the record's fields
 -- a claim reads) in order, null for an absent field, text quoted, numbers and documents as
 -- stored. One string, not a reply of 20 strings a job, which the client decoded one by one.
-local now_s, worker, lease = ARGV[1], ARGV[2], ARGV[3]
+--
+-- On wake-up the caller sent this right behind a blocking XREAD of the queues' wake streams and
+-- its poke stream (`poke:<id>`, which it adds to to end the wait), so it runs the moment the
+-- XREAD returns (src/engines/redis/wake-claim.ts). It claims only when a wake stream moved past
+-- the id the caller saw (a queue's first wait claims at once), else claims nothing. Its now is
+-- the later of ARGV[1] (when the caller sent it, up to a block earlier) and the time of the
+-- wake-ups it answers (the enqueuer's clock), at most a block past ARGV[1]. Returns JSON
+-- `[now, woken 0/1, [wake stream ids seen, by queue], [records as above]]`.
+local now_s, worker = ARGV[1], ARGV[2]
 local now = tonumber(now_s)
+local lease_ms = tonumber(ARGV[3])
 local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
 local types = nil
 if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
+local armed = ARGV[9] ~= ''
+local nq = #ARGV - 9
+if armed then nq = nq / 2 end
+
+-- On wake-up: whether a wake stream moved, the ids seen, and the time of the wake-ups.
+local seen
+if armed then
+  redis.call('DEL', P .. 'poke:' .. ARGV[9])
+  local woken, at = false, now
+  seen = {}
+  for i = 1, nq do
+    local key = wake_key(ARGV[9 + i])
+    local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', '1')[1]
+    if last then
+      seen[i] = last[1]
+      if last[1] ~= ARGV[9 + nq + i] then
+        woken = true
+        local t = tonumber(last[2][2])
+        if t and t > at then at = t end
+      end
+    else
+      -- Made here: an enqueue only adds to a wake stream that is there (NOMKSTREAM).
+      seen[i] = redis.call('XADD', key, 'MAXLEN', '1', '*', 'at', now_s)
+      woken = true
+    end
+  end
+  if not woken then return '[' .. now_s .. ',0,["' .. table.concat(seen, '","') .. '"],[]]' end
+  if at > now then
+    now = math.min(at, now + __WAKE_BLOCK_MS__)
+    now_s = string.format('%d', now)
+  end
+end
+local lease = string.format('%d', now + lease_ms)
 -- promote_max stays text: it only goes to redis.call (which formats a number as a float).
 local budget, promote_max = tonumber(ARGV[7]), ARGV[8]
 local CLAIMED = claim_columns()
@@ -98,7 +143,7 @@ local function take(q, want)
   return got
 end
 
-for i = 9, #ARGV do
+for i = 10, 9 + nq do
   local q = ARGV[i]
   local s = settings_of(q)
   if not s.paused then
@@ -122,4 +167,12 @@ for i = 9, #ARGV do
   end
 end
 flush(now_s)
-return '[' .. table.concat(out, ',') .. ']'
+local rows = '[' .. table.concat(out, ',') .. ']'
+if not armed then return rows end
+-- The wake-ups of the jobs this claim promoted and left are its own: seen from here.
+for i = 1, nq do
+  if WAKE[ARGV[9 + i]] then
+    seen[i] = redis.call('XREVRANGE', wake_key(ARGV[9 + i]), '+', '-', 'COUNT', '1')[1][1]
+  end
+end
+return '[' .. now_s .. ',1,["' .. table.concat(seen, '","') .. '"],' .. rows .. ']'

@@ -7,5 +7,6 @@ local jobs = 0
 for s in string.gmatch(ARGV[2], '[^,]+') do jobs = jobs + (tonumber(redis.call('HGET', qkey(q), s)) or 0) end
 if jobs > 0 then return { 0, jobs } end
 local known = redis.call('SREM', QUEUES, q)
-redis.call('DEL', qkey(q), ready_key(q), delayed_key(q), running_key(q))
+-- A claim waiting on the wake stream makes it again when its block ends (jobs-claim.lua).
+redis.call('DEL', qkey(q), ready_key(q), delayed_key(q), running_key(q), wake_key(q))
 return { known, 0 }

@@ -40,6 +40,12 @@ export interface BackendCapabilities {
    * (enqueued, promoted or retried), as a broker delivers them.
    */
   claimOrder: 'total' | 'priority-fifo';
+  /**
+   * `jobsClaimAwait` claims inside the engine the moment a wake-up arrives, with no round trip
+   * to the caller between the two; without it, it waits and then claims (the worker then uses
+   * `workAwait` and `jobsClaim` itself).
+   */
+  claimOnWake: boolean;
 }
 
 /** Options every engine factory takes. */
@@ -131,6 +137,14 @@ export interface ClaimParams {
   limit: number;
   leaseMs: number;
   prefetch?: number;
+}
+
+/** What `jobsClaimAwait` takes: a claim, and the wait before it. */
+export interface ClaimAwaitParams extends ClaimParams {
+  /** The longest wait, ms on the engine's clock. */
+  timeoutMs: number;
+  /** Ends the wait early. */
+  signal?: AbortSignal;
 }
 
 /** A fenced completion: applied only while `workerId` holds attempt `attempt` of the job. */
@@ -389,6 +403,16 @@ export interface Backend {
    * latest, or at once when `signal` aborts.
    */
   workAwait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /**
+   * Claims as `jobsClaim` would and, while that finds nothing, waits for a wake-up in one of
+   * `queues` (as `workAwait`) and claims again. Resolves with the jobs claimed, or `[]` once
+   * `timeoutMs` passed or `signal` aborted with none claimed; jobs claimed as the wait ended
+   * are still answered, never dropped. Where `capabilities.claimOnWake` the engine runs each
+   * claim itself the moment the wake-up arrives, and skips the first when no wake-up came
+   * since its previous claim on these queues.
+   */
+  jobsClaimAwait(params: ClaimAwaitParams): Promise<Job[]>;
 
   /** Creates or replaces a schedule. */
   scheduleUpsert(params: { schedule: ScheduleRecord }): Promise<ScheduleRecord>;

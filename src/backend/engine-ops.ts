@@ -5,6 +5,7 @@
  */
 import type { Backend, BackendCapabilities } from './backend.js';
 import type { Clock } from '../core/clock.js';
+import { claimAfterWake } from './claim-await.js';
 
 /** The methods of `Backend`, without its descriptive fields. */
 export type BackendMethod = Exclude<keyof Backend, 'name' | 'capabilities' | 'clock'>;
@@ -15,8 +16,13 @@ export type EngineOp<C, K extends BackendMethod> = (
   params: Parameters<Backend[K]>[0],
 ) => ReturnType<Backend[K]> | Awaited<ReturnType<Backend[K]>>;
 
-/** Every operation of an engine, by method name. */
-export type EngineOps<C> = { [K in BackendMethod]: EngineOp<C, K> };
+/**
+ * Every operation of an engine, by method name. `jobsClaimAwait` may be left out: then it waits
+ * with the engine's `workAwait` and claims with its `jobsClaim` (`claimAfterWake`).
+ */
+export type EngineOps<C> = { [K in Exclude<BackendMethod, 'jobsClaimAwait'>]: EngineOp<C, K> } & {
+  jobsClaimAwait?: EngineOp<C, 'jobsClaimAwait'>;
+};
 
 /** What an engine says about itself. */
 export interface EngineInfo {
@@ -43,7 +49,9 @@ export function backendOf<C>(
         ? async (params: unknown) => around(() => op(ctx, params))
         : async (params: unknown) => op(ctx, params);
   }
-  return backend as unknown as Backend;
+  const built = backend as unknown as Backend;
+  if (!ops.jobsClaimAwait) built.jobsClaimAwait = (params) => claimAfterWake(built, info.clock, params);
+  return built;
 }
 
 /**

@@ -256,6 +256,16 @@ export const REDIS_EVENTS_MAXLEN = 100_000;
 export const REDIS_EVENTS_BLOCK_MS = 5_000;
 
 /**
+ * Redis: how long a claim waiting on its queues' wake streams blocks before it is sent again,
+ * ms; also the furthest a wake-up's time may move that claim's now past when it was sent
+ * (docs/redis.md, "Claims on wake-up").
+ */
+export const REDIS_CLAIM_BLOCK_MS = 5_000;
+
+/** Redis: how long a poke (which ends a waiting claim early) is kept should nobody read it, ms. */
+export const REDIS_POKE_TTL_MS = 60_000;
+
+/**
  * Redis: the most the event stream's next read waits for this process's claims to be answered,
  * ms (docs/redis.md, "Events and wake-ups"); with claims always out it reads at this pace.
  */

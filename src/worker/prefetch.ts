@@ -9,7 +9,7 @@
  * doubling up to the `prefetch` option; back to nothing when a claim comes back short. So a
  * worker whose slots free slowly (see `PREFETCH_TURNOVER_MS`) buffers nothing.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend, ClaimParams } from '../backend/backend.js';
 import { PREFETCH_TURNOVER_MS } from '../core/constants.js';
 import type { Job } from '../core/job.js';
 import type { ClaimStep } from './weighted.js';
@@ -163,4 +163,28 @@ export function interleave(steps: ClaimStep[], results: Job[][]): Job[] {
     });
   });
   return [...slots.filter((j): j is Job => j !== undefined), ...extra];
+}
+
+/**
+ * The claim a worker's wait on wake-up makes (`jobsClaimAwait`): its free slots plus what the
+ * buffer lacks, as a claim round would plan them, in one claim listing every queue, the one
+ * owed most first.
+ */
+export function wakeClaim(
+  rr: { plan(slots: number): ClaimStep[]; names: string[] },
+  buffer: { target: number; size: number },
+  w: { workerId: string; free: number; leaseMs: number; types: string[] | undefined },
+): ClaimParams {
+  const free = Math.max(0, w.free);
+  const steps = rr.plan(free + Math.max(0, buffer.target - buffer.size));
+  const count = steps.reduce((n, step) => n + step.count, 0);
+  const limit = Math.min(free, count);
+  return {
+    workerId: w.workerId,
+    queues: steps[0]?.queues ?? rr.names,
+    limit,
+    prefetch: count - limit,
+    leaseMs: w.leaseMs,
+    ...(w.types ? { types: w.types } : {}),
+  };
 }

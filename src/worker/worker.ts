@@ -18,7 +18,7 @@ import { WorkerShutdownError } from './errors.js';
 import { recordOutcome, reportProgress, type Held, type OutcomeDeps } from './outcome.js';
 import { prefetchFor, resolveWorkerOptions, type ResolvedWorkerOptions } from './options.js';
 import { loggedOutageWatch, writeThroughOutage, type OutageRetry, type OutageWatch } from './outage.js';
-import { interleave, PrefetchBuffer, splitStep } from './prefetch.js';
+import { interleave, PrefetchBuffer, splitStep, wakeClaim } from './prefetch.js';
 import { Reporter } from './reporter.js';
 import type { Handler, Middleware, WorkerEvents, WorkerOptions } from './types.js';
 import { heartbeat, renewLeases, startUpkeep } from './upkeep.js';
@@ -235,6 +235,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   private async loop(): Promise<void> {
     const signal = this.loopAbort.signal;
     const backend = this.backend;
+    // A claim on wake-up that came back short found the queues drained: no claim round needed.
+    let drainedByWait = false;
     while (!signal.aborted) {
       const free = this.opts.concurrency - this.held.size;
       // Outcomes waiting for their write are bounded too, so a slow engine slows claiming down.
@@ -246,7 +248,8 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         const seq = this.workSeq;
         const freed = this.freedSeq;
         const turned = watchTurn();
-        const drained = await this.claimRound(backend, Math.max(0, free));
+        const drained = drainedByWait || (await this.claimRound(backend, Math.max(0, free)));
+        drainedByWait = false;
         this.outage.ok();
         // An engine that answers in-process (SQLite) returns without the event loop turning and
         // would keep a whole drain in promise callbacks: timers (lease renewal, heartbeat) and
@@ -254,7 +257,7 @@ export class Worker extends TypedEmitter<WorkerEvents> {
         if (!turned() && !drained) await flushPromises();
         // Work that arrived (or a slot that freed) while claiming may have rung before workAwait listened.
         if (drained && !signal.aborted && seq === this.workSeq && freed === this.freedSeq) {
-          await this.idle(backend, signal);
+          drainedByWait = await this.idle(backend, signal);
         }
       } catch (error) {
         if (signal.aborted) break;
@@ -267,15 +270,31 @@ export class Worker extends TypedEmitter<WorkerEvents> {
   /**
    * Waits for a wake-up, or `pollMs`. While jobs run (or their outcomes are written), a freed
    * slot or a written outcome ends the wait too: a short claim may have met a queue's
-   * concurrency cap, which a finished job lifts.
+   * concurrency cap, which a finished job lifts. Where the engine claims on wake-up
+   * (`claimOnWake`) the wait is a claim, whose jobs start at once; true when it came back short.
    */
-  private async idle(backend: Backend, signal: AbortSignal): Promise<void> {
+  private async idle(backend: Backend, signal: AbortSignal): Promise<boolean> {
     const wait = new AbortController();
     const stop = (): void => wait.abort();
     signal.addEventListener('abort', stop, { once: true });
     if (this.held.size > 0 || this.writing.size > 0) this.waiters.push(stop);
     try {
-      await backend.workAwait({ queues: this.rr.names, timeoutMs: this.opts.pollMs, signal: wait.signal });
+      const timing = { timeoutMs: this.opts.pollMs, signal: wait.signal };
+      if (!backend.capabilities.claimOnWake) {
+        await backend.workAwait({ queues: this.rr.names, ...timing });
+        return false;
+      }
+      const claim = wakeClaim(this.rr, this.buffer, {
+        workerId: this.id,
+        free: this.opts.concurrency - this.held.size,
+        leaseMs: this.opts.leaseMs,
+        types: this.opts.onlyRegisteredTypes ? this.types : undefined,
+      });
+      const jobs = await backend.jobsClaimAwait({ ...claim, ...timing });
+      if (jobs.length === 0) return false;
+      this.buffer.push(jobs);
+      this.fill();
+      return jobs.length < claim.limit + (claim.prefetch ?? 0);
     } finally {
       signal.removeEventListener('abort', stop);
     }

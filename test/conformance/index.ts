@@ -12,6 +12,7 @@ import { describe } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import type { ManualClock } from '../../src/core/clock.js';
 import { backendClaimGroup } from './backend-claim.js';
+import { backendClaimAwaitGroup } from './backend-claim-await.js';
 import { backendEnqueueGroup } from './backend-enqueue.js';
 import { backendEventsGroup } from './backend-events.js';
 import { backendPrefetchGroup } from './backend-prefetch.js';
@@ -39,6 +40,7 @@ export type ConformanceGroup = (factory: ConformanceFactory) => void;
 const GROUPS: ConformanceGroup[] = [
   backendEnqueueGroup,
   backendClaimGroup,
+  backendClaimAwaitGroup,
   backendPrefetchGroup,
   backendLifecycleGroup,
   backendEventsGroup,

@@ -15,6 +15,7 @@ import { openRedisBackend, parseRedisUrl, type RedisBackend } from '../../src/en
 import { TEST_URLS, engineAvailable } from '../helpers/engines.js';
 import { deleteNamespace } from '../helpers/redis.js';
 import { freePort } from '../helpers/throwaway-redis.js';
+import { waitUntil } from '../conformance/fixtures.js';
 
 const available = await engineAvailable('redis');
 const admin = available ? new Redis(TEST_URLS.redis) : null;
@@ -75,6 +76,45 @@ describe.skipIf(!available)('redis engine specifics', () => {
     const woken = b.workAwait({ queues: ['default'], timeoutMs: 60_000 });
     await new Client(b).enqueue('a.b', { n: 2 });
     await woken;
+  });
+
+  it('claims on wake-up inside Redis, at the time of the wake-up, leaving no poke and wake streams only where claims waited', async () => {
+    const start = Date.UTC(2031, 0, 2);
+    const clock = new ManualClock(start);
+    const b = await open(clock);
+    const client = new Client(b);
+    const wakes = (q: string): Promise<number> => admin!.exists(`${b.base}wakes:${q}`);
+    const blocked = async (): Promise<boolean> =>
+      ((await admin!.client('LIST')) as string)
+        .split('\n')
+        .some((l) => l.includes(`name=gantry-claim:${b.prefix} `) && l.includes('cmd=xread') && /flags=\S*b/.test(l));
+    await client.enqueue('a.b', {}, { queue: 'nobody' });
+    expect(await wakes('nobody')).toBe(0);
+    const params = { workerId: 'w', queues: ['q'], limit: 1, leaseMs: 1_000, timeoutMs: 60_000 };
+    const waiting = b.jobsClaimAwait(params);
+    await waitUntil(blocked, 5_000, 'the claim to block on its wake stream');
+    expect(await wakes('q')).toBe(1);
+    // Sent at `start`; the job comes 2 s later on the clock: that is when it starts.
+    await clock.advance(2_000);
+    const job = await client.enqueue('a.b', {}, { queue: 'q' });
+    const [got] = await waiting;
+    expect(got?.id).toBe(job.id);
+    expect([got?.startedAt?.getTime(), got?.leaseUntil?.getTime()]).toEqual([start + 2_000, start + 3_000]);
+    // An abort ends the blocked read with a poke: nothing claimed, the poke gone.
+    const ac = new AbortController();
+    const ended = b.jobsClaimAwait({ ...params, signal: ac.signal });
+    await waitUntil(blocked, 5_000, 'the claim to block again');
+    ac.abort();
+    expect(await ended).toEqual([]);
+    expect(await admin!.keys(`${b.base}poke:*`)).toEqual([]);
+    const later = await client.enqueue('a.b', {}, { queue: 'q' });
+    expect((await client.get(later.id))?.state).toBe('queued');
+    await b.jobCancel({ id: later.id });
+    await b.jobsComplete({ items: [{ id: job.id, workerId: 'w', attempt: 1, result: null }] });
+    await b.jobDelete({ id: later.id });
+    await b.jobDelete({ id: job.id });
+    expect((await b.queueDelete({ queue: 'q' })).deleted).toBe(true);
+    expect(await wakes('q')).toBe(0);
   });
 
   it('keeps every key of a namespace under its hash tag, and takes the time from its clock', async () => {

@@ -54,6 +54,7 @@ describe('sqlite: URLs', () => {
       multiProcess: true,
       localClaims: true,
       claimOrder: 'total',
+      claimOnWake: false,
     });
     await viaOpen.close();
   });

@@ -39,6 +39,7 @@ export const NATS_CAPABILITIES: Readonly<BackendCapabilities> = {
   multiProcess: true,
   localClaims: false,
   claimOrder: 'priority-fifo',
+  claimOnWake: false,
 };
 
 /** The engine's state: its context with the event hub, and whether it is closing. */

@@ -31,6 +31,7 @@ export const POSTGRES_CAPABILITIES: Readonly<BackendCapabilities> = {
   multiProcess: true,
   localClaims: false,
   claimOrder: 'total',
+  claimOnWake: false,
 };
 
 /** A PostgreSQL `Backend`, with its pools and listener for tools and tests. */

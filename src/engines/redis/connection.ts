@@ -95,8 +95,9 @@ const retry = (times: number): number => Math.min(REDIS_RECONNECT_MIN_MS * 2 ** 
  * unreachable fails at once), a bounded wait for an answer, and reconnection forever with backoff.
  * `blocking`: a connection for blocking reads, which waits as long as the read asks.
  */
-function redisOptions(t: RedisTarget, blocking: boolean): RedisOptions {
+function redisOptions(t: RedisTarget, blocking: boolean, name?: string): RedisOptions {
   return {
+    ...(name ? { connectionName: name } : {}),
     db: t.db,
     username: t.username,
     password: t.password,
@@ -111,21 +112,26 @@ function redisOptions(t: RedisTarget, blocking: boolean): RedisOptions {
   };
 }
 
-/** A client of the target (a `Cluster` when `?cluster=true`), not yet connected. */
-export function createClient(t: RedisTarget, blocking = false): Redis | Cluster {
-  const client = t.cluster ? clusterClient(t, blocking) : new Redis({ ...redisOptions(t, blocking), ...t.nodes[0]! });
+/**
+ * A client of the target (a `Cluster` when `?cluster=true`), not yet connected; `name` is the
+ * name `CLIENT LIST` shows for it.
+ */
+export function createClient(t: RedisTarget, blocking = false, name?: string): Redis | Cluster {
+  const client = t.cluster
+    ? clusterClient(t, blocking, name)
+    : new Redis({ ...redisOptions(t, blocking, name), ...t.nodes[0]! });
   // Connection errors surface as the failures of the calls made meanwhile; the client reconnects.
   client.on('error', () => undefined);
   return client;
 }
 
-function clusterClient(t: RedisTarget, blocking: boolean): Cluster {
+function clusterClient(t: RedisTarget, blocking: boolean, name?: string): Cluster {
   const opts: ClusterOptions = {
     lazyConnect: true,
     enableOfflineQueue: false,
     enableReadyCheck: true,
     clusterRetryStrategy: retry,
-    redisOptions: { ...redisOptions(t, blocking), db: 0 },
+    redisOptions: { ...redisOptions(t, blocking, name), db: 0 },
   };
   return new Cluster(t.nodes, opts);
 }

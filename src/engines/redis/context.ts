@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { unavailable, isUnavailable, type RedisTarget } from './connection.js';
 import type { EventHub } from './event-hub.js';
 import type { ScriptClient, ScriptName } from './scripts.js';
+import type { WakeClaimer } from './wake-claim.js';
 
 /** The engine's shared state. */
 export interface Ctx {
@@ -14,6 +15,8 @@ export interface Ctx {
   target: RedisTarget;
   /** Event stream reader and wake-up subscriber. */
   hub: EventHub;
+  /** Claims that wait in Redis for a wake-up (`jobsClaimAwait`). */
+  wakeClaim: WakeClaimer;
   /**
    * Per queue, its settings document as this process last saw it ('' for none): the defaults an
    * enqueue applies, which the enqueue script checks are still the stored ones.

@@ -21,6 +21,7 @@ import * as stats from './jobs-stats.js';
 import * as queues from './queues.js';
 import * as schedules from './schedules.js';
 import { defineScripts } from './scripts.js';
+import { WakeClaimer } from './wake-claim.js';
 import * as workers from './workers.js';
 
 export { parseRedisUrl, type RedisTarget } from './connection.js';
@@ -33,6 +34,7 @@ export const REDIS_CAPABILITIES: Readonly<BackendCapabilities> = {
   multiProcess: true,
   localClaims: false,
   claimOrder: 'total',
+  claimOnWake: true,
 };
 
 /** The version of the key layout; stored at `{prefix}:version`. */
@@ -76,6 +78,7 @@ const lifecycle = {
   close: (e: Engine) => {
     e.closing ??= (async () => {
       e.ctx.hub.close();
+      e.ctx.wakeClaim.close();
       await e.ctx.client.quit().catch(() => e.ctx.client.disconnect());
     })();
     return e.closing;
@@ -96,6 +99,7 @@ const OPS: EngineOps<Engine> = {
     ...workers,
     ...schedules,
   }),
+  jobsClaimAwait: (e, p) => e.ctx.wakeClaim.claim(p),
 };
 
 /**
@@ -113,6 +117,7 @@ export async function openRedisBackend(options: BackendOptions): Promise<RedisBa
   const ctx = { client: scripts, base, clock, target, queueSettingsSeen: new Map() } as Ctx;
   const top = async (): Promise<number> => Number(await run<string>(ctx, 'events-top', []));
   ctx.hub = new EventHub(clock, `${base}events`, `${base}wake`, sub, reader, top, client);
+  ctx.wakeClaim = new WakeClaimer(ctx);
   const engine: Engine = { ctx, closing: null };
   const backend = backendOf({ name: 'redis', capabilities: REDIS_CAPABILITIES, clock }, engine, OPS);
   try {

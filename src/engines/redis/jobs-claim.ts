@@ -3,42 +3,21 @@
  * whole batch; every change after the claim is fenced on (state, worker, attempt) inside it.
  */
 import type { ClaimParams, CompleteItem, FailItem, ReleaseItem } from '../../backend/backend.js';
-import { REDIS_CLAIM_PROMOTE_MAX, REDIS_CLAIM_SCAN_BUDGET } from '../../core/constants.js';
 import { completedResult } from '../../core/events.js';
 import type { Job, JobProgress } from '../../core/job.js';
 import { nowArg, run, type Ctx } from './context.js';
-import { errorText, jsonText, readClaimed } from './job-codec.js';
+import { claimArgs, claimedJobs, claimWanted } from './claim-args.js';
+import { errorText, jsonText } from './job-codec.js';
 
 /**
  * Claims up to `limit` due jobs (plus `prefetch` from uncapped queues), queue by queue in the
  * order given, in one script (see lua/redis/jobs-claim.lua).
  */
 export async function jobsClaim(ctx: Ctx, p: ClaimParams): Promise<Job[]> {
-  const prefetch = Math.max(0, Math.floor(p.prefetch ?? 0));
-  if (Math.max(0, p.limit) + prefetch <= 0 || p.queues.length === 0) return [];
+  if (!claimWanted(p)) return [];
   const now = ctx.clock.now();
-  const reply = await ctx.hub.hold.during(() =>
-    run<string>(ctx, 'jobs-claim', [
-      String(now),
-      p.workerId,
-      String(now + p.leaseMs),
-      Math.max(0, p.limit),
-      prefetch,
-      p.types?.length ? JSON.stringify(p.types) : '',
-      REDIS_CLAIM_SCAN_BUDGET,
-      REDIS_CLAIM_PROMOTE_MAX,
-      ...p.queues,
-    ]),
-  );
-  // Each job its own Dates: a handler may change them.
-  return (JSON.parse(reply) as unknown[][]).map((r) =>
-    readClaimed(r, {
-      state: 'running',
-      workerId: p.workerId,
-      leaseUntil: new Date(now + p.leaseMs),
-      startedAt: new Date(now),
-    }),
-  );
+  const reply = await ctx.hub.hold.during(() => run<string>(ctx, 'jobs-claim', claimArgs(now, p, '', [])));
+  return claimedJobs(JSON.parse(reply) as unknown[][], now, p);
 }
 
 /** Extends the leases `workerId` still holds; returns the ids it lost. */

@@ -8,7 +8,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
-import { MIN_TIME_MS, REDIS_EVENTS_MAXLEN } from '../../core/constants.js';
+import { MIN_TIME_MS, REDIS_CLAIM_BLOCK_MS, REDIS_EVENTS_MAXLEN } from '../../core/constants.js';
 import { EngineUnavailableError } from '../../core/errors.js';
 import { EVENT_FOR_STATE, WAKING_STATES } from '../../core/events.js';
 import { LIVE_STATES } from '../../core/job.js';
@@ -96,6 +96,7 @@ const PLACEHOLDERS: Record<string, string> = {
   __EVENT_FOR_STATE__: luaMap(EVENT_FOR_STATE),
   __EVENTS_MAXLEN__: String(REDIS_EVENTS_MAXLEN),
   __RUN_AT_OFFSET__: String(-MIN_TIME_MS),
+  __WAKE_BLOCK_MS__: String(REDIS_CLAIM_BLOCK_MS),
 };
 
 let cached: Map<ScriptName, string> | undefined;

@@ -35,6 +35,7 @@ export const SQLITE_CAPABILITIES: Readonly<BackendCapabilities> = {
   multiProcess: true,
   localClaims: true,
   claimOrder: 'total',
+  claimOnWake: false,
 };
 
 /** The SQLite engine's state: the store and the WAL checkpoint thread. */
