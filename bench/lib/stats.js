@@ -23,9 +23,15 @@ export function mean(values) {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes of one machine. */
+/**
+ * Milliseconds of the machine's monotonic clock with sub-millisecond precision, comparable
+ * across processes of one machine (an enqueue in one, the start in another). Not
+ * `performance.timeOrigin + performance.now()`: each process reads its wall-clock origin once,
+ * when it starts, so while the system clock is being slewed two processes started minutes
+ * apart disagree by a fraction of a millisecond, which an enqueue→start latency is.
+ */
 export function nowMs() {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** Resolves after `ms` milliseconds. */
