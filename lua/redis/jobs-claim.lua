@@ -103,6 +103,19 @@ local function promote(q)
   return promoted
 end
 
+-- The text of a job.started event after its id, made once per type, queue and attempt: a
+-- claim's jobs mostly share all three.
+local tails = {}
+local function started_tail(jtype, q, attempts)
+  local k = jtype .. '|' .. q .. '|' .. attempts
+  local t = tails[k]
+  if not t then
+    t = job_tail(jtype, q, 'running', attempts, worker)
+    tails[k] = t
+  end
+  return t
+end
+
 local function take(q, want)
   local got, members, ids = 0, {}, {}
   local offset, looked = 0, 0
@@ -125,7 +138,7 @@ local function take(q, want)
         ids[#ids + 1] = lease
         ids[#ids + 1] = id
         got = got + 1
-        emit('job.started', id, rec[C_TYPE], q, 'running', attempts, worker)
+        emit_tail('job.started', id, q, 'running', started_tail(rec[C_TYPE], q, attempts))
       else
         looked = looked + 1
       end

@@ -13,6 +13,19 @@ local lost = {}
 -- Per queue: the ids leaving the running set and the `score, id` pairs entering the completed
 -- set, written in one command each at the end.
 local left, done = {}, {}
+-- The text of a job.completed event after its id, made once per type, queue, attempt and worker
+-- when the event carries nothing else: a batch's jobs mostly share them.
+local tails = {}
+local function completed(id, jtype, q, attempt, worker, extra)
+  if extra then return emit('job.completed', id, jtype, q, 'completed', attempt, worker, extra) end
+  local k = jtype .. '|' .. q .. '|' .. attempt .. '|' .. worker
+  local t = tails[k]
+  if not t then
+    t = job_tail(jtype, q, 'completed', attempt, worker)
+    tails[k] = t
+  end
+  emit_tail('job.completed', id, q, 'completed', t)
+end
 for i = 1, #A, 6 do
   local id, worker, attempt, result, delete = A[i], A[i + 1], A[i + 2], A[i + 3], A[i + 4]
   local extra = A[i + 5]
@@ -24,7 +37,7 @@ for i = 1, #A, 6 do
     local q = h[5]
     if delete == '1' then
       remove_job(id)
-      emit('job.completed', id, h[4], q, 'completed', attempt, worker, extra)
+      completed(id, h[4], q, attempt, worker, extra)
     else
       if result ~= '' then
         redis.call('HSET', jkey(id), 'state', 'completed', 'finished_at', now_s, 'result', result)
@@ -42,7 +55,7 @@ for i = 1, #A, 6 do
       if h[6] then redis.call('ZREM', DEADLINES, id) end
       count(q, 'running', -1)
       count(q, 'completed', 1)
-      emit('job.completed', id, h[4], q, 'completed', attempt, worker, extra)
+      completed(id, h[4], q, attempt, worker, extra)
     end
   end
 end
