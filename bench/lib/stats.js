@@ -1,6 +1,5 @@
 // Small statistics helpers: the harness reports medians of repeats and latency percentiles.
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 
 /** The median of a list of numbers (mean of the two middle values for an even count); NaN when empty. */
 export function median(values) {
