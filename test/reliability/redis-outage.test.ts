@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
 import { Client } from '../../src/client/client.js';
@@ -123,15 +124,48 @@ describe.skipIf(reason !== null)('Redis outages', { timeout: 60_000 }, () => {
   });
 
   it('fails fast while Redis hangs (SIGSTOP), and recovers when it resumes', async () => {
+    // A claim waiting in Redis (docs/redis.md, "Claims on wake-up") whose wait is ended while
+    // Redis hangs: its connection is dropped and it fails, instead of waiting on a silent server.
+    const admin = new Redis(server.url);
+    const ac = new AbortController();
+    const claim = { workerId: 'w-hang', queues: ['hang'], limit: 1, leaseMs: 10_000, timeoutMs: 60_000 };
+    const waiting = backend.jobsClaimAwait({ ...claim, signal: ac.signal }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await waitUntil(
+      async () =>
+        ((await admin.client('LIST')) as string).split('\n').some((l) => /name=gantry-claim:\S+ .*cmd=xread/.test(l)),
+      'the claim to wait in Redis',
+      { timeoutMs: 5_000, intervalMs: 20 },
+    );
+    await admin.quit();
     process.kill(server.pid!, 'SIGSTOP');
     try {
       await expectFastFailures(backend);
       await expectApiDown(srv);
+      const started = performance.now();
+      ac.abort();
+      expect(await waiting).toBeInstanceOf(EngineUnavailableError);
+      expect(performance.now() - started).toBeLessThan(3_000);
     } finally {
       process.kill(server.pid!, 'SIGCONT');
     }
     await expectApiUp(srv);
     await backendAnswers(backend, 'the backend to answer again');
+    // Claims wait in Redis again once it is back.
+    const job = await new Client(backend).enqueue('after.hang', {}, { queue: 'hang' });
+    let got: string | undefined;
+    await waitUntil(
+      async () =>
+        (got ??= await backend.jobsClaimAwait({ ...claim, timeoutMs: 1_000 }).then(
+          (jobs) => jobs[0]?.id,
+          () => undefined,
+        )) !== undefined,
+      'a claim after the hang',
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    expect(got).toBe(job.id);
   });
 
   it('forgets a worker killed with SIGKILL once its time-to-live has passed', async () => {

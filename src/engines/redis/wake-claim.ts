@@ -52,14 +52,22 @@ export class WakeClaimer {
     let ended = p.signal?.aborted === true;
     let blocked: ScriptClient | null = null;
     let stuck: NodeJS.Timeout | undefined;
+    let abandon: (err: Error) => void = () => undefined;
+    const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+    abandoned.catch(() => undefined);
     const end = (): void => {
       if (ended) return;
       ended = true;
       const conn = blocked;
       if (!conn) return;
       this.poke();
-      // A read that the poke does not end is on a connection that is gone without word: drop it.
-      stuck = setTimeout(() => blocked === conn && conn.disconnect(true), this.ctx.target.commandTimeoutMs * 2);
+      // A read that the poke does not end is on a connection gone without word (a server that
+      // hangs): the wait fails now and the next one opens a new connection.
+      stuck = setTimeout(() => {
+        if (blocked !== conn) return;
+        this.drop(conn);
+        abandon(unavailable(new Error('no answer after the wait ended'), this.ctx.target));
+      }, this.ctx.target.commandTimeoutMs * 2);
     };
     const cancel = this.ctx.clock.setTimeout(end, p.timeoutMs);
     p.signal?.addEventListener('abort', end, { once: true });
@@ -70,7 +78,7 @@ export class WakeClaimer {
         // A queue not seen yet is claimed from at once: its wake-ups so far are unknown here.
         const block = p.queues.every((q) => this.seen.has(q));
         if (block) blocked = conn;
-        const jobs = await this.round(conn, p, block);
+        const jobs = await Promise.race([this.round(conn, p, block), abandoned]);
         blocked = null;
         if (jobs.length > 0 || ended) return jobs;
       }
@@ -104,6 +112,15 @@ export class WakeClaimer {
     const [now, , ids, rows] = JSON.parse(reply) as WakeReply;
     p.queues.forEach((q, i) => this.seen.set(q, ids[i]!));
     return claimedJobs(rows, now, p);
+  }
+
+  /** Closes `conn` and forgets it, so the next claim opens a new one. */
+  private drop(conn: ScriptClient): void {
+    if (this.conn === conn) {
+      this.conn = null;
+      this.opening = null;
+    }
+    conn.disconnect();
   }
 
   /** Ends the blocked read early (from the command connection). */
