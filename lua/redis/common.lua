@@ -153,6 +153,19 @@ local function emit_tail(t, id, q, state, tail)
   TYPES[t] = true
   if t == 'job.enqueued' and q and WAKING[state] then WAKE[q] = true end
 end
+-- part: TAILS cached_tail
+-- job_tail made once per type, queue, state, attempt and worker: the jobs of a batch claim or
+-- completion mostly share all five, and only the id differs from one event to the next.
+local TAILS = {}
+local function cached_tail(jtype, q, state, attempt, worker)
+  local k = jtype .. '|' .. q .. '|' .. state .. '|' .. attempt .. '|' .. worker
+  local t = TAILS[k]
+  if not t then
+    t = job_tail(jtype, q, state, attempt, worker)
+    TAILS[k] = t
+  end
+  return t
+end
 -- part: emit_raw
 -- An event the engine built from the core's own rules (JSON text); `wake`: the queue to wake.
 local function emit_raw(text, t, wake)

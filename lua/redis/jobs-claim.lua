@@ -19,26 +19,28 @@
 -- the id the caller saw (a queue's first wait claims at once), else claims nothing. Its now is
 -- the later of ARGV[1] (when the caller sent it, up to a block earlier) and the time of the
 -- wake-ups it answers (the enqueuer's clock), at most a block past ARGV[1]. Returns JSON
--- `[now, woken 0/1, [wake stream ids seen, by queue], [records as above]]`.
+-- `[now, [wake stream ids seen, by queue], [records as above]]`.
 local now_s, worker = ARGV[1], ARGV[2]
 local now = tonumber(now_s)
 local lease_ms = tonumber(ARGV[3])
 local limit, prefetch = tonumber(ARGV[4]), tonumber(ARGV[5])
 local types = nil
 if ARGV[6] ~= '' then types = set_of(cjson.decode(ARGV[6])) end
-local armed = ARGV[9] ~= ''
+local on_wake = ARGV[9] ~= ''
 local nq = #ARGV - 9
-if armed then nq = nq / 2 end
+if on_wake then nq = nq / 2 end
 
--- On wake-up: whether a wake stream moved, the ids seen, and the time of the wake-ups.
+-- On wake-up: the id of each wake stream's newest entry as seen here, and the answer.
 local seen
-if armed then
+local function newest(key) return redis.call('XREVRANGE', key, '+', '-', 'COUNT', '1')[1] end
+local function answer(rows) return '[' .. now_s .. ',["' .. table.concat(seen, '","') .. '"],' .. rows .. ']' end
+if on_wake then
   redis.call('DEL', P .. 'poke:' .. ARGV[9])
   local woken, at = false, now
   seen = {}
   for i = 1, nq do
     local key = wake_key(ARGV[9 + i])
-    local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', '1')[1]
+    local last = newest(key)
     if last then
       seen[i] = last[1]
       if last[1] ~= ARGV[9 + nq + i] then
@@ -52,7 +54,7 @@ if armed then
       woken = true
     end
   end
-  if not woken then return '[' .. now_s .. ',0,["' .. table.concat(seen, '","') .. '"],[]]' end
+  if not woken then return answer('[]') end
   if at > now then
     now = math.min(at, now + __WAKE_BLOCK_MS__)
     now_s = string.format('%d', now)
@@ -103,19 +105,6 @@ local function promote(q)
   return promoted
 end
 
--- The text of a job.started event after its id, made once per type, queue and attempt: a
--- claim's jobs mostly share all three.
-local tails = {}
-local function started_tail(jtype, q, attempts)
-  local k = jtype .. '|' .. q .. '|' .. attempts
-  local t = tails[k]
-  if not t then
-    t = job_tail(jtype, q, 'running', attempts, worker)
-    tails[k] = t
-  end
-  return t
-end
-
 local function take(q, want)
   local got, members, ids = 0, {}, {}
   local offset, looked = 0, 0
@@ -138,7 +127,7 @@ local function take(q, want)
         ids[#ids + 1] = lease
         ids[#ids + 1] = id
         got = got + 1
-        emit_tail('job.started', id, q, 'running', started_tail(rec[C_TYPE], q, attempts))
+        emit_tail('job.started', id, q, 'running', cached_tail(rec[C_TYPE], q, 'running', attempts, worker))
       else
         looked = looked + 1
       end
@@ -181,11 +170,9 @@ for i = 10, 9 + nq do
 end
 flush(now_s)
 local rows = '[' .. table.concat(out, ',') .. ']'
-if not armed then return rows end
+if not on_wake then return rows end
 -- The wake-ups of the jobs this claim promoted and left are its own: seen from here.
 for i = 1, nq do
-  if WAKE[ARGV[9 + i]] then
-    seen[i] = redis.call('XREVRANGE', wake_key(ARGV[9 + i]), '+', '-', 'COUNT', '1')[1][1]
-  end
+  if WAKE[ARGV[9 + i]] then seen[i] = newest(wake_key(ARGV[9 + i]))[1] end
 end
-return '[' .. now_s .. ',1,["' .. table.concat(seen, '","') .. '"],' .. rows .. ']'
+return answer(rows)

@@ -13,18 +13,11 @@ local lost = {}
 -- Per queue: the ids leaving the running set and the `score, id` pairs entering the completed
 -- set, written in one command each at the end.
 local left, done = {}, {}
--- The text of a job.completed event after its id, made once per type, queue, attempt and worker
--- when the event carries nothing else: a batch's jobs mostly share them.
-local tails = {}
+-- A job.completed event; its text after the id made once for the batch's alike jobs when it
+-- carries nothing else.
 local function completed(id, jtype, q, attempt, worker, extra)
   if extra then return emit('job.completed', id, jtype, q, 'completed', attempt, worker, extra) end
-  local k = jtype .. '|' .. q .. '|' .. attempt .. '|' .. worker
-  local t = tails[k]
-  if not t then
-    t = job_tail(jtype, q, 'completed', attempt, worker)
-    tails[k] = t
-  end
-  emit_tail('job.completed', id, q, 'completed', t)
+  emit_tail('job.completed', id, q, 'completed', cached_tail(jtype, q, 'completed', attempt, worker))
 end
 for i = 1, #A, 6 do
   local id, worker, attempt, result, delete = A[i], A[i + 1], A[i + 2], A[i + 3], A[i + 4]

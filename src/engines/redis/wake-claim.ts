@@ -16,11 +16,12 @@ import type { Job } from '../../core/job.js';
 import { claimArgs, claimedJobs, claimWanted } from './claim-args.js';
 import { connect, createClient, isUnavailable, unavailable } from './connection.js';
 import type { Ctx } from './context.js';
+import { workAwait } from './events.js';
 import { jobsClaim } from './jobs-claim.js';
 import { defineScripts, type ScriptClient } from './scripts.js';
 
-/** The answer of jobs-claim.lua on wake-up: its now, whether woken, the ids seen, the records. */
-type WakeReply = [number, number, string[], unknown[][]];
+/** The answer of jobs-claim.lua on wake-up: its now, the wake stream ids seen, the records. */
+type WakeReply = [number, string[], unknown[][]];
 
 /** The waiting claims of one backend: one at a time on its own connection (others wait, then claim). */
 export class WakeClaimer {
@@ -42,8 +43,7 @@ export class WakeClaimer {
   async claim(p: ClaimAwaitParams): Promise<Job[]> {
     if (this.busy || this.closed || !claimWanted(p)) {
       const twoSteps = {
-        workAwait: (w: { queues: string[]; timeoutMs: number; signal?: AbortSignal }) =>
-          this.ctx.hub.await(w.queues, w.timeoutMs, w.signal),
+        workAwait: (w: Parameters<typeof workAwait>[1]) => workAwait(this.ctx, w),
         jobsClaim: (c: ClaimParams) => jobsClaim(this.ctx, c),
       };
       return claimAfterWake(twoSteps, this.ctx.clock, p);
@@ -109,7 +109,7 @@ export class WakeClaimer {
       if (isUnavailable(err)) throw unavailable(err, this.ctx.target);
       throw err;
     }
-    const [now, , ids, rows] = JSON.parse(reply) as WakeReply;
+    const [now, ids, rows] = JSON.parse(reply) as WakeReply;
     p.queues.forEach((q, i) => this.seen.set(q, ids[i]!));
     return claimedJobs(rows, now, p);
   }
